@@ -1,0 +1,5 @@
+"""Run the command-line interface: python -m hrdblog."""
+
+from hrdblog.cli import main
+
+main()

@@ -1,0 +1,51 @@
+"""Build a site: config → read → collect → render → write."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from hrdblog.collect import collect
+from hrdblog.config import SiteConfig
+from hrdblog.read import read_posts
+from hrdblog.render import render
+from hrdblog.write import check_output_dir, write
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build published."""
+
+    posts: int
+    tags: int
+    pages: int
+    files: int
+    seconds: float
+    output_dir: Path
+
+    def summary(self) -> str:
+        """Return the one line a build ends with."""
+        posts = "1 post" if self.posts == 1 else f"{self.posts} posts"
+        tags = "1 tag" if self.tags == 1 else f"{self.tags} tags"
+        pages = "1 page" if self.pages == 1 else f"{self.pages} pages"
+        return f"Built {posts}, {tags}, {pages} in {self.seconds:.2f} s"
+
+
+def build(config: SiteConfig, force: bool = False) -> BuildReport:
+    """Build the site described by `config` into its output folder, or raise and write nothing."""
+    started = time.perf_counter()
+    protected = (config.content_dir, config.templates_dir, config.source / "static")
+    check_output_dir(config.output_dir, config.source, protected, force)
+    posts = read_posts(config)
+    site = collect(config, posts)
+    outputs = render(site)
+    write(outputs, config.output_dir)
+    return BuildReport(
+        posts=len(site.posts),
+        tags=len(site.tags),
+        pages=sum(1 for output in outputs if output.path.endswith(".html")),
+        files=len(outputs),
+        seconds=time.perf_counter() - started,
+        output_dir=config.output_dir,
+    )

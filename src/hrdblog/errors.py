@@ -1,0 +1,78 @@
+"""The one family of errors hrdblog raises for problems a user can fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class HrdblogError(Exception):
+    """A problem the user can fix; its text is written for them, not for a programmer."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def location(self) -> str:
+        """Return the `path:line: ` prefix of the message, or nothing."""
+        return ""
+
+    def __str__(self) -> str:
+        text = f"{self.location()}{self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class LocatedError(HrdblogError):
+    """An error at a place in a file: `path:line: message`."""
+
+    def __init__(self, path: str, line: int | None, message: str, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.path = path
+        self.line = line
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+
+
+class ConfigError(LocatedError):
+    """A setting in hrdblog.yaml (or given on the command line) is wrong."""
+
+
+class ContentError(LocatedError):
+    """A post cannot be read: bad front matter, a bad field, a clash with another post."""
+
+
+class ThemeError(HrdblogError):
+    """A template cannot be loaded or rendered."""
+
+
+class OutputError(HrdblogError):
+    """The output cannot be written where it was asked to go."""
+
+
+class ErrorList(HrdblogError):
+    """Several errors found in one run, reported together."""
+
+    def __init__(self, errors: Iterable[HrdblogError]) -> None:
+        self.errors = tuple(errors)
+        super().__init__("\n".join(str(error) for error in self.errors))
+
+    def __str__(self) -> str:
+        return self.message
+
+    def summary(self) -> str:
+        """Return one line counting the errors and the files they are in."""
+        files = {e.path for e in self.errors if isinstance(e, LocatedError)}
+        errors = "1 error" if len(self.errors) == 1 else f"{len(self.errors)} errors"
+        if not files:
+            return errors
+        in_files = "1 file" if len(files) == 1 else f"{len(files)} files"
+        return f"{errors} in {in_files}"
+
+
+def raise_all(errors: list[HrdblogError]) -> None:
+    """Raise the errors found in a stage together, if there are any."""
+    if errors:
+        raise ErrorList(errors)

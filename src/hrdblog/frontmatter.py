@@ -1,0 +1,181 @@
+"""Split a post into YAML front matter and Markdown body; load YAML safely, with file lines.
+
+The YAML loader here is shared by posts and `hrdblog.yaml`. It loads plain data only and
+sidesteps YAML's traps for authors: `Yes`, `No`, `On`, `Off` stay text (only `true` and
+`false` are booleans), dates stay text so one parser downstream accepts or rejects them,
+aliases and tags that build objects are refused, a repeated key is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from hrdblog.errors import LocatedError
+
+_BaseLoader: type[yaml.SafeLoader]
+try:  # libyaml's parser is about ten times faster; behaviour and marks are the same.
+    _BaseLoader = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+_YAML = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_YAML + name for name in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+
+class _PlainLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """A safe loader whose implicit types are text, numbers, true/false and null."""
+
+
+_IMPLICIT_TYPES_LEFT_OUT = {_YAML + "bool", _YAML + "timestamp"}
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _IMPLICIT_TYPES_LEFT_OUT]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_PlainLoader.add_implicit_resolver(
+    _YAML + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+ErrorFactory = Callable[[int | None, str, str | None], LocatedError]
+
+
+@dataclass(frozen=True)
+class YamlMap:
+    """A YAML mapping's top level: values, the file line of each key, the source text of scalars."""
+
+    values: dict[str, Any]
+    lines: dict[str, int]
+    scalars: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A post file split into its front matter and its Markdown body."""
+
+    meta: YamlMap
+    body: str
+    body_line: int  # the file line on which the body starts
+    end_line: int  # the file line of the closing `---`
+
+
+def load_mapping(text: str, first_line: int, error: ErrorFactory, what: str) -> YamlMap:
+    """Load YAML text whose first line is `first_line` of its file as a top-level mapping."""
+    loader = _PlainLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlMap({}, {}, {})
+        _check_plain(node, first_line, error)
+        if not isinstance(node, yaml.MappingNode):
+            got = "a list" if isinstance(node, yaml.SequenceNode) else f"the text {node.value!r}"
+            raise error(
+                first_line + node.start_mark.line,
+                f"{what} must be `key: value` lines, got {got}",
+                "write one setting per line, like `title: My post`",
+            )
+        values: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        scalars: dict[str, str] = {}
+        for key_node, value_node in node.value:
+            line = first_line + key_node.start_mark.line
+            key = str(loader.construct_object(key_node, deep=True))
+            if key in lines:
+                raise error(
+                    line,
+                    f"'{key}' is given twice (first on line {lines[key]})",
+                    "keep one of them",
+                )
+            lines[key] = line
+            values[key] = loader.construct_object(value_node, deep=True)
+            if isinstance(value_node, yaml.ScalarNode):
+                scalars[key] = value_node.value
+        return YamlMap(values, lines, scalars)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise error(line, f"YAML syntax error: {problem}", _yaml_hint(problem)) from None
+    except yaml.YAMLError as exc:  # e.g. a control character libyaml refuses without a mark
+        raise error(first_line, f"YAML syntax error: {exc}", None) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return "a value that contains ': ' must be in quotes, like title: \"Oman: a strike\""
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "could not find expected ':'" in problem:
+        return "each line needs a `key: value` form; quote values that span lines"
+    return "check the quotes and the indentation on this line and the one before it"
+
+
+def _check_plain(root: yaml.Node, first_line: int, error: ErrorFactory) -> None:
+    """Refuse aliases and object-building tags before anything is constructed.
+
+    Every alias shares its anchor's node, so a node met twice is an alias. Refusing them keeps
+    "billion laughs" documents from growing when walked, and front matter never needs them.
+    """
+    seen: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        line = first_line + node.start_mark.line
+        if id(node) in seen:
+            raise error(
+                line,
+                "YAML aliases (`*name`) are not allowed here",
+                "write the value out in full instead of referring to an anchor",
+            )
+        seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            raise error(
+                line,
+                f"the YAML tag {node.tag!r} is not allowed",
+                "remove the tag: only text, numbers, true/false, lists and `key: value` "
+                "lines are read",
+            )
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_LOOKS_LIKE_KEY = re.compile(r"^[A-Za-z_][\w-]*:(\s|$)")
+
+
+def split(text: str, error: ErrorFactory) -> Document:
+    """Split normalised post text (no BOM, `\\n` line ends) into front matter and body."""
+    if not text.strip():
+        raise error(
+            1,
+            "the file is empty",
+            "a post starts with front matter: a `---` line, `title:` and `date:`, "
+            "then another `---` line",
+        )
+    lines = text.split("\n")
+    if not _FENCE.match(lines[0]):
+        hint = (
+            "add a `---` line before the front matter and another after it"
+            if _LOOKS_LIKE_KEY.match(lines[0])
+            else "start the file with a `---` line, then `title:` and `date:`, then `---`"
+        )
+        raise error(1, "the file has no front matter", hint)
+    for index in range(1, len(lines)):
+        if _CLOSE.match(lines[index]):
+            meta = load_mapping("\n".join(lines[1:index]), 2, error, "front matter")
+            body = "\n".join(lines[index + 1 :])
+            return Document(meta, body, body_line=index + 2, end_line=index + 1)
+    raise error(
+        1,
+        "the front matter that starts on line 1 is never closed",
+        "did you forget the closing `---`?",
+    )

@@ -1,0 +1,284 @@
+"""Markdown to HTML, and the excerpt: the part of a post that list pages show.
+
+The excerpt is, in this order: the HTML before `<!--more-->` (`<!--more Link text-->` also
+sets the link text); else the post's `summary`; else the first `excerpt_words` words. Cutting
+works on the rendered HTML, token by token, so it never cuts inside a tag and closes every
+element it leaves open. Footnote references, footnotes and tables of contents are left out of
+excerpts, and `id` attributes are dropped, since a list page shows many excerpts at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from html import escape
+from html.parser import HTMLParser
+from typing import Any
+
+import markdown
+from markupsafe import Markup
+
+MORE_ID = "more"
+MORE_ANCHOR = f'<span id="{MORE_ID}"></span>'
+ELLIPSIS = "\u2026"
+
+_MORE_COMMENT = re.compile(r"^more(?:\s+(.*\S))?\s*$", re.DOTALL)
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title"})
+_WORDS = re.compile(r"\S+|\s+")
+
+
+def check_extensions(
+    extensions: tuple[str, ...], configs: Mapping[str, Mapping[str, Any]]
+) -> str | None:
+    """Return why Python-Markdown cannot load these extensions, or None if it can."""
+    try:
+        markdown.Markdown(
+            extensions=list(extensions), extension_configs={k: dict(v) for k, v in configs.items()}
+        )
+    except (ImportError, AttributeError, TypeError, KeyError, ValueError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
+class Converter:
+    """Render Markdown documents to HTML with one reusable, reset-between-uses instance."""
+
+    def __init__(
+        self,
+        extensions: tuple[str, ...],
+        configs: Mapping[str, Mapping[str, Any]],
+        heading_id: Callable[[str], str],
+    ) -> None:
+        extension_configs = {name: dict(value) for name, value in configs.items()}
+        if "toc" in extensions:
+
+            def slug(value: str, separator: str) -> str:
+                # "more" is the excerpt anchor's id; a heading must not take it.
+                found = heading_id(value)
+                return f"{found}-heading" if found == MORE_ID else found
+
+            extension_configs.setdefault("toc", {}).setdefault("slugify", slug)
+        self._md = markdown.Markdown(
+            extensions=list(extensions),
+            extension_configs=extension_configs,
+            output_format="html",
+        )
+
+    def html(self, text: str) -> str:
+        """Return the HTML of one Markdown document."""
+        self._md.reset()  # footnotes, toc and references keep state between documents
+        return self._md.convert(text)
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A post's rendered body with its `#more` anchor, and the excerpt list pages show."""
+
+    body: Markup
+    excerpt: Markup
+    has_more: bool  # the post holds more than its excerpt shows
+    more_text: str | None  # the link text set by `<!--more Link text-->`, if any
+
+
+def excerpt(body_html: str, summary_html: str | None, words: int) -> Excerpt:
+    """Choose and cut a post's excerpt: the more marker, else the summary, else `words` words."""
+    if "<!--more" in body_html:
+        cut = _Cutter(body_html, words=None).run()
+        if cut.marker is not None:
+            start, end = cut.marker
+            body = body_html[:start] + MORE_ANCHOR + body_html[end:]
+            has_more = bool(_visible_text(body_html[end:]))
+            return Excerpt(Markup(body), Markup(cut.html), has_more, cut.more_text)
+    if summary_html is not None:
+        clean = _Cutter(summary_html, words=None, markers=False).run()
+        return Excerpt(
+            Markup(MORE_ANCHOR + body_html),
+            Markup(clean.html),
+            bool(_visible_text(body_html)),
+            None,
+        )
+    cut = _Cutter(body_html, words=words, markers=False).run()
+    if cut.word_cut is None:
+        return Excerpt(Markup(body_html), Markup(cut.html), False, None)
+    at = cut.word_cut
+    return Excerpt(
+        Markup(body_html[:at] + MORE_ANCHOR + body_html[at:]), Markup(cut.html), True, None
+    )
+
+
+def _visible_text(html: str) -> str:
+    return re.sub(r"<[^>]*>", "", html).strip()
+
+
+@dataclass(frozen=True)
+class _Cut:
+    html: str
+    marker: tuple[int, int] | None = None  # source span of the first more marker
+    more_text: str | None = None
+    word_cut: int | None = None  # source offset where the word limit cut the text
+
+
+class _Stop(Exception):
+    """Raised inside the parser when the cut point is reached."""
+
+
+class _Cutter(HTMLParser):
+    """Copy HTML up to a more marker or a word limit, leaving out what excerpts never show."""
+
+    def __init__(self, html: str, words: int | None, markers: bool = True) -> None:
+        super().__init__(convert_charrefs=False)
+        self.source = html
+        self.limit = words
+        self.markers = markers
+        self.out: list[str] = []
+        self.open: list[str] = []
+        self.skip_depth: int | None = None  # open-element depth of a left-out element
+        self.count = 0
+        self.in_word = False
+        self.last_word_end: tuple[int, tuple[str, ...]] = (0, ())
+        self.marker: tuple[int, int] | None = None
+        self.more_text: str | None = None
+        self.word_cut: int | None = None
+        starts = [0]
+        starts.extend(m.end() for m in re.finditer("\n", html))
+        self._line_starts = starts
+
+    def run(self) -> _Cut:
+        try:
+            self.feed(self.source)
+            self.close()
+        except _Stop:
+            pass
+        out, still_open = self.out, tuple(self.open)
+        if self.word_cut is not None:
+            end, still_open = self.last_word_end
+            out = [*out[:end], ELLIPSIS]
+        closing = "".join(f"</{tag}>" for tag in reversed(still_open))
+        return _Cut(
+            "".join(out).rstrip() + closing,
+            self.marker,
+            self.more_text,
+            self.word_cut,
+        )
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[line - 1] + column
+
+    def _emit(self, text: str) -> None:
+        if self.skip_depth is None:
+            self.out.append(text)
+
+    @staticmethod
+    def _left_out(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        values = dict(attrs)
+        classes = (values.get("class") or "").split()
+        if tag == "sup" and (values.get("id") or "").startswith("fnref"):
+            return True
+        return tag == "div" and ("footnote" in classes or "toc" in classes)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skip_depth is None and self._left_out(tag, attrs):
+            self.skip_depth = len(self.open)
+        self._emit(_start_tag(tag, attrs))
+        if tag not in _VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skip_depth is None and not self._left_out(tag, attrs):
+            self._emit(_start_tag(tag, attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.open:
+            return  # a stray end tag: dropping it keeps the excerpt well formed
+        while self.open:
+            top = self.open.pop()
+            self._emit(f"</{top}>")
+            if self.skip_depth is not None and len(self.open) <= self.skip_depth:
+                self.skip_depth = None
+            if top == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        in_raw_text = bool(self.open) and self.open[-1] in _RAW_TEXT
+        if self.limit is None or self.skip_depth is not None or in_raw_text:
+            self._emit(data)
+            return
+        start = self._offset()
+        for match in _WORDS.finditer(data):
+            token = match.group()
+            if token.isspace():
+                self.in_word = False
+                self._emit(token)
+            else:
+                self._word_part(token, start + match.start())
+
+    def _word_part(self, text: str, offset: int) -> None:
+        """Emit part of a word; a word beyond the limit ends the excerpt before it."""
+        if not self.in_word:
+            self.count += 1
+            self.in_word = True
+            if self.limit is not None and self.count > self.limit:
+                self.word_cut = offset
+                raise _Stop
+        self._emit(text)
+        if self.count == self.limit:
+            # The end of the last word kept: the excerpt ends here if another word follows.
+            self.last_word_end = (len(self.out), tuple(self.open))
+
+    def _reference(self, text: str) -> None:
+        if self.limit is not None and self.skip_depth is None:
+            self._word_part(text, self._offset())
+        else:
+            self._emit(text)
+
+    def handle_entityref(self, name: str) -> None:
+        self._reference(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self._reference(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        match = _MORE_COMMENT.match(data) if self.markers else None
+        if match and self.skip_depth is None:
+            start = self._offset()
+            self.marker = (start, start + len(f"<!--{data}-->"))
+            self.more_text = match.group(1)
+            raise _Stop
+        self._emit(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self._emit(f"<!{decl}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self._emit(f"<![{data}]>")
+
+    def handle_pi(self, data: str) -> None:
+        self._emit(f"<?{data}>")
+
+
+def _start_tag(tag: str, attrs: list[tuple[str, str | None]]) -> str:
+    parts = [tag]
+    for name, value in attrs:
+        if name == "id":
+            continue  # ids repeat when a list page shows several excerpts
+        parts.append(name if value is None else f'{name}="{escape(value, quote=True)}"')
+    return "<" + " ".join(parts) + ">"

@@ -1,0 +1,309 @@
+"""Stage 1: read every `content/**/*.md` file into a Post, collecting every problem first."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from hrdblog.config import LANGUAGE_TAG, SiteConfig, suggest
+from hrdblog.errors import ContentError, HrdblogError, LocatedError, raise_all
+from hrdblog.frontmatter import YamlMap, split
+from hrdblog.markup import Converter, excerpt
+from hrdblog.models import Post, Term
+from hrdblog.urls import post_url, slugify, tag_url
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+FIELDS = frozenset(
+    {"title", "date", "tags", "summary", "slug", "draft", "author", "lang", "updated"}
+)
+DATE_HINT = "write year-month-day, with a time if you like: 2017-11-04, 2017-11-04 10:30"
+_DATE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+_TRUE = {"true", "yes", "on"}
+_FALSE = {"false", "no", "off"}
+
+
+def read_posts(config: SiteConfig) -> tuple[Post, ...]:
+    """Read and check every post under `content/`; raise every problem found, all at once."""
+    if not config.content_dir.is_dir():
+        raise ContentError(
+            config.display_path(config.content_dir),
+            None,
+            "there is no content folder here",
+            "run hrdblog in your blog's folder, or name it with --source",
+        )
+    converter = Converter(
+        config.markdown_extensions,
+        config.markdown_extension_configs,
+        lambda text: slugify(text, config.slug_unicode),
+    )
+    posts: list[Post] = []
+    errors: list[HrdblogError] = []
+    for path in source_files(config.content_dir):
+        try:
+            post = read_post(path, config, converter)
+        except _FileErrors as found:
+            errors.extend(found.errors)
+            continue
+        if not post.draft:
+            posts.append(post)
+    raise_all(errors)
+    return tuple(posts)
+
+
+def source_files(content_dir: Path) -> Iterator[Path]:
+    """Yield the Markdown files under `content_dir` in a stable order.
+
+    Hidden files and folders are skipped, and so are symbolic links that lead out of the
+    content folder: a build publishes only what its content folder holds.
+    """
+    root = content_dir.resolve()
+    for folder, dirs, files in os.walk(content_dir, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(folder, name)
+            if name.startswith(".") or not name.endswith(".md") or not path.is_file():
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                logger.warning("%s: skipped: a link to a file outside the content folder", path)
+                continue
+            yield path
+
+
+class _FileErrors(Exception):
+    """Every problem found in one file."""
+
+    def __init__(self, errors: list[HrdblogError]) -> None:
+        super().__init__()
+        self.errors = errors
+
+
+def read_post(path: Path, config: SiteConfig, converter: Converter) -> Post:
+    """Read one post file; raise _FileErrors listing each of its problems."""
+    shown = config.display_path(path)
+
+    def error(line: int | None, message: str, hint: str | None = None) -> LocatedError:
+        return ContentError(shown, line, message, hint)
+
+    try:
+        text = decode(path, error)
+        document = split(text, error)
+    except ContentError as exc:
+        raise _FileErrors([exc]) from None
+    fields = _Fields(document.meta, error, config.tzinfo)
+    for key in document.meta.values:
+        if key not in FIELDS:
+            close = suggest(key, FIELDS)
+            if close:
+                logger.warning(
+                    "%s:%d: unknown key '%s', did you mean '%s'?",
+                    shown,
+                    document.meta.lines[key],
+                    key,
+                    close,
+                )
+    title = fields.text("title", required=True)
+    date = fields.date("date", required=True)
+    updated = fields.date("updated")
+    summary = fields.text("summary")
+    author = fields.text("author") or ""
+    lang = fields.text("lang") or ""
+    if lang and not LANGUAGE_TAG.match(lang):
+        fields.fail("lang", f"'lang' must be a language code like en or ar, got {lang!r}")
+    draft = fields.boolean("draft")
+    tags = fields.names("tags")
+    slug = fields.text("slug")
+    if slug is not None:
+        wanted = slugify(slug, config.slug_unicode)
+        if wanted != slug:
+            fields.fail(
+                "slug",
+                f"'slug' may only hold lower-case letters, digits and hyphens, got {slug!r}",
+                f"try slug: {wanted}" if wanted else "use letters or digits",
+            )
+    elif title:
+        slug = slugify(title, config.slug_unicode)
+        if not slug:
+            fields.fail(
+                "title",
+                f"the title {title!r} has no letters or digits to make a URL from",
+                "add a line like `slug: statement-on-reprisals`",
+            )
+    terms: list[Term] = []
+    for name in tags:
+        tag_slug = slugify(name, config.slug_unicode)
+        if not tag_slug:
+            fields.fail(
+                "tags",
+                f"the tag {name!r} has no letters or digits to make a URL from",
+                "rename the tag"
+                + ("" if config.slug_unicode else ", or set slug_unicode: true in hrdblog.yaml"),
+            )
+        elif all(term.slug != tag_slug for term in terms):
+            terms.append(Term(tag_slug, name, tag_url(tag_slug)))
+    if fields.errors:
+        raise _FileErrors(fields.errors)
+    assert title is not None and date is not None and slug is not None
+    date = date.astimezone(config.tzinfo)
+    body_html = converter.html(document.body)
+    summary_html = converter.html(summary) if summary else None
+    cut = excerpt(body_html, summary_html, config.excerpt_words)
+    return Post(
+        source=shown,
+        title=title,
+        date=date,
+        slug=slug,
+        url=post_url(config.permalink, date, slug),
+        body=cut.body,
+        excerpt=cut.excerpt,
+        has_more=cut.has_more,
+        more_text=cut.more_text,
+        tags=tuple(terms),
+        summary=summary,
+        author=author,
+        lang=lang,
+        updated=updated.astimezone(config.tzinfo) if updated else None,
+        draft=draft,
+        extra={k: v for k, v in document.meta.values.items() if k not in FIELDS},
+        lines=dict(document.meta.lines),
+    )
+
+
+def decode(path: Path, error: Any) -> str:
+    """Return a file's text with any BOM removed and line ends made `\\n`."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise error(
+                None,
+                f"the file is {size / 1024 / 1024:.1f} MB; posts may be at most "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MB",
+                "split it into several posts, or publish large documents as files beside it",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(None, f"cannot be read: {exc.strerror}") from None
+    if b"\0" in data:
+        raise error(
+            data[: data.index(b"\0")].count(b"\n") + 1,
+            "this is not a text file (it contains NUL bytes)",
+            "posts are Markdown text files; keep other files out of content/ or give them "
+            "another extension than .md",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(
+            data[: exc.start].count(b"\n") + 1,
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read)",
+            "save the file as UTF-8 in your editor",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class _Fields:
+    """Typed access to front-matter values; each problem is kept with its line."""
+
+    def __init__(self, meta: YamlMap, error: Any, zone: tzinfo) -> None:
+        self.meta = meta
+        self.error = error
+        self.zone = zone
+        self.errors: list[HrdblogError] = []
+
+    def fail(self, key: str, message: str, hint: str | None = None) -> None:
+        self.errors.append(self.error(self.meta.lines.get(key, 1), message, hint))
+
+    def _value(self, key: str, required: bool) -> Any:
+        value = self.meta.values.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(
+                    key,
+                    f"'{key}' is missing" if key not in self.meta.values else f"'{key}' is empty",
+                    f"add a line like `{key}: {_EXAMPLES[key]}` to the front matter",
+                )
+            return None
+        return value
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self._value(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(key, f"'{key}' must be text, got {_kind(value)}", _quote_hint(key))
+            return None
+        # A number is kept as written: `title: 1984` is the text "1984", not 1984.0.
+        return value.strip() if isinstance(value, str) else self.meta.scalars[key]
+
+    def date(self, key: str, required: bool = False) -> datetime | None:
+        value = self._value(key, required)
+        if value is None:
+            return None
+        text = self.meta.scalars.get(key) if not isinstance(value, str) else value.strip()
+        if text is None or isinstance(value, bool):
+            self.fail(key, f"'{key}' must be a date like 2017-11-04, got {_kind(value)}", DATE_HINT)
+            return None
+        if not _DATE.match(text):
+            self.fail(key, f"'{key}' must be a date like 2017-11-04, got {text!r}", DATE_HINT)
+            return None
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError as exc:
+            self.fail(key, f"'{key}' must be a date like 2017-11-04, got {text!r}", f"{exc}")
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.zone)
+
+    def boolean(self, key: str) -> bool:
+        value = self._value(key, False)
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        self.fail(key, f"'{key}' must be true or false, got {_kind(value)}", f"write `{key}: true`")
+        return False
+
+    def names(self, key: str) -> list[str]:
+        value = self._value(key, False)
+        if value is None:
+            return []
+        items: list[Any] = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list):
+            items = [value]
+        names = []
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                self.fail(
+                    key,
+                    f"'{key}' must be a list of names, but one of them is {_kind(item)}",
+                    f"write `{key}: [coalition, reprisals]` or `{key}: coalition, reprisals`",
+                )
+                return []
+            name = " ".join(str(item).split())
+            if name:
+                names.append(name)
+        return names
+
+
+_EXAMPLES = {"title": "Coalition formed to protect defenders", "date": "2017-11-04"}
+
+
+def _quote_hint(key: str) -> str:
+    return f"put the {key} in quotes if it contains ':', '#', '[' or '{{'"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of `key: value` lines"
+    return repr(value)

@@ -1,0 +1,96 @@
+"""The Jinja2 environment: the site's `templates/` over the packaged default theme."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import babel
+import babel.dates
+import jinja2
+
+from hrdblog.config import SiteConfig, text_direction
+from hrdblog.errors import ThemeError
+from hrdblog.urls import relative
+
+DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
+
+
+def environment(config: SiteConfig) -> jinja2.Environment:
+    """Return the template environment of a site.
+
+    A template in the site's `templates/` replaces the default theme's template of the same
+    name; it can also extend it as `default/<name>`.
+    """
+    default = jinja2.FileSystemLoader(DEFAULT_THEME / "templates")
+    loaders: list[jinja2.BaseLoader] = []
+    if config.templates_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(config.templates_dir))
+    loaders += [jinja2.PrefixLoader({"default": default}), default]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @jinja2.pass_context
+    def url(context: Any, target: str) -> str:
+        """Return the relative href from the page being rendered to a site url."""
+        return relative(context["page_url"], target, config.index_html_links)
+
+    @jinja2.pass_context
+    def format_date(context: Any, value: datetime) -> str:
+        """Format a date in the language of the page, as `date_format` asks."""
+        return babel.dates.format_date(
+            value.date(), config.date_format, locale=_locale(context["lang"], config.language)
+        )
+
+    env.globals.update(url=url, config=config, texts=config.texts, tag_index_url="/tag/")
+    env.filters.update(
+        date=format_date,
+        isodate=lambda value: value.isoformat(),
+        direction=text_direction,
+    )
+    return env
+
+
+def _locale(*languages: str) -> str:
+    """Return the first language Babel knows, as a locale name; English if none."""
+    for language in languages:
+        try:
+            return str(babel.Locale.parse(language.replace("-", "_")))
+        except (ValueError, babel.UnknownLocaleError):
+            continue
+    return "en"
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render one template; a template's mistake becomes a ThemeError naming file and line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name}:{exc.lineno}: " if exc.lineno else ""
+        raise ThemeError(f"{where}template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise ThemeError(
+            f"template {exc.name!r} was not found",
+            "a template in templates/ may only include or extend templates that exist",
+        ) from None
+    except (jinja2.UndefinedError, TypeError, ValueError) as exc:
+        raise ThemeError(f"{_template_line(exc) or name}: {exc}") from None
+
+
+def _template_line(exc: BaseException) -> str | None:
+    """Return `file:line` of the innermost template frame in a rendering traceback."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            found = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,102 @@
+"""URL rules: slugs, permalinks, paginated URLs, output paths and relative links.
+
+A url here is site-relative and starts with `/`; a page's url ends with `/` and is written to
+`<url>index.html`. Pages link to each other with relative hrefs computed from these urls, so
+one built site works at a domain root, under a sub-path, on a mirror and from disk.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import string
+import unicodedata
+from datetime import datetime
+
+import slugify as _slugify
+
+SLUG_MAX_LENGTH = 80
+PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug"})
+TAG_BASE = "/tag/"
+
+
+def slugify(text: str, unicode: bool = False) -> str:
+    """Return the URL slug of a title or a tag: lower case, words joined by hyphens.
+
+    ASCII by default (other scripts are transliterated); with `unicode`, letters of every
+    script are kept, so an Arabic title gives a readable Arabic URL.
+    """
+    return str(
+        _slugify.slugify(
+            text,
+            allow_unicode=unicode,
+            max_length=SLUG_MAX_LENGTH,
+            word_boundary=True,
+            save_order=True,
+        )
+    )
+
+
+def term_key(name: str) -> str:
+    """Return what makes two spellings of a tag the same tag: case, width and spacing aside."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(folded.replace("-", " ").replace("_", " ").split())
+
+
+def check_permalink(pattern: str) -> str | None:
+    """Return what is wrong with a permalink pattern, or None if it is usable."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+    except ValueError as exc:
+        return f"it is not a valid pattern ({exc})"
+    unknown = sorted(set(fields) - PERMALINK_FIELDS)
+    if unknown:
+        known = ", ".join("{" + f + "}" for f in sorted(PERMALINK_FIELDS))
+        return f"it uses {{{unknown[0]}}}, but only {known} are known"
+    if "slug" not in fields:
+        return "it must contain {slug}, or every post would get the same URL"
+    if not (pattern.startswith("/") and pattern.endswith("/")):
+        return "it must start and end with '/'"
+    if re.search(r"//|/\.\.?/", pattern):
+        return "it must not contain '//', '/./' or '/../'"
+    return None
+
+
+def post_url(pattern: str, date: datetime, slug: str) -> str:
+    """Return a post's url from the permalink pattern, e.g. /2017/11/04/slug/."""
+    return pattern.format(
+        year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}", slug=slug
+    )
+
+
+def tag_url(slug: str) -> str:
+    """Return a tag page's url."""
+    return f"{TAG_BASE}{slug}/"
+
+
+def page_url(first: str, number: int) -> str:
+    """Return the url of page `number` of a list whose first page is at `first`."""
+    return first if number == 1 else f"{first}page/{number}/"
+
+
+def output_path(url: str) -> str:
+    """Return the file a url is written to, relative to the output folder."""
+    path = url.lstrip("/")
+    return path + "index.html" if url.endswith("/") else path
+
+
+def relative(from_url: str, to_url: str, index_html: bool = False) -> str:
+    """Return the href that leads from the page at `from_url` to `to_url`.
+
+    With `index_html`, links to folders name their `index.html`, as browsers need when a
+    site is opened from disk (file://).
+    """
+    path, hash_, fragment = to_url.partition("#")
+    if not path:
+        return f"#{fragment}"
+    base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
+    rel = posixpath.relpath(path, base)
+    if path.endswith("/"):
+        rel = "" if rel == "." else rel + "/"
+        rel = rel + "index.html" if index_html else (rel or "./")
+    return f"{rel}{hash_}{fragment}"
