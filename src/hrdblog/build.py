@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hrdblog.collect import collect
 from hrdblog.config import SiteConfig
+from hrdblog.errors import ErrorList, raise_all
 from hrdblog.read import read_posts
 from hrdblog.render import render
 from hrdblog.write import check_output_dir, write
@@ -37,8 +38,12 @@ def build(config: SiteConfig, force: bool = False) -> BuildReport:
     started = time.perf_counter()
     protected = (config.content_dir, config.templates_dir, config.source / "static")
     check_output_dir(config.output_dir, config.source, protected, force)
-    posts = read_posts(config)
-    site = collect(config, posts)
+    reading = read_posts(config)
+    try:
+        site = collect(config, reading.posts)
+    except ErrorList as exc:  # report the clashes among readable posts with the other problems
+        raise ErrorList(reading.errors + exc.errors) from None
+    raise_all(list(reading.errors))
     outputs = render(site)
     write(outputs, config.output_dir)
     return BuildReport(

@@ -14,7 +14,8 @@ from hrdblog.urls import page_url, tag_url, term_key
 def collect(config: SiteConfig, posts: tuple[Post, ...]) -> Site:
     """Build the Site: posts newest first, tags checked for clashes, every list paginated."""
     ordered = sorted(posts, key=Post.sort_key, reverse=True)
-    names = _tag_names(ordered)
+    names, clashes = _tag_names(ordered)
+    raise_all(_url_clashes(ordered) + clashes)
     final = tuple(
         replace(post, tags=tuple(replace(term, name=names[term.slug]) for term in post.tags))
         for post in ordered
@@ -57,8 +58,29 @@ def paginate(first_url: str, posts: tuple[Post, ...], size: int) -> tuple[ListPa
     )
 
 
-def _tag_names(posts: list[Post]) -> dict[str, str]:
-    """Return each tag slug's most common spelling; raise if two different tags share a slug."""
+def _url_clashes(posts: list[Post]) -> list[HrdblogError]:
+    """Return an error for each post published at the url of an older one."""
+    errors: list[HrdblogError] = []
+    first: dict[str, Post] = {}
+    for post in reversed(posts):
+        key = post.url.casefold()
+        if key in first:
+            other = first[key]
+            errors.append(
+                ContentError(
+                    post.source,
+                    post.lines.get("slug", post.lines.get("title")),
+                    f"this post and {other.source} would both be published at {post.url}",
+                    "give one of them another `slug:` in its front matter",
+                )
+            )
+        else:
+            first[key] = post
+    return errors
+
+
+def _tag_names(posts: list[Post]) -> tuple[dict[str, str], list[HrdblogError]]:
+    """Return each tag slug's most common spelling, and an error for each slug two tags share."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     first_use: dict[tuple[str, str], Post] = {}
     for post in reversed(posts):  # oldest first: the first use of a spelling is the oldest
@@ -83,5 +105,4 @@ def _tag_names(posts: list[Post]) -> dict[str, str]:
                     "tags are told apart by their URL: rename one of them",
                 )
             )
-    raise_all(errors)
-    return names
+    return names, errors

@@ -136,7 +136,7 @@ def _check_plain(root: yaml.Node, first_line: int, error: ErrorFactory) -> None:
         if node.tag not in _PLAIN_TAGS:
             raise error(
                 line,
-                f"the YAML tag {node.tag!r} is not allowed",
+                f"the YAML tag {node.tag.replace(_YAML, '!!')!r} is not allowed",
                 "remove the tag: only text, numbers, true/false, lists and `key: value` "
                 "lines are read",
             )

@@ -6,12 +6,13 @@ import logging
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from hrdblog.config import LANGUAGE_TAG, SiteConfig, suggest
-from hrdblog.errors import ContentError, HrdblogError, LocatedError, raise_all
+from hrdblog.errors import ContentError, HrdblogError, LocatedError
 from hrdblog.frontmatter import YamlMap, split
 from hrdblog.markup import Converter, excerpt
 from hrdblog.models import Post, Term
@@ -31,8 +32,16 @@ _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
 
 
-def read_posts(config: SiteConfig) -> tuple[Post, ...]:
-    """Read and check every post under `content/`; raise every problem found, all at once."""
+@dataclass(frozen=True)
+class Reading:
+    """Every post that could be read, and every problem found in the others."""
+
+    posts: tuple[Post, ...]
+    errors: tuple[HrdblogError, ...]
+
+
+def read_posts(config: SiteConfig) -> Reading:
+    """Read and check every post under `content/`, keeping every problem found."""
     if not config.content_dir.is_dir():
         raise ContentError(
             config.display_path(config.content_dir),
@@ -51,12 +60,11 @@ def read_posts(config: SiteConfig) -> tuple[Post, ...]:
         try:
             post = read_post(path, config, converter)
         except _FileErrors as found:
-            errors.extend(found.errors)
+            errors.extend(sorted(found.errors, key=lambda e: getattr(e, "line", None) or 0))
             continue
         if not post.draft:
             posts.append(post)
-    raise_all(errors)
-    return tuple(posts)
+    return Reading(tuple(posts), tuple(errors))
 
 
 def source_files(content_dir: Path) -> Iterator[Path]:
