@@ -7,15 +7,12 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import babel
-import babel.dates
-
+from hrdblog.dates import check_date_format
 from hrdblog.errors import ConfigError, HrdblogError, LocatedError, raise_all
 from hrdblog.frontmatter import load_mapping
 from hrdblog.markup import check_extensions
@@ -255,13 +252,12 @@ def _permalink(value: Any) -> str:
 
 def _date_format(value: Any) -> str:
     pattern = _text(value)
-    try:
-        babel.dates.format_date(date(2017, 11, 4), pattern, locale="en")
-    except (ValueError, KeyError, babel.UnknownLocaleError) as exc:
+    problem = check_date_format(pattern)
+    if problem:
         raise _Invalid(
-            f"is not a date format: {exc}",
+            f"is not a date format: {problem}",
             "use short, medium, long or full, or a pattern like 'd MMMM y'",
-        ) from None
+        )
     return pattern
 
 

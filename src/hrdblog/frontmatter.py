@@ -66,6 +66,8 @@ def load_mapping(text: str, first_line: int, error: ErrorFactory, what: str) -> 
     """Load YAML text whose first line is `first_line` of its file as a top-level mapping."""
     loader = _PlainLoader(text)
     try:
+        if "*" in text:
+            _refuse_aliases(text, first_line, error)
         node = loader.get_single_node()
         if node is None:
             return YamlMap({}, {}, {})
@@ -115,24 +117,26 @@ def _yaml_hint(problem: str) -> str:
     return "check the quotes and the indentation on this line and the one before it"
 
 
-def _check_plain(root: yaml.Node, first_line: int, error: ErrorFactory) -> None:
-    """Refuse aliases and object-building tags before anything is constructed.
+def _refuse_aliases(text: str, first_line: int, error: ErrorFactory) -> None:
+    """Refuse YAML aliases, which front matter never needs.
 
-    Every alias shares its anchor's node, so a node met twice is an alias. Refusing them keeps
-    "billion laughs" documents from growing when walked, and front matter never needs them.
+    "Billion laughs" documents are built from aliases and grow without bound when walked.
     """
-    seen: set[int] = set()
+    for event in yaml.parse(text, Loader=_PlainLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise error(
+                first_line + (event.start_mark.line if event.start_mark else 0),
+                "YAML aliases (`*name`) are not allowed here",
+                "write the value out in full instead of referring to an anchor",
+            )
+
+
+def _check_plain(root: yaml.Node, first_line: int, error: ErrorFactory) -> None:
+    """Refuse tags that would build objects, before anything is constructed."""
     stack: list[yaml.Node] = [root]
     while stack:
         node = stack.pop()
         line = first_line + node.start_mark.line
-        if id(node) in seen:
-            raise error(
-                line,
-                "YAML aliases (`*name`) are not allowed here",
-                "write the value out in full instead of referring to an anchor",
-            )
-        seen.add(id(node))
         if node.tag not in _PLAIN_TAGS:
             raise error(
                 line,

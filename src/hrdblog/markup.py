@@ -173,7 +173,7 @@ class _Cutter(HTMLParser):
             out = [*out[:end], ELLIPSIS]
         closing = "".join(f"</{tag}>" for tag in reversed(still_open))
         return _Cut(
-            "".join(out).rstrip() + closing,
+            "".join(out).strip() + closing,
             self.marker,
             self.more_text,
             self.word_cut,

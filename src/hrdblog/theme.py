@@ -6,11 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import babel
-import babel.dates
 import jinja2
 
 from hrdblog.config import SiteConfig, text_direction
+from hrdblog.dates import format_date
 from hrdblog.errors import ThemeError
 from hrdblog.urls import relative
 
@@ -43,29 +42,17 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         return relative(context["page_url"], target, config.index_html_links)
 
     @jinja2.pass_context
-    def format_date(context: Any, value: datetime) -> str:
+    def date_filter(context: Any, value: datetime) -> str:
         """Format a date in the language of the page, as `date_format` asks."""
-        return babel.dates.format_date(
-            value.date(), config.date_format, locale=_locale(context["lang"], config.language)
-        )
+        return format_date(value, config.date_format, context["lang"], config.language)
 
     env.globals.update(url=url, config=config, texts=config.texts, tag_index_url="/tag/")
     env.filters.update(
-        date=format_date,
+        date=date_filter,
         isodate=lambda value: value.isoformat(),
         direction=text_direction,
     )
     return env
-
-
-def _locale(*languages: str) -> str:
-    """Return the first language Babel knows, as a locale name; English if none."""
-    for language in languages:
-        try:
-            return str(babel.Locale.parse(language.replace("-", "_")))
-        except (ValueError, babel.UnknownLocaleError):
-            continue
-    return "en"
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

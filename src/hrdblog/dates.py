@@ -1,0 +1,41 @@
+"""Dates as readers see them: formatted per language from CLDR data, never the machine's locale."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import babel
+import babel.dates
+
+NAMED_FORMATS = ("short", "medium", "long", "full")
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def check_date_format(pattern: str) -> str | None:
+    """Return what is wrong with a `date_format`, or None if it can be used."""
+    if pattern in NAMED_FORMATS:
+        return None
+    if not re.search(r"[dMLy]", _QUOTED.sub("", pattern)):
+        return f"{pattern!r} shows no day, month or year"
+    return None
+
+
+def format_date(value: datetime, pattern: str, *languages: str) -> str:
+    """Format a date with a named format (short … full) or a CLDR pattern like 'd MMMM y'.
+
+    The first of `languages` that CLDR knows is used; English if none is.
+    """
+    locale = _locale(languages)
+    if pattern in NAMED_FORMATS:
+        return babel.dates.format_date(value.date(), pattern, locale=locale)
+    return babel.dates.format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
+
+
+def _locale(languages: tuple[str, ...]) -> str:
+    for language in languages:
+        try:
+            return str(babel.Locale.parse(language.replace("-", "_")))
+        except (ValueError, babel.UnknownLocaleError):
+            continue
+    return "en"

@@ -1,0 +1,132 @@
+"""Helpers shared by the tests: write fixture sites, build them, read what readers would see."""
+
+from __future__ import annotations
+
+import posixpath
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import html5lib
+import yaml
+from click.testing import CliRunner, Result
+
+from hrdblog.build import build
+from hrdblog.cli import main
+from hrdblog.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def post(title: str, date: str, body: str = "Some text.", **fields: object) -> str:
+    """Return the text of a post file with this front matter and body."""
+    meta = {"title": title, "date": date, **fields}
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    """Write files given as {relative path: text or bytes} under `root`."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def make_site(
+    root: Path, posts: dict[str, str], settings: dict[str, object] | None = None, **files: str
+) -> Path:
+    """Write a blog folder: posts under content/, hrdblog.yaml from `settings`, other files."""
+    write_files(root, {f"content/{name}": text for name, text in posts.items()})
+    if settings is not None:
+        write_files(root, {"hrdblog.yaml": yaml.safe_dump(settings, allow_unicode=True)})
+    write_files(root, {name.replace("__", "/"): text for name, text in files.items()})
+    return root
+
+
+def build_site(root: Path) -> Path:
+    """Build the blog in `root` through the Python API and return its output folder."""
+    config = load_config(root)
+    build(config)
+    return config.output_dir
+
+
+def run_cli(*args: str) -> Result:
+    """Run the hrdblog command line with these arguments."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+_PARSER = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+
+
+def parse_html(path: Path) -> ET.Element:
+    """Parse a page as a browser would, failing on any HTML parse error."""
+    return _PARSER.parse(path.read_bytes())  # type: ignore[no-any-return]
+
+
+def page(site: Path, url: str) -> ET.Element:
+    """Parse the page published at a site url like /tag/coalition/."""
+    return parse_html(site / url.lstrip("/") / "index.html" if url.endswith("/") else site / url)
+
+
+def text(element: ET.Element | None) -> str:
+    """Return an element's text content with whitespace collapsed."""
+    assert element is not None
+    return " ".join("".join(element.itertext()).split())
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Return every file of a built site as {relative path: bytes}."""
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def broken_links(site: Path) -> list[str]:
+    """Return every internal link or asset reference on every page that does not resolve.
+
+    A link resolves when its file exists in the site (a folder through its index.html) and
+    its #fragment, if any, is an id on the target page.
+    """
+    ids: dict[Path, set[str]] = {}
+
+    def ids_of(path: Path) -> set[str]:
+        if path not in ids:
+            ids[path] = {e.get("id", "") for e in parse_html(path).iter() if e.get("id")}
+        return ids[path]
+
+    problems = []
+    for html_file in sorted(site.rglob("*.html")):
+        for element in parse_html(html_file).iter():
+            for attribute in ("href", "src"):
+                reference = element.get(attribute)
+                if reference is None:
+                    continue
+                parts = urlsplit(reference)
+                if parts.scheme or parts.netloc:
+                    continue  # another origin: not a link into the site
+                target = html_file
+                if parts.path:
+                    joined = posixpath.normpath(
+                        posixpath.join(html_file.parent.as_posix(), unquote(parts.path))
+                    )
+                    target = Path(joined)
+                    if parts.path.endswith("/") or target.is_dir():
+                        target = target / "index.html"
+                where = f"{html_file.relative_to(site)}: {reference}"
+                if not target.resolve().is_relative_to(site.resolve()):
+                    problems.append(f"{where} leaves the site")
+                elif not target.is_file():
+                    problems.append(f"{where} is missing")
+                elif (
+                    parts.fragment
+                    and target.suffix == ".html"
+                    and (parts.fragment not in ids_of(target))
+                ):
+                    problems.append(f"{where} has no #{parts.fragment}")
+    return problems

@@ -1,0 +1,131 @@
+"""Settings: defaults, hrdblog.yaml, and a clear error for each wrong value."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from hrdblog.config import DEFAULT_TEXTS, load_config
+from hrdblog.errors import ConfigError, ErrorList
+
+
+def config_error(tmp_path: Path, text: str) -> str:
+    (tmp_path / "hrdblog.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ErrorList) as info:
+        load_config(tmp_path)
+    return str(info.value)
+
+
+def test_defaults_without_a_settings_file(tmp_path: Path) -> None:
+    config = load_config(tmp_path)
+    assert config.posts_per_page == 10
+    assert config.excerpt_words == 55
+    assert config.permalink == "/{year}/{month}/{day}/{slug}/"
+    assert config.language == "en"
+    assert config.timezone == "UTC"
+    assert config.texts["posts_tagged"] == "Posts Tagged ‘%s’"
+    assert config.texts["read_more"] == "Read the rest of this entry »"
+    assert config.output_dir == tmp_path.resolve() / "site"
+    assert config.content_dir == tmp_path.resolve() / "content"
+
+
+def test_settings_are_read_and_texts_merge_with_the_defaults(tmp_path: Path) -> None:
+    (tmp_path / "hrdblog.yaml").write_text(
+        "title: Defenders\nposts_per_page: 5\ntimezone: Asia/Muscat\nslug_unicode: true\n"
+        "texts:\n  read_more: Lire la suite »\n  posts_tagged: Articles marqués « %s »\n",
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path)
+    assert (config.title, config.posts_per_page, config.timezone) == ("Defenders", 5, "Asia/Muscat")
+    assert config.slug_unicode
+    assert config.texts["read_more"] == "Lire la suite »"
+    assert config.texts["older_entries"] == DEFAULT_TEXTS["older_entries"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "posts_per_page: ten",
+            "hrdblog.yaml:1: 'posts_per_page' must be a whole number above 0, got 'ten'",
+        ),
+        (
+            "posts_per_page: 0",
+            "hrdblog.yaml:1: 'posts_per_page' must be a whole number above 0, got 0",
+        ),
+        (
+            "excerpt_words: true",
+            "hrdblog.yaml:1: 'excerpt_words' must be a whole number above 0, got True",
+        ),
+        (
+            "timezone: Mars/Olympus",
+            "hrdblog.yaml:1: 'timezone' must be a time zone like UTC or Asia/Muscat, got 'Mars/Olympus'",
+        ),
+        (
+            "language: English",
+            "hrdblog.yaml:1: 'language' must be a language code like en or ar, got 'English'",
+        ),
+        (
+            "base_url: example.org",
+            "hrdblog.yaml:1: 'base_url' must be a web address like https://example.org/, got 'example.org'",
+        ),
+        (
+            "slug_unicode: sometimes",
+            "hrdblog.yaml:1: 'slug_unicode' must be true or false, got 'sometimes'",
+        ),
+        (
+            "permalink: /{year}/",
+            "hrdblog.yaml:1: 'permalink' '/{year}/' cannot be used: it must contain {slug}, or every post would get the same URL",
+        ),
+        ("title: [a, b]", "hrdblog.yaml:1: 'title' must be text, got ['a', 'b']"),
+        (
+            "texts: {read_mor: x}",
+            "hrdblog.yaml:1: 'texts' has an unknown text 'read_mor'\n  hint: did you mean 'read_more'?",
+        ),
+        (
+            "texts: {posts_tagged: Tagged}",
+            "hrdblog.yaml:1: 'texts' text 'posts_tagged' must contain %s exactly where the default 'Posts Tagged ‘%s’' does, and no other %",
+        ),
+        (
+            "markdown_extensions: [footnotes, no_such_extension]",
+            "hrdblog.yaml:1: 'markdown_extensions' cannot be used: No module named 'no_such_extension'",
+        ),
+        ("date_format: long long ago", "hrdblog.yaml:1: 'date_format' is not a date format"),
+    ],
+)
+def test_each_wrong_setting_is_reported_with_its_line(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    assert config_error(tmp_path, line).startswith(message)
+
+
+def test_all_wrong_settings_are_reported_at_once(tmp_path: Path) -> None:
+    errors = config_error(tmp_path, "title: Blog\nposts_per_page: x\nlanguage: 42\n")
+    assert errors.splitlines()[0].startswith("hrdblog.yaml:2: 'posts_per_page'")
+    assert errors.splitlines()[1].startswith("hrdblog.yaml:3: 'language'")
+
+
+def test_an_unknown_setting_warns_with_a_suggestion(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "hrdblog.yaml").write_text("title: A\npost_per_page: 5\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        load_config(tmp_path)
+    assert caplog.messages == [
+        "hrdblog.yaml:2: unknown setting 'post_per_page', did you mean 'posts_per_page'?"
+    ]
+
+
+def test_a_yaml_error_in_the_settings_points_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "hrdblog.yaml").write_text(
+        "title: A\ndescription: News: all of it\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"^hrdblog.yaml:2: YAML syntax error"):
+        load_config(tmp_path)
+
+
+def test_a_named_settings_file_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="the configuration file does not exist"):
+        load_config(tmp_path, config_file=tmp_path / "other.yaml")
