@@ -37,13 +37,17 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
 
 
 def make_site(
-    root: Path, posts: dict[str, str], settings: dict[str, object] | None = None, **files: str
+    root: Path,
+    posts: dict[str, str],
+    settings: dict[str, object] | None = None,
+    files: dict[str, str | bytes] | None = None,
 ) -> Path:
     """Write a blog folder: posts under content/, hrdblog.yaml from `settings`, other files."""
+    (root / "content").mkdir(parents=True, exist_ok=True)
     write_files(root, {f"content/{name}": text for name, text in posts.items()})
     if settings is not None:
         write_files(root, {"hrdblog.yaml": yaml.safe_dump(settings, allow_unicode=True)})
-    write_files(root, {name.replace("__", "/"): text for name, text in files.items()})
+    write_files(root, files or {})
     return root
 
 

@@ -201,7 +201,7 @@ def decode(path: Path, error: Any) -> str:
         raise error(None, f"cannot be read: {exc.strerror}") from None
     if b"\0" in data:
         raise error(
-            data[: data.index(b"\0")].count(b"\n") + 1,
+            None,
             "this is not a text file (it contains NUL bytes)",
             "posts are Markdown text files; keep other files out of content/ or give them "
             "another extension than .md",

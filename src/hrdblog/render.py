@@ -8,10 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from hrdblog.models import ListPage, Output, Post, Site, Tag
-from hrdblog.theme import DEFAULT_THEME, environment, render_template
+from hrdblog.theme import DEFAULT_THEME, Theme
 from hrdblog.urls import TAG_BASE, output_path
 
 DESCRIPTION_LENGTH = 160
@@ -19,46 +17,43 @@ DESCRIPTION_LENGTH = 160
 
 def render(site: Site) -> list[Output]:
     """Render every page of the site and gather the static files it needs."""
-    env = environment(site.config)
-    outputs = [home_page(env, site, page) for page in site.home]
-    outputs += [post_page(env, site, post) for post in site.posts]
+    theme = Theme(site.config)
+    outputs = [home_page(theme, site, page) for page in site.home]
+    outputs += [post_page(theme, site, post) for post in site.posts]
     for tag in site.tags:
-        outputs += [tag_page(env, site, tag, page) for page in tag.pages]
-    outputs.append(tag_index(env, site))
+        outputs += [tag_page(theme, site, tag, page) for page in tag.pages]
+    outputs.append(tag_index(theme, site))
     outputs += static_files(site)
     return outputs
 
 
-def _page(
-    env: jinja2.Environment, site: Site, template: str, url: str, origin: str, **context: Any
-) -> Output:
-    text = render_template(
-        env, template, {"site": site, "page_url": url, "lang": site.config.language, **context}
-    )
+def _page(theme: Theme, site: Site, template: str, url: str, origin: str, **context: Any) -> Output:
+    context.update(site=site, page_url=url, lang=site.config.language)
+    text = theme.render(template, context)
     return Output(output_path(url), text.encode("utf-8"), origin)
 
 
-def home_page(env: jinja2.Environment, site: Site, page: ListPage) -> Output:
+def home_page(theme: Theme, site: Site, page: ListPage) -> Output:
     """Render one page of the home page's list of posts."""
-    return _page(env, site, "index.html", page.url, f"home page {page.number}", page=page)
+    return _page(theme, site, "index.html", page.url, f"home page {page.number}", page=page)
 
 
-def post_page(env: jinja2.Environment, site: Site, post: Post) -> Output:
+def post_page(theme: Theme, site: Site, post: Post) -> Output:
     """Render a post's own page."""
     return _page(
-        env, site, "post.html", post.url, post.source, post=post, description=description(post)
+        theme, site, "post.html", post.url, post.source, post=post, description=description(post)
     )
 
 
-def tag_page(env: jinja2.Environment, site: Site, tag: Tag, page: ListPage) -> Output:
+def tag_page(theme: Theme, site: Site, tag: Tag, page: ListPage) -> Output:
     """Render one page of a tag's list of posts."""
     origin = f"page {page.number} of the tag {tag.name!r}"
-    return _page(env, site, "tag.html", page.url, origin, tag=tag, page=page)
+    return _page(theme, site, "tag.html", page.url, origin, tag=tag, page=page)
 
 
-def tag_index(env: jinja2.Environment, site: Site) -> Output:
+def tag_index(theme: Theme, site: Site) -> Output:
     """Render the list of every tag with its number of posts."""
-    return _page(env, site, "tags.html", TAG_BASE, "the tag index", tags=site.tags)
+    return _page(theme, site, "tags.html", TAG_BASE, "the tag index", tags=site.tags)
 
 
 def static_files(site: Site) -> list[Output]:

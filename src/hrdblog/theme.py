@@ -55,29 +55,38 @@ def environment(config: SiteConfig) -> jinja2.Environment:
     return env
 
 
-def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
-    """Render one template; a template's mistake becomes a ThemeError naming file and line."""
-    try:
-        return env.get_template(name).render(context)
-    except jinja2.TemplateSyntaxError as exc:
-        where = f"{exc.filename or exc.name}:{exc.lineno}: " if exc.lineno else ""
-        raise ThemeError(f"{where}template syntax error: {exc.message}") from None
-    except jinja2.TemplateNotFound as exc:
-        raise ThemeError(
-            f"template {exc.name!r} was not found",
-            "a template in templates/ may only include or extend templates that exist",
-        ) from None
-    except (jinja2.UndefinedError, TypeError, ValueError) as exc:
-        raise ThemeError(f"{_template_line(exc) or name}: {exc}") from None
+class Theme:
+    """The templates of a site, ready to render pages."""
 
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self.env = environment(config)
 
-def _template_line(exc: BaseException) -> str | None:
-    """Return `file:line` of the innermost template frame in a rendering traceback."""
-    found = None
-    tb = exc.__traceback__
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt")):
-            found = f"{filename}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return found
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        """Render one template; a template's mistake becomes a ThemeError naming file and line."""
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            where = f"{self._shown(exc.filename or exc.name or name)}:{exc.lineno}: "
+            raise ThemeError(f"{where}template syntax error: {exc.message}") from None
+        except jinja2.TemplateNotFound as exc:
+            raise ThemeError(
+                f"template {exc.name!r} was not found",
+                "a template in templates/ may only include or extend templates that exist",
+            ) from None
+        except (jinja2.UndefinedError, TypeError, ValueError) as exc:
+            raise ThemeError(f"{self._where(exc) or name}: {exc}") from None
+
+    def _shown(self, filename: str) -> str:
+        return self.config.display_path(Path(filename))
+
+    def _where(self, exc: BaseException) -> str | None:
+        """Return `file:line` of the innermost template frame in a rendering traceback."""
+        found = None
+        tb = exc.__traceback__
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename.endswith(".html"):
+                found = f"{self._shown(filename)}:{tb.tb_lineno}"
+            tb = tb.tb_next
+        return found
