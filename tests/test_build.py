@@ -215,7 +215,10 @@ def test_a_template_error_names_the_template_and_line_and_writes_nothing(tmp_pat
     )
     with pytest.raises(ThemeError) as info:
         build_site(root)
-    assert str(info.value) == "templates/footer.html:2: 'no_such_thing' is undefined"
+    assert str(info.value) == (
+        "templates/footer.html:2: 'no_such_thing' is undefined\n"
+        "  hint: check the spelling; README lists what templates can use"
+    )
     assert not (root / "site").exists()
 
 

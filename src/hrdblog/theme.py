@@ -74,7 +74,12 @@ class Theme:
                 f"template {exc.name!r} was not found",
                 "a template in templates/ may only include or extend templates that exist",
             ) from None
-        except (jinja2.UndefinedError, TypeError, ValueError) as exc:
+        except jinja2.UndefinedError as exc:
+            raise ThemeError(
+                f"{self._where(exc) or name}: {exc}",
+                "check the spelling; README lists what templates can use",
+            ) from None
+        except (TypeError, ValueError) as exc:
             raise ThemeError(f"{self._where(exc) or name}: {exc}") from None
 
     def _shown(self, filename: str) -> str:
