@@ -21,7 +21,9 @@ EXPECTED = GOLDEN / "expected"
 
 def pages(files: dict[str, bytes]) -> dict[str, str]:
     """Return the pages as text; the copied stylesheet and the manifest are tested elsewhere."""
-    return {path: content.decode("utf-8") for path, content in files.items() if path.endswith(".html")}
+    return {
+        path: content.decode("utf-8") for path, content in files.items() if path.endswith(".html")
+    }
 
 
 def test_the_golden_site_is_built_exactly_as_expected(tmp_path: Path) -> None:
