@@ -65,6 +65,15 @@ def test_quiet_prints_nothing_on_success(tmp_path: Path) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
 
 
+def test_verbose_says_what_is_done(tmp_path: Path) -> None:
+    root = blog(tmp_path)
+    (root / "content" / "draft.md").write_text(post("Draft", "2017-01-03", draft=True))
+    result = run_cli("build", "--verbose", "--source", str(root))
+    assert result.exit_code == 0
+    assert "content/draft.md: a draft, left out\n" in result.stderr
+    assert "Read 2 posts with 1 tag\nRendered 6 files\n" in result.stderr
+
+
 def test_output_and_config_options(tmp_path: Path) -> None:
     root = blog(tmp_path)
     (tmp_path / "other.yaml").write_text("title: Other title\n")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from hrdblog.collect import collect
 from hrdblog.config import SiteConfig
-from hrdblog.errors import ErrorList, raise_all
+from hrdblog.errors import ErrorList, count, raise_all
 from hrdblog.read import read_posts
 from hrdblog.render import render
 from hrdblog.write import check_output_dir, write
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,10 +30,10 @@ class BuildReport:
 
     def summary(self) -> str:
         """Return the one line a build ends with."""
-        posts = "1 post" if self.posts == 1 else f"{self.posts} posts"
-        tags = "1 tag" if self.tags == 1 else f"{self.tags} tags"
-        pages = "1 page" if self.pages == 1 else f"{self.pages} pages"
-        return f"Built {posts}, {tags}, {pages} in {self.seconds:.2f} s"
+        return (
+            f"Built {count(self.posts, 'post')}, {count(self.tags, 'tag')}, "
+            f"{count(self.pages, 'page')} in {self.seconds:.2f} s"
+        )
 
 
 def build(config: SiteConfig, force: bool = False) -> BuildReport:
@@ -44,8 +47,11 @@ def build(config: SiteConfig, force: bool = False) -> BuildReport:
     except ErrorList as exc:  # report the clashes among readable posts with the other problems
         raise ErrorList(reading.errors + exc.errors) from None
     raise_all(list(reading.errors))
+    logger.info("Read %s with %s", count(len(site.posts), "post"), count(len(site.tags), "tag"))
     outputs = render(site)
+    logger.info("Rendered %s", count(len(outputs), "file"))
     write(outputs, config.output_dir)
+    logger.info("Wrote %s", config.output_dir)
     return BuildReport(
         posts=len(site.posts),
         tags=len(site.tags),

@@ -65,11 +65,13 @@ class ErrorList(HrdblogError):
     def summary(self) -> str:
         """Return one line counting the errors and the files they are in."""
         files = {e.path for e in self.errors if isinstance(e, LocatedError)}
-        errors = "1 error" if len(self.errors) == 1 else f"{len(self.errors)} errors"
-        if not files:
-            return errors
-        in_files = "1 file" if len(files) == 1 else f"{len(files)} files"
-        return f"{errors} in {in_files}"
+        errors = count(len(self.errors), "error")
+        return f"{errors} in {count(len(files), 'file')}" if files else errors
+
+
+def count(number: int, noun: str) -> str:
+    """Return `1 error`, `2 errors`: a number with its noun."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def raise_all(errors: list[HrdblogError]) -> None:

@@ -62,7 +62,9 @@ def read_posts(config: SiteConfig) -> Reading:
         except _FileErrors as found:
             errors.extend(sorted(found.errors, key=lambda e: getattr(e, "line", None) or 0))
             continue
-        if not post.draft:
+        if post.draft:
+            logger.info("%s: a draft, left out", post.source)
+        else:
             posts.append(post)
     return Reading(tuple(posts), tuple(errors))
 
