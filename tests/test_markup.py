@@ -154,3 +154,27 @@ def test_every_cut_of_a_rich_post_is_well_formed(words: int) -> None:
         "1. first\n2. second with `code`\n\n| a | b |\n|---|---|\n| c d | e f |\n"
     )
     well_formed(cut(markdown, words=words).excerpt)
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>one <p>two three four", "<p>one </p><p>two three\u2026</p>"),
+        ("<p>one <div>two three four</div>", "<p>one </p><div>two three\u2026</div>"),
+        (
+            "<ul><li>one<li>two<li>three four",
+            "<ul><li>one</li><li>two</li><li>three\u2026</li></ul>",
+        ),
+        (
+            "<ul><li>one<ul><li>two</ul>three four",
+            "<ul><li>one<ul><li>two</li></ul>three\u2026</li></ul>",
+        ),
+        ("<p><em>one <p>two three four", "<p><em>one </em></p><p>two three\u2026</p>"),
+    ],
+)
+def test_raw_html_with_implied_end_tags_is_cut_as_a_browser_reads_it(
+    html: str, expected: str
+) -> None:
+    cut = excerpt(html, None, words=3)
+    assert cut.excerpt == expected
+    well_formed(cut.excerpt)

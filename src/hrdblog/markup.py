@@ -24,24 +24,22 @@ MORE_ANCHOR = f'<span id="{MORE_ID}"></span>'
 ELLIPSIS = "\u2026"
 
 _MORE_COMMENT = re.compile(r"^more(?:\s+(.*\S))?\s*$", re.DOTALL)
-_VOID = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _RAW_TEXT = frozenset({"script", "style", "textarea", "title"})
+# Elements whose start tag ends an open <p>, as HTML parsers do (HTML §13.2.6.4.7).
+_CLOSES_P = frozenset(
+    "address article aside blockquote details dialog div dl fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre section table ul".split()
+)
+# Elements an implied end tag does not reach past.
+_SCOPE = frozenset("applet caption html table td th marquee object template ul ol li dd dt".split())
+# Elements inside which a word can go on: any other tag separates words.
+_PHRASING = frozenset(
+    "a abbr b bdi bdo cite code data del dfn em i ins kbd mark q s samp small span strong sub "
+    "sup time u var".split()
+)
+# An element whose start tag ends an open element of the same kind (or a sibling kind).
+_ENDS_SIBLING = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}}
 _WORDS = re.compile(r"\S+|\s+")
 
 
@@ -195,7 +193,20 @@ class _Cutter(HTMLParser):
             return True
         return tag == "div" and ("footnote" in classes or "toc" in classes)
 
+    def _close_implied(self, tag: str) -> None:
+        """Close what a browser would close before `tag` opens: an open <p>, a sibling <li>."""
+        ends = {"p"} if tag in _CLOSES_P else _ENDS_SIBLING.get(tag, set())
+        for depth in range(len(self.open) - 1, -1, -1):
+            if self.open[depth] in ends:
+                self.handle_endtag(self.open[depth])
+                return
+            if self.open[depth] in _SCOPE or self.open[depth] in _CLOSES_P:
+                return
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._close_implied(tag)
+        if tag not in _PHRASING:
+            self.in_word = False
         if self.skip_depth is None and self._left_out(tag, attrs):
             self.skip_depth = len(self.open)
         self._emit(_start_tag(tag, attrs))
@@ -203,10 +214,14 @@ class _Cutter(HTMLParser):
             self.open.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _PHRASING:
+            self.in_word = False
         if self.skip_depth is None and not self._left_out(tag, attrs):
             self._emit(_start_tag(tag, attrs))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag not in _PHRASING:
+            self.in_word = False
         if tag not in self.open:
             return  # a stray end tag: dropping it keeps the excerpt well formed
         while self.open:
