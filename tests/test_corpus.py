@@ -29,7 +29,7 @@ CONVERTER = Converter(DEFAULT_EXTENSIONS, {}, slugify)
 _FRAGMENT = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
 
 
-def error(line: int | None, message: str, hint: str | None) -> LocatedError:
+def error(line: int | None, message: str, hint: str | None = None) -> LocatedError:
     return ContentError("post", line, message, hint)
 
 

@@ -8,7 +8,7 @@ from hrdblog.errors import ContentError, LocatedError
 from hrdblog.frontmatter import load_mapping, split
 
 
-def error(line: int | None, message: str, hint: str | None) -> LocatedError:
+def error(line: int | None, message: str, hint: str | None = None) -> LocatedError:
     return ContentError("post.md", line, message, hint)
 
 

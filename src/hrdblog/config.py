@@ -144,7 +144,7 @@ def load_config(
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(shown, None, f"cannot be read: {exc}", "save it as UTF-8 text") from None
 
-    def error(line: int | None, message: str, hint: str | None) -> LocatedError:
+    def error(line: int | None, message: str, hint: str | None = None) -> LocatedError:
         return ConfigError(shown, line, message, hint)
 
     mapping = load_mapping(text, 1, error, "hrdblog.yaml")

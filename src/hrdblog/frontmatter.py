@@ -9,9 +9,8 @@ aliases and tags that build objects are refused, a repeated key is an error.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -40,7 +39,12 @@ _PlainLoader.add_implicit_resolver(
     _YAML + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
-ErrorFactory = Callable[[int | None, str, str | None], LocatedError]
+
+class ErrorFactory(Protocol):
+    """Make the error to raise for a problem at a line of the file being read."""
+
+    def __call__(self, line: int | None, message: str, hint: str | None = None) -> LocatedError:
+        """Return the error for `message` at `line`, with an optional hint."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from hrdblog.config import LANGUAGE_TAG, SiteConfig, suggest
 from hrdblog.errors import ContentError, HrdblogError, LocatedError
-from hrdblog.frontmatter import YamlMap, split
+from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt
 from hrdblog.models import Post, Term
 from hrdblog.urls import post_url, slugify, tag_url
@@ -187,7 +187,7 @@ def read_post(path: Path, config: SiteConfig, converter: Converter) -> Post:
     )
 
 
-def decode(path: Path, error: Any) -> str:
+def decode(path: Path, error: ErrorFactory) -> str:
     """Return a file's text with any BOM removed and line ends made `\\n`."""
     try:
         size = path.stat().st_size
@@ -222,7 +222,7 @@ def decode(path: Path, error: Any) -> str:
 class _Fields:
     """Typed access to front-matter values; each problem is kept with its line."""
 
-    def __init__(self, meta: YamlMap, error: Any, zone: tzinfo) -> None:
+    def __init__(self, meta: YamlMap, error: ErrorFactory, zone: tzinfo) -> None:
         self.meta = meta
         self.error = error
         self.zone = zone
