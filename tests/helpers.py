@@ -91,11 +91,17 @@ def site_files(site: Path) -> dict[str, bytes]:
     }
 
 
-def broken_links(site: Path) -> list[str]:
+def by_class(element: ET.Element, name: str) -> list[ET.Element]:
+    """Return the elements under `element` whose class attribute holds `name`."""
+    return [e for e in element.iter() if name in (e.get("class") or "").split()]
+
+
+def broken_links(site: Path, base_url: str = "") -> list[str]:
     """Return every internal link or asset reference on every page that does not resolve.
 
     A link resolves when its file exists in the site (a folder through its index.html) and
-    its #fragment, if any, is an id on the target page.
+    its #fragment, if any, is an id on the target page. Links from the root of the domain
+    (`/x/`) and to `base_url` lead into the site's folder.
     """
     ids: dict[Path, set[str]] = {}
 
@@ -111,13 +117,16 @@ def broken_links(site: Path) -> list[str]:
                 reference = element.get(attribute)
                 if reference is None:
                     continue
+                if base_url and reference.startswith(base_url):
+                    reference = "/" + reference.removeprefix(base_url)
                 parts = urlsplit(reference)
                 if parts.scheme or parts.netloc:
                     continue  # another origin: not a link into the site
                 target = html_file
                 if parts.path:
+                    start = site if parts.path.startswith("/") else html_file.parent
                     joined = posixpath.normpath(
-                        posixpath.join(html_file.parent.as_posix(), unquote(parts.path))
+                        posixpath.join(start.as_posix(), unquote(parts.path).lstrip("/"))
                     )
                     target = Path(joined)
                     if parts.path.endswith("/") or target.is_dir():

@@ -58,11 +58,11 @@ def test_a_tag_page_reads_like_a_wordpress_tag_archive(tmp_path: Path) -> None:
         "Read the rest of this entry »",
         "../../2017/03/10/third-script-alert-1-script/#more",
     )
-    assert [text(a) for a in third.findall(".//p[@class='entry-tags']/a")] == [
+    assert [text(a) for a in third.findall(".//p[@class='entry-terms entry-tags']/a")] == [
         "coalition",
         "reprisals",
     ]
-    assert [a.get("href") for a in third.findall(".//p[@class='entry-tags']/a")] == [
+    assert [a.get("href") for a in third.findall(".//p[@class='entry-terms entry-tags']/a")] == [
         "./",
         "../reprisals/",
     ]
@@ -104,7 +104,7 @@ def test_the_post_page_holds_the_whole_post_with_the_more_anchor(tmp_path: Path)
     content = first.find(".//div[@class='entry-content']")
     assert text(content) == "Intro. Rest."
     assert content.find(".//span[@id='more']") is not None
-    assert [a.get("href") for a in first.findall(".//p[@class='entry-tags']/a")] == [
+    assert [a.get("href") for a in first.findall(".//p[@class='entry-terms entry-tags']/a")] == [
         "../../../../tag/coalition/",
         "../../../../tag/un/",
     ]
@@ -146,12 +146,17 @@ def test_every_page_is_well_formed_html_and_every_link_resolves(tmp_path: Path) 
     }
     site = build_site(make_site(tmp_path, {**posts, **three_posts()}))
     pages = sorted(site.rglob("*.html"))
-    # home and its page 2, the posts, tags a and b on two pages each, three more tags, tag index
-    assert len(pages) == 2 + 15 + 2 * 2 + 3 + 1
+    home, posts, tags, tag_index = 2, 15, 2 * 2 + 3, 1
+    year, months, days = 2, 2 + 1 + 1, 12 + 1 + 1  # 2017; January on two pages, February, March
+    listing, not_found = 1, 1
+    assert (
+        len(pages) == home + posts + tags + tag_index + year + months + days + listing + not_found
+    )
     for path in pages:
         root = parse_html(path)
         assert root.get("lang") == "en"
         assert root.find(".//title").text
+        assert len(root.findall(".//h1")) == 1, path
     assert broken_links(site) == []
 
 
@@ -176,9 +181,9 @@ def test_the_broken_link_check_finds_what_is_broken(tmp_path: Path) -> None:
 
 def test_interface_texts_come_from_the_settings(tmp_path: Path) -> None:
     texts = {
-        "posts_tagged": "Articles marqués « %s »",
+        "tags_heading": "Articles marqués « %s »",
         "read_more": "Lire la suite »",
-        "tagged": "Mots-clés :",
+        "tags_label": "Mots-clés :",
     }
     site = build_site(make_site(tmp_path, three_posts(), {"texts": texts, "language": "fr"}))
     tag_page = page(site, "/tag/coalition/")

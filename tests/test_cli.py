@@ -55,8 +55,14 @@ def test_build_ends_with_one_summary_line_and_warns_on_stderr(tmp_path: Path) ->
     root = blog(tmp_path)
     result = run_cli("build", "--source", str(root))
     assert result.exit_code == 0
-    assert re.fullmatch(r"Built 2 posts, 1 tag, 5 pages in \d+\.\d\d s\n", result.stdout)
-    assert result.stderr == "warning: content/b.md:4: unknown key 'tittle', did you mean 'title'?\n"
+    # home, 2 posts, a tag page, the tag index, 2 day, 1 month and 1 year archives,
+    # the archive listing, 404.html
+    assert re.fullmatch(r"Built 2 posts, 1 tag, 11 pages in \d+\.\d\d s\n", result.stdout)
+    assert result.stderr == (
+        "warning: content/b.md:4: unknown key 'tittle', did you mean 'title'?\n"
+        "warning: feeds and sitemap.xml were not written: they need the site's address; "
+        "set base_url in hrdblog.yaml\n"
+    )
     assert (root / "site" / "index.html").is_file()
 
 
@@ -71,7 +77,8 @@ def test_verbose_says_what_is_done(tmp_path: Path) -> None:
     result = run_cli("build", "--verbose", "--source", str(root))
     assert result.exit_code == 0
     assert "content/draft.md: a draft, left out\n" in result.stderr
-    assert "Read 2 posts with 1 tag\nRendered 6 files\n" in result.stderr
+    assert "Read 2 posts with 1 tag\n" in result.stderr
+    assert "Rendered 13 files\n" in result.stderr
 
 
 def test_output_and_config_options(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def test_two_different_tags_with_one_slug_are_an_error_naming_both_files(tmp_pat
     )
     assert found == [
         "content/b.md:4: the tags 'C++' and 'C' (content/a.md:4) would share the URL /tag/c/\n"
-        "  hint: tags are told apart by their URL: rename one of them"
+        "  hint: terms are told apart by their URL: rename one of them"
     ]
 
 
@@ -105,3 +105,122 @@ def test_lists_are_paginated_with_older_and_newer_links(tmp_path: Path) -> None:
 def test_an_empty_blog_has_one_empty_home_page(tmp_path: Path) -> None:
     site = site_of(tmp_path, {})
     assert [(page.url, page.posts, page.count) for page in site.home] == [("/", (), 1)]
+
+
+def test_date_archives_for_every_year_month_and_day_newest_first(tmp_path: Path) -> None:
+    site = site_of(
+        tmp_path,
+        {
+            "a.md": post("A", "2016-12-31 23:00"),
+            "b.md": post("B", "2017-11-04 09:00"),
+            "c.md": post("C", "2017-11-04 18:00"),
+            "d.md": post("D", "2017-02-01"),
+        },
+    )
+    assert [(a.kind, a.url, [p.title for p in a.posts]) for a in site.archives] == [
+        ("year", "/2017/", ["C", "B", "D"]),
+        ("year", "/2016/", ["A"]),
+        ("month", "/2017/11/", ["C", "B"]),
+        ("month", "/2017/02/", ["D"]),
+        ("month", "/2016/12/", ["A"]),
+        ("day", "/2017/11/04/", ["C", "B"]),
+        ("day", "/2017/02/01/", ["D"]),
+        ("day", "/2016/12/31/", ["A"]),
+    ]
+    assert [(y.year.url, [m.url for m in y.months]) for y in site.archive_listing] == [
+        ("/2017/", ["/2017/11/", "/2017/02/"]),
+        ("/2016/", ["/2016/12/"]),
+    ]
+
+
+def test_archives_use_the_site_time_zone(tmp_path: Path) -> None:
+    site = site_of(
+        tmp_path, {"a.md": post("A", "2017-12-31T22:30:00+00:00")}, timezone="Asia/Muscat"
+    )
+    assert [a.url for a in site.archives] == ["/2018/", "/2018/01/", "/2018/01/01/"]
+
+
+def test_archives_are_paginated(tmp_path: Path) -> None:
+    posts = {f"p{i:02}.md": post(f"Post {i}", f"2017-03-{i:02}") for i in range(1, 13)}
+    site = site_of(tmp_path, posts, posts_per_page=5)
+    year = site.archives[0]
+    assert [page.url for page in year.pages] == ["/2017/", "/2017/page/2/", "/2017/page/3/"]
+
+
+def test_previous_and_next_posts(tmp_path: Path) -> None:
+    site = site_of(
+        tmp_path,
+        {
+            "a.md": post("Old", "2017-01-01"),
+            "b.md": post("Middle", "2017-01-02"),
+            "c.md": post("New", "2017-01-03"),
+        },
+    )
+    neighbours = {
+        p.post.title: (p.previous and p.previous.title, p.next and p.next.title)
+        for p in site.post_pages
+    }
+    assert neighbours == {
+        "New": ("Middle", None),
+        "Middle": ("Old", "New"),
+        "Old": (None, "Middle"),
+    }
+
+
+def test_related_posts_share_the_most_terms_then_are_newest(tmp_path: Path) -> None:
+    site = site_of(
+        tmp_path,
+        {
+            "me.md": post("Me", "2017-01-10", tags=["a", "b"], categories=["x"]),
+            "two.md": post("Shares two", "2017-01-01", tags=["a"], categories=["x"]),
+            "one-old.md": post("Shares one, old", "2017-01-02", tags=["b"]),
+            "one-new.md": post("Shares one, new", "2017-01-05", tags=["a"]),
+            "none.md": post("Shares none", "2017-01-09", tags=["c"]),
+            **{f"more{i}.md": post(f"More {i}", f"2016-01-0{i}", tags=["a"]) for i in range(1, 6)},
+        },
+    )
+    page = next(p for p in site.post_pages if p.post.title == "Me")
+    assert [p.title for p in page.related] == [
+        "Shares two",
+        "Shares one, new",
+        "Shares one, old",
+        "More 5",
+        "More 4",
+    ]
+
+
+def test_related_posts_can_be_turned_off(tmp_path: Path) -> None:
+    site = site_of(
+        tmp_path,
+        {"a.md": post("A", "2017-01-01", tags=["x"]), "b.md": post("B", "2017-01-02", tags=["x"])},
+        related_posts=0,
+    )
+    assert all(page.related == () for page in site.post_pages)
+
+
+def test_every_taxonomy_has_its_terms_and_its_clash_rule(tmp_path: Path) -> None:
+    site = site_of(
+        tmp_path,
+        {
+            "a.md": post("A", "2017-01-01", countries=["Oman"], tags=["x"]),
+            "b.md": post("B", "2017-01-02", countries=["oman", "Syria"]),
+        },
+        taxonomies={"countries": "country"},
+    )
+    by_name = {t.taxonomy.name: t for t in site.taxonomies}
+    assert [(tag.name, tag.url, len(tag.posts)) for tag in by_name["countries"].tags] == [
+        ("Oman", "/country/oman/", 2),  # a tie: the first in code-point order
+        ("Syria", "/country/syria/", 1),
+    ]
+    assert by_name["categories"].tags == ()
+    with pytest.raises(
+        ErrorList, match=r"the countries 'C\+\+' and 'C' .* would share the URL /country/c/"
+    ):
+        site_of(
+            tmp_path / "other",
+            {
+                "a.md": post("A", "2017-01-01", countries=["C"]),
+                "b.md": post("B", "2017-01-02", countries=["C++"]),
+            },
+            taxonomies={"countries": "country"},
+        )

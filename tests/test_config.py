@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from hrdblog.config import DEFAULT_TEXTS, load_config
+from hrdblog.config import Taxonomy, load_config
 from hrdblog.errors import ConfigError, ErrorList
+from hrdblog.texts import ARABIC, ENGLISH
 
 
 def config_error(tmp_path: Path, text: str) -> str:
@@ -25,8 +26,13 @@ def test_defaults_without_a_settings_file(tmp_path: Path) -> None:
     assert config.permalink == "/{year}/{month}/{day}/{slug}/"
     assert config.language == "en"
     assert config.timezone == "UTC"
-    assert config.texts["posts_tagged"] == "Posts Tagged ‘%s’"
-    assert config.texts["read_more"] == "Read the rest of this entry »"
+    assert config.texts_for("en")["tags_heading"] == "Posts Tagged ‘%s’"
+    assert config.texts_for("en")["read_more"] == "Read the rest of this entry »"
+    assert [(t.name, t.path) for t in config.taxonomies] == [
+        ("tags", "tag"),
+        ("categories", "category"),
+    ]
+    assert (config.feed_items, config.feed_content, config.related_posts) == (20, "full", 5)
     assert config.output_dir == tmp_path.resolve() / "site"
     assert config.content_dir == tmp_path.resolve() / "content"
 
@@ -34,14 +40,16 @@ def test_defaults_without_a_settings_file(tmp_path: Path) -> None:
 def test_settings_are_read_and_texts_merge_with_the_defaults(tmp_path: Path) -> None:
     (tmp_path / "hrdblog.yaml").write_text(
         "title: Defenders\nposts_per_page: 5\ntimezone: Asia/Muscat\nslug_unicode: true\n"
-        "texts:\n  read_more: Lire la suite »\n  posts_tagged: Articles marqués « %s »\n",
+        "texts:\n  read_more: Lire la suite »\n  tags_heading: Articles marqués « %s »\n",
         encoding="utf-8",
     )
     config = load_config(tmp_path)
     assert (config.title, config.posts_per_page, config.timezone) == ("Defenders", 5, "Asia/Muscat")
     assert config.slug_unicode
-    assert config.texts["read_more"] == "Lire la suite »"
-    assert config.texts["older_entries"] == DEFAULT_TEXTS["older_entries"]
+    assert config.texts_for("en")["read_more"] == "Lire la suite »"
+    assert config.texts_for("en")["tags_heading"] == "Articles marqués « %s »"
+    assert config.texts_for("en")["older_entries"] == ENGLISH["older_entries"]
+    assert config.texts_for("ar")["read_more"] == ARABIC["read_more"]
 
 
 @pytest.mark.parametrize(
@@ -85,8 +93,49 @@ def test_settings_are_read_and_texts_merge_with_the_defaults(tmp_path: Path) -> 
             "hrdblog.yaml:1: 'texts' has an unknown text 'read_mor'\n  hint: did you mean 'read_more'?",
         ),
         (
-            "texts: {posts_tagged: Tagged}",
-            "hrdblog.yaml:1: 'texts' text 'posts_tagged' must contain %s exactly where the default 'Posts Tagged ‘%s’' does, and no other %",
+            "texts: {tags_heading: Tagged}",
+            "hrdblog.yaml:1: 'texts' text 'tags_heading' must hold %s exactly once, like 'Posts Tagged ‘%s’', and no other %",
+        ),
+        (
+            "texts: {home: Home %s}",
+            "hrdblog.yaml:1: 'texts' text 'home' must hold %s nowhere, like 'Home', and no other %",
+        ),
+        (
+            "feed_content: summary",
+            "hrdblog.yaml:1: 'feed_content' must be full or excerpt, got 'summary'",
+        ),
+        (
+            "related_posts: -1",
+            "hrdblog.yaml:1: 'related_posts' must be a whole number, 0 or more, got -1",
+        ),
+        (
+            "taxonomies: [tags]",
+            "hrdblog.yaml:1: 'taxonomies' must map each taxonomy to its settings",
+        ),
+        ("taxonomies: {title: x}", "hrdblog.yaml:1: 'taxonomies' cannot use the name 'title'"),
+        (
+            "taxonomies: {countries: {path: page}}",
+            "hrdblog.yaml:1: 'taxonomies' countries: cannot use the path 'page'",
+        ),
+        (
+            "taxonomies: {countries: tag}",
+            "hrdblog.yaml:1: 'taxonomies' gives two taxonomies the same path",
+        ),
+        (
+            "taxonomies: {countries: {path: country, heading: About}}",
+            "hrdblog.yaml:1: 'taxonomies' countries: text 'countries_heading' must hold %s exactly once",
+        ),
+        (
+            "taxonomies: {countries: {path: country, colour: red}}",
+            "hrdblog.yaml:1: 'taxonomies' countries: unknown key 'colour'",
+        ),
+        (
+            "translations: {French: {home: Accueil}}",
+            "hrdblog.yaml:1: 'translations' has 'French', which is not a language code like fr or ar",
+        ),
+        (
+            "translations: {fr: {hom: Accueil}}",
+            "hrdblog.yaml:1: 'translations' fr: has an unknown text 'hom'\n  hint: did you mean 'home'?",
         ),
         (
             "markdown_extensions: [footnotes, no_such_extension]",
@@ -124,6 +173,44 @@ def test_a_yaml_error_in_the_settings_points_at_its_line(tmp_path: Path) -> None
     )
     with pytest.raises(ConfigError, match=r"^hrdblog.yaml:2: YAML syntax error"):
         load_config(tmp_path)
+
+
+def test_taxonomies_are_added_changed_and_removed(tmp_path: Path) -> None:
+    (tmp_path / "hrdblog.yaml").write_text(
+        "taxonomies:\n  countries: {path: country, title: Countries, heading: Posts about %s}\n"
+        "  categories: false\n  tags: {path: topic}\n",
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path)
+    assert config.taxonomies == (Taxonomy("tags", "topic"), Taxonomy("countries", "country"))
+    english = config.texts_for("en")
+    assert (english["countries_title"], english["countries_heading"]) == (
+        "Countries",
+        "Posts about %s",
+    )
+    assert english["countries_label"] == "Countries:"
+    assert config.texts_for("ar")["countries_heading"] == "Posts about %s"  # until translated
+
+
+def test_translations_add_a_language_and_change_a_built_in_one(tmp_path: Path) -> None:
+    (tmp_path / "hrdblog.yaml").write_text(
+        "language: fr\ntexts: {home: Accueil}\n"
+        "translations:\n  fr: {read_more: Lire la suite »}\n  ar: {home: البداية}\n",
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path)
+    assert config.texts_for("fr")["home"] == "Accueil"
+    assert config.texts_for("fr")["read_more"] == "Lire la suite »"
+    assert config.texts_for("fr")["older_entries"] == ENGLISH["older_entries"]
+    assert config.texts_for("fr-CA")["home"] == "Accueil"
+    assert config.texts_for("ar")["home"] == "البداية"
+    assert config.texts_for("ar")["archives"] == ARABIC["archives"]
+    assert config.texts_for("de")["home"] == "Home"
+
+
+def test_the_arabic_texts_are_complete() -> None:
+    assert set(ARABIC) == set(ENGLISH)
+    assert all(ARABIC[key].count("%s") == ENGLISH[key].count("%s") for key in ENGLISH)
 
 
 def test_a_named_settings_file_must_exist(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import feedparser
 import pytest
 from helpers import REPO, broken_links, page, parse_html, text
 
@@ -12,12 +13,16 @@ from hrdblog.config import load_config
 
 COALITION_POSTS = [
     ("How a coalition signs a joint statement in 48 hours", "June 14, 2017"),
+    ("شبكات الحماية المحلية حين ينظم المدافعون أنفسهم", "1 مارس 2017"),
     ("Human Rights Day: what joint statements achieve", "December 10, 2016"),
+    ("في اليوم الدولي للمدافعات عن حقوق الإنسان: لماذا نعمل معًا", "29 نوفمبر 2016"),
     ("Why a jury of ten organisations chooses the Martin Ennals laureate", "May 10, 2016"),
+    ("Honduras: organisations join forces to demand justice for Berta Cáceres", "March 4, 2016"),
     ("A new EU mechanism brings twelve organisations together for defenders", "October 22, 2015"),
     ("29 November: the coalition behind Women Human Rights Defenders Day", "November 29, 2014"),
     ("The Observatory: two networks, one alarm system", "June 3, 2014"),
 ]
+BASE = "https://dispatch.example.org/"
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +44,11 @@ def test_the_coalition_tag_page(site: Path) -> None:
         more = article.find(".//p[@class='more-link']/a")
         assert more is not None, title_link
         assert more.get("href") == f"{title_link}#more"
-        assert "coalition" in [text(a) for a in article.findall(".//p[@class='entry-tags']/a")]
+        assert "coalition" in [
+            text(a) for a in article.findall(".//p[@class='entry-terms entry-tags']/a")
+        ]
     more_texts = [text(a.find(".//p[@class='more-link']/a")) for a in articles]
-    assert more_texts.count("Read the rest of this entry »") == 5
+    assert more_texts.count("Read the rest of this entry »") == 6
     assert "How the Observatory works" in more_texts
 
 
@@ -77,11 +84,64 @@ def test_the_post_page_continues_at_the_more_anchor(site: Path) -> None:
 def test_home_pages_drafts_and_the_tag_index(site: Path) -> None:
     home = page(site, "/")
     assert len(home.findall(".//main//article")) == 10
-    assert len(page(site, "/page/2/").findall(".//main//article")) == 6
-    assert not (site / "page" / "3").exists()
+    assert len(page(site, "/page/2/").findall(".//main//article")) == 10
+    assert len(page(site, "/page/3/").findall(".//main//article")) == 1
+    assert not (site / "page" / "4").exists()
     assert not list(site.rglob("*notes-for-trial-observers*"))  # a draft
-    counts = {text(li) for li in page(site, "/tag/").findall(".//li")}
-    assert {"coalition (6)", "UN (6)", "reprisals (4)"} <= counts
+    counts = {text(li) for li in page(site, "/tag/").findall(".//main//li")}
+    assert {"coalition (9)", "UN (6)", "reprisals (4)", "تحالفات (2)"} <= counts
+
+
+def test_arabic_posts_have_arabic_tag_pages_feeds_and_archives(site: Path) -> None:
+    tag_page = page(site, "/tag/تحالفات/")
+    assert text(tag_page.find(".//main//h1")) == "Posts Tagged ‘تحالفات’"
+    entries = tag_page.findall(".//main//article")
+    assert [(e.get("lang"), e.get("dir")) for e in entries] == [("ar", "rtl"), ("ar", "rtl")]
+    parsed = feedparser.parse((site / "tag" / "تحالفات" / "feed.xml").read_bytes())
+    assert not parsed.bozo
+    assert [e.title for e in parsed.entries] == [
+        "شبكات الحماية المحلية حين ينظم المدافعون أنفسهم",
+        "في اليوم الدولي للمدافعات عن حقوق الإنسان: لماذا نعمل معًا",
+    ]
+    assert (
+        parsed.entries[0].link
+        == f"{BASE}2017/03/01/شبكات-الحماية-المحلية-حين-ينظم-المدافعون-أنفسهم/"
+    )
+    march = page(site, "/2017/03/")
+    assert text(march.find(".//main//h1")) == "Archive for March 2017"
+    assert march.find(".//main//article").get("dir") == "rtl"
+    post = page(site, "/2013/12/10/إعلان-المدافعين-عن-حقوق-الإنسان-يبلغ-عامه-الخامس-عشر/")
+    assert post.find(".//main/article").get("dir") == "rtl"
+    assert text(post.find(".//p[@class='entry-meta']")) == "10 ديسمبر 2013 بقلم فريق التحرير"
+    assert text(post.find(".//p[@class='entry-terms entry-tags']")).startswith("الوسوم:")
+
+
+def test_every_feed_of_the_example_blog_parses(site: Path) -> None:
+    feeds = sorted(site.rglob("feed.xml"))
+    assert len(feeds) == 1 + 30 + 2  # the site, every tag, every country
+    for path in feeds:
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, path
+        assert parsed.entries, path
+    site_feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert len(site_feed.entries) == 20
+    assert site_feed.entries[0].title == "The annual UN report on reprisals, and why it matters"
+
+
+def test_countries_are_declared_and_used(site: Path) -> None:
+    assert [text(li) for li in page(site, "/country/").findall(".//main//li")] == [
+        "Honduras (1)",
+        "Mexico (1)",
+    ]
+    assert text(page(site, "/country/mexico/").find(".//main//h1")) == "Posts about Mexico"
+    post = page(site, "/2016/03/04/honduras-justice-for-berta-caceres/")
+    assert text(post.find(".//p[@class='entry-terms entry-countries']")) == "Countries: Honduras"
+
+
+def test_archives_count_every_post(site: Path) -> None:
+    listing = page(site, "/archives/")
+    years = [text(h) for h in listing.findall(".//main//h2")]
+    assert years == ["2017 (7)", "2016 (6)", "2015 (2)", "2014 (3)", "2013 (3)"]
 
 
 def test_the_example_templates_override_the_default_theme(site: Path) -> None:
@@ -94,21 +154,26 @@ def test_the_example_templates_override_the_default_theme(site: Path) -> None:
 
 def test_every_page_parses_and_every_link_resolves(site: Path) -> None:
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 2 + 16 + 21 + 1  # home pages, posts, tag pages, tag index
+    home, posts, tags, countries = 3, 21, 30 + 1, 2 + 1
+    archives = 5 + 18 + 21  # years, months, days with posts, 2013 to 2017
+    assert len(pages) == home + posts + tags + countries + archives + 1 + 1  # listing, 404
     for path in pages:
         root = parse_html(path)
         assert root.get("lang") == "en"
         assert len(root.findall(".//h1")) == 1, path
         assert root.find(".//main") is not None
-    assert broken_links(site) == []
+    assert broken_links(site, base_url=BASE) == []
 
 
 def test_pages_load_nothing_from_another_origin(site: Path) -> None:
     for path in site.rglob("*.html"):
         for element in parse_html(path).iter():
             for attribute in ("src", "srcset", "poster", "data"):
-                assert "//" not in (element.get(attribute) or ""), (path, element.tag)
-            if element.tag == "link":
-                assert "//" not in element.get("href", ""), path
+                assert "//" not in (element.get(attribute) or "").removeprefix(BASE), (
+                    path,
+                    element.tag,
+                )
+            if element.tag == "link" and element.get("rel") not in {"canonical", "alternate"}:
+                assert "//" not in element.get("href", "").removeprefix(BASE), path
     assert "url(" not in (site / "static" / "style.css").read_text()
     assert "@import" not in (site / "static" / "style.css").read_text()

@@ -20,9 +20,14 @@ EXPECTED = GOLDEN / "expected"
 
 
 def pages(files: dict[str, bytes]) -> dict[str, str]:
-    """Return the pages as text; the copied stylesheet and the manifest are tested elsewhere."""
+    """Return pages, feeds, sitemap and robots.txt as text.
+
+    The copied stylesheet and the manifest (which holds its hash) are tested elsewhere.
+    """
     return {
-        path: content.decode("utf-8") for path, content in files.items() if path.endswith(".html")
+        path: content.decode("utf-8")
+        for path, content in files.items()
+        if path.endswith((".html", ".xml", ".txt"))
     }
 
 
@@ -35,4 +40,6 @@ def test_the_golden_site_is_built_exactly_as_expected(tmp_path: Path) -> None:
             (EXPECTED / path).parent.mkdir(parents=True, exist_ok=True)
             (EXPECTED / path).write_text(content, encoding="utf-8")
     assert built == pages(site_files(EXPECTED))
-    assert len(built) == 13
+    assert (
+        len(built) == 32 + 1 + 6 + 1 + 2
+    )  # pages; feeds of the site, 6 tags, 1 country; sitemap, robots

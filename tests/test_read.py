@@ -39,7 +39,7 @@ def test_a_minimal_post(tmp_path: Path) -> None:
     assert only.title == "Oman: a hunger strike"
     assert only.slug == "oman-a-hunger-strike"
     assert only.url == "/2017/11/04/oman-a-hunger-strike/"
-    assert only.source == "content/2017/oman.md"
+    assert only.file == "content/2017/oman.md"
     assert only.date == datetime(2017, 11, 4, tzinfo=ZoneInfo("UTC"))
     assert only.tags == ()
     assert only.body == "<p>Some text.</p>"
@@ -103,6 +103,38 @@ def test_optional_fields_and_extra_keys(tmp_path: Path) -> None:
     assert only.summary == "The *summary*."
     assert only.excerpt == "<p>The <em>summary</em>.</p>"
     assert only.extra == {"image": "photo.jpg"}
+
+
+def test_every_taxonomy_is_read_like_tags(tmp_path: Path) -> None:
+    text = post("A", "2017-01-01", tags=["UN"], categories="News", countries=["Oman", "Syria"])
+    (only,) = read(tmp_path, {"a.md": text}, taxonomies={"countries": "country"})
+    assert [(t.name, t.url) for t in only.terms["countries"]] == [
+        ("Oman", "/country/oman/"),
+        ("Syria", "/country/syria/"),
+    ]
+    assert [t.url for t in only.terms["categories"]] == ["/category/news/"]
+    assert only.extra == {}
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("https://example.org/news/1", [("example.org", "https://example.org/news/1")]),
+        (
+            {"name": "Front Line Defenders", "url": "https://example.org/x"},
+            [("Front Line Defenders", "https://example.org/x")],
+        ),
+        (
+            [{"name": "A", "url": "https://a.example/"}, "http://b.example/story"],
+            [("A", "https://a.example/"), ("b.example", "http://b.example/story")],
+        ),
+    ],
+)
+def test_the_source_of_a_relayed_story(
+    tmp_path: Path, source: object, expected: list[tuple[str, str]]
+) -> None:
+    (only,) = read(tmp_path, {"a.md": post("A", "2017-01-01", source=source)})
+    assert [(link.name, link.url) for link in only.sources] == expected
 
 
 def test_a_title_yaml_would_read_as_a_boolean_or_number_stays_text(tmp_path: Path) -> None:
@@ -213,7 +245,7 @@ def test_a_symlink_out_of_the_content_folder_is_not_followed(tmp_path: Path) -> 
         ),
         (
             "title: A\ndate: 2017-01-01\ntags: [ok, '!!!']",
-            "content/a.md:4: the tag '!!!' has no letters or digits to make a URL from\n  hint: rename the tag, or set slug_unicode: true in hrdblog.yaml",
+            "content/a.md:4: the term '!!!' in 'tags' has no letters or digits to make a URL from\n  hint: rename it",
         ),
         (
             "title: A\ndate: 2017-01-01\ndraft: maybe",

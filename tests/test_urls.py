@@ -25,6 +25,8 @@ from hrdblog.urls import (
         ("Défenseurs des droits", False, "defenseurs-des-droits"),
         ("تحالف المدافعين", True, "تحالف-المدافعين"),
         ("Défenseurs des droits", True, "défenseurs-des-droits"),
+        ("لماذا نعمل معًا", True, "لماذا-نعمل-معًا"),  # vowel marks stay inside their word
+        ("हिन्दी समाचार", True, "हिन्दी-समाचार"),
         ("../../etc/passwd", False, "etc-passwd"),
         ("✊", False, ""),
     ],

@@ -1,44 +1,63 @@
-"""Stage 2: posts → Site. Order posts, gather tags under one spelling, paginate lists."""
+"""Stage 2: posts → Site. Order posts, gather terms, archives and neighbours, paginate lists."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import replace
+from datetime import date
 
-from hrdblog.config import SiteConfig
+from hrdblog.config import SiteConfig, Taxonomy
 from hrdblog.errors import ContentError, HrdblogError, raise_all
-from hrdblog.models import ListPage, Post, Site, Tag
-from hrdblog.urls import page_url, tag_url, term_key
+from hrdblog.models import (
+    Archive,
+    ListPage,
+    Post,
+    PostPage,
+    Site,
+    Tag,
+    TaxonomyTerms,
+    YearArchives,
+)
+from hrdblog.urls import archive_url, page_url, term_key, term_url
 
 
 def collect(config: SiteConfig, posts: tuple[Post, ...]) -> Site:
-    """Build the Site: posts newest first, tags checked for clashes, every list paginated."""
+    """Build the Site: posts newest first, terms checked for clashes, every list paginated."""
     ordered = sorted(posts, key=Post.sort_key, reverse=True)
-    names, clashes = _tag_names(ordered)
-    raise_all(_url_clashes(ordered) + clashes)
+    errors = _url_clashes(ordered)
+    names: dict[tuple[str, str], str] = {}
+    for taxonomy in config.taxonomies:
+        found, clashes = _term_names(ordered, taxonomy)
+        names.update(((taxonomy.name, slug), name) for slug, name in found.items())
+        errors += clashes
+    raise_all(errors)
     final = tuple(
-        replace(post, tags=tuple(replace(term, name=names[term.slug]) for term in post.tags))
+        replace(
+            post,
+            terms={
+                taxonomy: tuple(replace(t, name=names[(taxonomy, t.slug)]) for t in terms)
+                for taxonomy, terms in post.terms.items()
+            },
+        )
         for post in ordered
     )
-    by_slug: dict[str, list[Post]] = defaultdict(list)
-    for post in final:
-        for term in post.tags:
-            by_slug[term.slug].append(post)
-    tags = tuple(
-        Tag(
-            slug=slug,
-            name=names[slug],
-            url=tag_url(slug),
-            posts=tuple(tagged),
-            pages=paginate(tag_url(slug), tuple(tagged), config.posts_per_page),
-        )
-        for slug, tagged in sorted(by_slug.items(), key=lambda kv: (names[kv[0]].casefold(), kv[0]))
-    )
+    size = config.posts_per_page
+    archives = _archives(final, size)
     return Site(
         config=config,
         posts=final,
-        tags=tags,
-        home=paginate("/", final, config.posts_per_page),
+        home=paginate("/", final, size),
+        post_pages=_post_pages(final, config.related_posts),
+        taxonomies=tuple(_taxonomy_terms(t, final, names, size) for t in config.taxonomies),
+        archives=archives,
+        archive_listing=tuple(
+            YearArchives(
+                year,
+                tuple(a for a in archives if a.kind == "month" and a.date.year == year.date.year),
+            )
+            for year in archives
+            if year.kind == "year"
+        ),
     )
 
 
@@ -58,6 +77,84 @@ def paginate(first_url: str, posts: tuple[Post, ...], size: int) -> tuple[ListPa
     )
 
 
+def _taxonomy_terms(
+    taxonomy: Taxonomy, posts: tuple[Post, ...], names: dict[tuple[str, str], str], size: int
+) -> TaxonomyTerms:
+    by_slug: dict[str, list[Post]] = defaultdict(list)
+    for post in posts:
+        for term in post.terms.get(taxonomy.name, ()):
+            by_slug[term.slug].append(post)
+    tags = []
+    for slug, tagged in by_slug.items():
+        url = term_url(taxonomy.path, slug)
+        tags.append(
+            Tag(
+                taxonomy.name,
+                slug,
+                names[(taxonomy.name, slug)],
+                url,
+                tuple(tagged),
+                paginate(url, tuple(tagged), size),
+            )
+        )
+    return TaxonomyTerms(
+        taxonomy, tuple(sorted(tags, key=lambda tag: (tag.name.casefold(), tag.slug)))
+    )
+
+
+def _archives(posts: tuple[Post, ...], size: int) -> tuple[Archive, ...]:
+    """Return the archive of every year, month and day that has posts, newest first."""
+    groups: dict[tuple[str, date], list[Post]] = defaultdict(list)
+    for post in posts:
+        day = post.date.date()
+        groups[("year", day.replace(month=1, day=1))].append(post)
+        groups[("month", day.replace(day=1))].append(post)
+        groups[("day", day)].append(post)
+    kinds = {"year": 0, "month": 1, "day": 2}
+    archives = []
+    for (kind, first_day), grouped in groups.items():
+        parts = (first_day.year, first_day.month, first_day.day)[: kinds[kind] + 1]
+        url = archive_url(*parts)
+        archives.append(
+            Archive(kind, first_day, url, tuple(grouped), paginate(url, tuple(grouped), size))
+        )
+    # Years, then months, then days; newest first within each.
+    archives.sort(key=lambda a: (kinds[a.kind], -a.date.toordinal()))
+    return tuple(archives)
+
+
+def _post_pages(posts: tuple[Post, ...], related: int) -> tuple[PostPage, ...]:
+    """Pair each post with its older and newer neighbours and its most related posts.
+
+    Posts are related by the terms they share, of any taxonomy; more shared terms come first,
+    then newer posts.
+    """
+    carrying: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, post in enumerate(posts):
+        for taxonomy, terms in post.terms.items():
+            for term in terms:
+                carrying[(taxonomy, term.slug)].append(index)
+    pages = []
+    for index, post in enumerate(posts):
+        shared: Counter[int] = Counter()
+        if related:
+            for taxonomy, terms in post.terms.items():
+                for term in terms:
+                    shared.update(carrying[(taxonomy, term.slug)])
+        del shared[index]
+        # posts are newest first, so a lower index is a newer post
+        best = sorted(shared, key=lambda other: (-shared[other], other))[:related]
+        pages.append(
+            PostPage(
+                post=post,
+                previous=posts[index + 1] if index + 1 < len(posts) else None,
+                next=posts[index - 1] if index > 0 else None,
+                related=tuple(posts[other] for other in best),
+            )
+        )
+    return tuple(pages)
+
+
 def _url_clashes(posts: list[Post]) -> list[HrdblogError]:
     """Return an error for each post published at the url of an older one."""
     errors: list[HrdblogError] = []
@@ -68,9 +165,9 @@ def _url_clashes(posts: list[Post]) -> list[HrdblogError]:
             other = first[key]
             errors.append(
                 ContentError(
-                    post.source,
+                    post.file,
                     post.lines.get("slug", post.lines.get("title")),
-                    f"this post and {other.source} would both be published at {post.url}",
+                    f"this post and {other.file} would both be published at {post.url}",
                     "give one of them another `slug:` in its front matter",
                 )
             )
@@ -79,30 +176,35 @@ def _url_clashes(posts: list[Post]) -> list[HrdblogError]:
     return errors
 
 
-def _tag_names(posts: list[Post]) -> tuple[dict[str, str], list[HrdblogError]]:
-    """Return each tag slug's most common spelling, and an error for each slug two tags share."""
+def _term_names(posts: list[Post], taxonomy: Taxonomy) -> tuple[dict[str, str], list[HrdblogError]]:
+    """Return each term's most common spelling, and an error for each slug two terms share."""
+    key_name = taxonomy.name
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     first_use: dict[tuple[str, str], Post] = {}
     for post in reversed(posts):  # oldest first: the first use of a spelling is the oldest
-        for term in post.tags:
+        for term in post.terms.get(key_name, ()):
             spellings[term.slug][term.name] += 1
             first_use.setdefault((term.slug, term_key(term.name)), post)
     errors: list[HrdblogError] = []
     names: dict[str, str] = {}
     for slug, counts in spellings.items():
         names[slug] = min(counts, key=lambda name: (-counts[name], name))
-        keys = sorted({term_key(name) for name in counts})
+        # The spellings in the order they were first used: the clash is the later one's.
+        keys = sorted(
+            {term_key(name) for name in counts}, key=lambda k: first_use[(slug, k)].sort_key()
+        )
         if len(keys) > 1:
             first, second = (first_use[(slug, key)] for key in keys[:2])
-            a = next(t.name for t in first.tags if term_key(t.name) == keys[0])
-            b = next(t.name for t in second.tags if term_key(t.name) == keys[1])
+            a = next(t.name for t in first.terms[key_name] if term_key(t.name) == keys[0])
+            b = next(t.name for t in second.terms[key_name] if term_key(t.name) == keys[1])
+            where = f"{first.file}:{first.lines.get(key_name, 1)}"
             errors.append(
                 ContentError(
-                    second.source,
-                    second.lines.get("tags"),
-                    f"the tags {b!r} and {a!r} ({first.source}:{first.lines.get('tags', 1)}) "
-                    f"would share the URL /tag/{slug}/",
-                    "tags are told apart by their URL: rename one of them",
+                    second.file,
+                    second.lines.get(key_name),
+                    f"the {key_name} {b!r} and {a!r} ({where}) would share the URL "
+                    f"{term_url(taxonomy.path, slug)}",
+                    "terms are told apart by their URL: rename one of them",
                 )
             )
     return names, errors

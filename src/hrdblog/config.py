@@ -6,7 +6,7 @@ import difflib
 import logging
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -16,6 +16,7 @@ from hrdblog.dates import check_date_format
 from hrdblog.errors import ConfigError, HrdblogError, LocatedError, raise_all
 from hrdblog.frontmatter import load_mapping
 from hrdblog.markup import check_extensions
+from hrdblog.texts import ENGLISH, TAXONOMY_TEXTS, language_texts, placeholder_problem, primary
 from hrdblog.urls import check_permalink
 
 logger = logging.getLogger(__name__)
@@ -24,35 +25,39 @@ CONFIG_FILE = "hrdblog.yaml"
 
 DEFAULT_EXTENSIONS = ("footnotes", "tables", "fenced_code", "toc", "smarty")
 
-#: The interface texts of the default theme, in English. `%s` stands for the variable part.
-DEFAULT_TEXTS: Mapping[str, str] = MappingProxyType(
-    {
-        "posts_tagged": "Posts Tagged ‘%s’",
-        "read_more": "Read the rest of this entry »",
-        "older_entries": "« Older Entries",
-        "newer_entries": "Newer Entries »",
-        "page_number": "Page %s",
-        "posts_navigation": "More posts",
-        "tag_index": "Tags",
-        "tagged": "Tags:",
-        "by_author": "by %s",
-        "skip_link": "Skip to content",
-        "site_navigation": "Site",
-        "home": "Home",
-        "no_posts": "Nothing has been published yet.",
-        "powered_by": "Published with hrdblog",
-    }
+#: The front-matter fields of a post; a taxonomy may not take one of these names.
+POST_FIELDS = frozenset(
+    {"title", "date", "summary", "slug", "draft", "author", "lang", "updated", "source"}
 )
+#: First URL segments the site itself uses; a taxonomy may not take one of these paths.
+RESERVED_PATHS = frozenset({"page", "static", "archives", "feed.xml", "sitemap.xml", "404.html"})
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 RTL_LANGUAGES = frozenset(
     {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"}
 )
+FEED_CONTENT = ("full", "excerpt")
 
 
 def text_direction(language: str) -> str:
     """Return `rtl` for a right-to-left language tag, else `ltr`."""
-    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+    return "rtl" if primary(language) in RTL_LANGUAGES else "ltr"
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """A kind of term posts carry: its front-matter key and the first segment of its URLs."""
+
+    name: str  # tags, categories, countries …
+    path: str  # tag, category, country …
+
+    @property
+    def url(self) -> str:
+        """Return the url of the taxonomy's index of terms."""
+        return f"/{self.path}/"
+
+
+DEFAULT_TAXONOMIES = (Taxonomy("tags", "tag"), Taxonomy("categories", "category"))
 
 
 @dataclass(frozen=True)
@@ -80,17 +85,27 @@ class SiteConfig:
     markdown_extension_configs: Mapping[str, Mapping[str, Any]] = field(
         default_factory=lambda: MappingProxyType({})
     )
-    texts: Mapping[str, str] = field(default_factory=lambda: DEFAULT_TEXTS)
+    taxonomies: tuple[Taxonomy, ...] = DEFAULT_TAXONOMIES
+    feed_items: int = 20
+    feed_content: str = "full"
+    related_posts: int = 5
+    texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    translations: Mapping[str, Mapping[str, str]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    # Derived from the four settings above by load_config: every language's complete texts.
+    all_texts: Mapping[str, Mapping[str, str]] = field(
+        default_factory=lambda: language_texts("en", {}, {}, {})
+    )
 
     @property
     def tzinfo(self) -> ZoneInfo:
         """Return the site's time zone, in which dates without an offset are read."""
         return ZoneInfo(self.timezone)
 
-    @property
-    def direction(self) -> str:
-        """Return the text direction of the site's language."""
-        return text_direction(self.language)
+    def texts_for(self, language: str) -> Mapping[str, str]:
+        """Return the interface texts of a language; English where the site has none for it."""
+        return self.all_texts.get(primary(language)) or self.all_texts["en"]
 
     def display_path(self, path: Path) -> str:
         """Return a path as messages show it: relative to the blog's folder where possible."""
@@ -105,11 +120,8 @@ def display_path(path: Path, source: Path) -> str:
         return path.as_posix()
 
 
-SETTINGS = frozenset(
-    f.name
-    for f in fields(SiteConfig)
-    if f.name not in {"source", "content_dir", "templates_dir", "output_dir", "config_file"}
-)
+PATHS = frozenset({"source", "content_dir", "templates_dir", "output_dir", "config_file"})
+SETTINGS = frozenset(f.name for f in fields(SiteConfig) if f.name not in PATHS | {"all_texts"})
 
 
 def suggest(word: str, known: frozenset[str] | set[str]) -> str | None:
@@ -137,7 +149,7 @@ def load_config(
     if not config_file.is_file():
         if explicit:
             raise ConfigError(str(config_file), None, "the configuration file does not exist")
-        return SiteConfig(**paths, **overrides)
+        return _complete(SiteConfig(**paths, **overrides), {})
     shown = display_path(config_file, source)
     try:
         text = config_file.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
@@ -150,6 +162,7 @@ def load_config(
     mapping = load_mapping(text, 1, error, "hrdblog.yaml")
     settings: dict[str, Any] = {}
     errors: list[HrdblogError] = []
+    taxonomy_texts: dict[str, str] = {}
     for key, value in mapping.values.items():
         line = mapping.lines[key]
         if key not in SETTINGS:
@@ -163,9 +176,21 @@ def load_config(
             )
             continue
         try:
-            settings[key] = _CHECKS[key](value)
+            if key == "taxonomies":
+                settings[key] = _taxonomies(value, taxonomy_texts)
+            elif key not in {"texts", "translations"}:  # checked below, knowing the taxonomies
+                settings[key] = _CHECKS[key](value)
         except _Invalid as exc:
             errors.append(ConfigError(shown, line, f"'{key}' {exc.args[0]}", exc.hint))
+    known = known_texts(settings.get("taxonomies", DEFAULT_TAXONOMIES))
+    for key, check in (("texts", _texts), ("translations", _translations)):
+        if key in mapping.values:
+            try:
+                settings[key] = check(mapping.values[key], known)
+            except _Invalid as exc:
+                errors.append(
+                    ConfigError(shown, mapping.lines[key], f"'{key}' {exc.args[0]}", exc.hint)
+                )
     if "markdown_extensions" in settings or "markdown_extension_configs" in settings:
         problem = check_extensions(
             settings.get("markdown_extensions", DEFAULT_EXTENSIONS),
@@ -185,7 +210,36 @@ def load_config(
             )
     raise_all(errors)
     settings.update(overrides)
-    return SiteConfig(**paths, config_file=config_file, **settings)
+    return _complete(SiteConfig(**paths, config_file=config_file, **settings), taxonomy_texts)
+
+
+def _complete(config: SiteConfig, taxonomy_texts: Mapping[str, str]) -> SiteConfig:
+    """Return the config with the complete texts of every language it can show."""
+    defaults = {
+        f"{t.name}_{kind}": _default_taxonomy_text(t.name, kind)
+        for t in config.taxonomies
+        if f"{t.name}_title" not in ENGLISH
+        for kind in TAXONOMY_TEXTS
+    }
+    all_texts = language_texts(
+        config.language, config.texts, config.translations, {**defaults, **taxonomy_texts}
+    )
+    return replace(config, all_texts=all_texts)
+
+
+def _default_taxonomy_text(name: str, kind: str) -> str:
+    title = name.replace("_", " ").capitalize()
+    return {"title": title, "heading": f"{title}: %s", "label": f"{title}:"}[kind]
+
+
+def known_texts(taxonomies: tuple[Taxonomy, ...]) -> dict[str, str]:
+    """Return every text key a site can set, with its English default."""
+    known = dict(ENGLISH)
+    for taxonomy in taxonomies:
+        for kind in TAXONOMY_TEXTS:
+            key = f"{taxonomy.name}_{kind}"
+            known.setdefault(key, _default_taxonomy_text(taxonomy.name, kind))
+    return known
 
 
 class _Invalid(ValueError):
@@ -211,6 +265,12 @@ def _bool(value: Any) -> bool:
 def _count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise _Invalid(f"must be a whole number above 0, got {value!r}")
+    return value
+
+
+def _count_or_zero(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Invalid(f"must be a whole number, 0 or more, got {value!r}")
     return value
 
 
@@ -261,6 +321,12 @@ def _date_format(value: Any) -> str:
     return pattern
 
 
+def _feed_content(value: Any) -> str:
+    if value not in FEED_CONTENT:
+        raise _Invalid(f"must be full or excerpt, got {value!r}")
+    return str(value)
+
+
 def _extensions(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _Invalid("must be a list of Markdown extension names", "e.g. [footnotes, tables]")
@@ -273,25 +339,95 @@ def _extension_configs(value: Any) -> Mapping[str, Mapping[str, Any]]:
     return MappingProxyType({str(k): MappingProxyType(v) for k, v in value.items()})
 
 
-def _texts(value: Any) -> Mapping[str, str]:
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def _taxonomies(value: Any, texts: dict[str, str]) -> tuple[Taxonomy, ...]:
+    """Check `taxonomies`: the defaults, changed, removed (`false`) or added to."""
+    if not isinstance(value, dict):
+        raise _Invalid(
+            "must map each taxonomy to its settings",
+            "e.g. countries: {path: country, heading: Posts about %s}",
+        )
+    declared = {t.name: t for t in DEFAULT_TAXONOMIES}
+    for name, spec in value.items():
+        name = str(name)
+        if not _NAME.match(name) or name in POST_FIELDS:
+            raise _Invalid(
+                f"cannot use the name {name!r}",
+                "a taxonomy's name is a front-matter key in lower case, not one of "
+                + ", ".join(sorted(POST_FIELDS)),
+            )
+        if spec is False or spec is None:
+            declared.pop(name, None)
+            continue
+        if isinstance(spec, str):
+            spec = {"path": spec}
+        if not isinstance(spec, dict):
+            raise _Invalid(f"{name}: must be a path or `{{path: …, title: …}}`, got {spec!r}")
+        unknown = set(spec) - {"path", *TAXONOMY_TEXTS}
+        if unknown:
+            raise _Invalid(
+                f"{name}: unknown key {sorted(unknown)[0]!r}",
+                "a taxonomy has a path, and may have a title, a heading and a label",
+            )
+        path = str(spec.get("path", declared[name].path if name in declared else name))
+        if not _PATH.match(path) or path in RESERVED_PATHS or path.isdigit():
+            raise _Invalid(
+                f"{name}: cannot use the path {path!r}",
+                "use lower-case letters, digits and hyphens, not a number, nor "
+                + ", ".join(sorted(RESERVED_PATHS)),
+            )
+        declared[name] = Taxonomy(name, path)
+        for kind in TAXONOMY_TEXTS:
+            if kind in spec:
+                key = f"{name}_{kind}"
+                text = _text(spec[kind])
+                problem = placeholder_problem(key, text, known_texts((Taxonomy(name, path),))[key])
+                if problem:
+                    raise _Invalid(f"{name}: {problem}")
+                texts[key] = text
+    paths = [t.path for t in declared.values()]
+    if len(set(paths)) != len(paths):
+        raise _Invalid("gives two taxonomies the same path", "each taxonomy needs its own path")
+    return tuple(declared.values())
+
+
+def _texts(value: Any, known: Mapping[str, str]) -> Mapping[str, str]:
     if not isinstance(value, dict):
         raise _Invalid("must be `name: text` lines, one per interface text")
-    texts = dict(DEFAULT_TEXTS)
+    texts: dict[str, str] = {}
     for key, text in value.items():
-        if key not in DEFAULT_TEXTS:
-            close = suggest(str(key), set(DEFAULT_TEXTS))
+        if key not in known:
+            close = suggest(str(key), set(known))
             raise _Invalid(
                 f"has an unknown text {key!r}",
-                f"did you mean {close!r}?" if close else "known: " + ", ".join(DEFAULT_TEXTS),
+                f"did you mean {close!r}?" if close else "README lists the texts",
             )
         text = _text(text)
-        if text.count("%s") != DEFAULT_TEXTS[key].count("%s") or "%" in text.replace("%s", ""):
-            raise _Invalid(
-                f"text {key!r} must contain %s exactly where the default "
-                f"{DEFAULT_TEXTS[key]!r} does, and no other %",
-            )
+        problem = placeholder_problem(key, text, known[key])
+        if problem:
+            raise _Invalid(problem)
         texts[key] = text
     return MappingProxyType(texts)
+
+
+def _translations(value: Any, known: Mapping[str, str]) -> Mapping[str, Mapping[str, str]]:
+    if not isinstance(value, dict):
+        raise _Invalid(
+            "must map language codes to their texts", "e.g. fr: {read_more: Lire la suite »}"
+        )
+    result = {}
+    for language, texts in value.items():
+        language = str(language)
+        if not LANGUAGE_TAG.match(language):
+            raise _Invalid(f"has {language!r}, which is not a language code like fr or ar")
+        try:
+            result[primary(language)] = _texts(texts, known)
+        except _Invalid as exc:
+            raise _Invalid(f"{language}: {exc.args[0]}", exc.hint) from None
+    return MappingProxyType(result)
 
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {
@@ -309,6 +445,10 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "date_format": _date_format,
     "markdown_extensions": _extensions,
     "markdown_extension_configs": _extension_configs,
-    "texts": _texts,
+    "feed_items": _count,
+    "feed_content": _feed_content,
+    "related_posts": _count_or_zero,
 }
-assert set(_CHECKS) == SETTINGS, "every setting has a check"
+assert set(_CHECKS) | {"taxonomies", "texts", "translations"} == SETTINGS, (
+    "every setting has a check"
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import babel
 import babel.dates
@@ -30,6 +30,15 @@ def format_date(value: datetime, pattern: str, *languages: str) -> str:
     if pattern in NAMED_FORMATS:
         return babel.dates.format_date(value.date(), pattern, locale=locale)
     return babel.dates.format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
+
+
+def format_period(kind: str, day: date, *languages: str) -> str:
+    """Name the year, month or day of an archive: 2017, November 2017, November 4, 2017."""
+    locale = _locale(languages)
+    if kind == "day":
+        return babel.dates.format_date(day, "long", locale=locale)
+    skeleton = "y" if kind == "year" else "yMMMM"
+    return babel.dates.format_skeleton(skeleton, day, locale=locale)
 
 
 def _locale(languages: tuple[str, ...]) -> str:

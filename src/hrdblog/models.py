@@ -1,15 +1,15 @@
-"""The nouns of a blog: posts, tags, pages of lists, the site, outputs. All frozen."""
+"""The nouns of a blog: posts, tags, archives, pages of lists, the site, outputs. All frozen."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from markupsafe import Markup
 
-from hrdblog.config import SiteConfig
+from hrdblog.config import SiteConfig, Taxonomy
 
 
 @dataclass(frozen=True)
@@ -22,19 +22,28 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A named link to another site, like the original source of a relayed story."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Post:
     """A dated entry, read from `content/**/*.md` and rendered to HTML."""
 
-    source: str  # the file, as messages show it: content/2017/oman.md
+    file: str  # the file, as messages show it: content/2017/oman.md
     title: str
-    date: datetime  # always timezone-aware
+    date: datetime  # always timezone-aware, in the site's time zone
     slug: str
     url: str
     body: Markup  # the full text, with the `#more` anchor where the excerpt ends
     excerpt: Markup
     has_more: bool
     more_text: str | None
-    tags: tuple[Term, ...]
+    terms: Mapping[str, tuple[Term, ...]]  # taxonomy name → the post's terms in it
+    sources: tuple[Link, ...] = ()
     summary: str | None = None  # the summary as written (Markdown)
     author: str = ""
     lang: str = ""
@@ -43,14 +52,24 @@ class Post:
     extra: Mapping[str, Any] = field(default_factory=dict)  # front-matter keys hrdblog does not use
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → line, for messages
 
+    @property
+    def tags(self) -> tuple[Term, ...]:
+        """Return the post's tags."""
+        return self.terms.get("tags", ())
+
+    @property
+    def last_modified(self) -> datetime:
+        """Return when the post last changed: its `updated` field, else its date."""
+        return self.updated or self.date
+
     def sort_key(self) -> tuple[datetime, str, str]:
         """Return the key that orders posts oldest first, same-date posts by slug then file."""
-        return (self.date, self.slug, self.source)
+        return (self.date, self.slug, self.file)
 
 
 @dataclass(frozen=True)
 class ListPage:
-    """One page of a paginated list of posts (the home page, a tag page)."""
+    """One page of a paginated list of posts (the home page, a tag page, an archive)."""
 
     url: str
     number: int
@@ -62,8 +81,9 @@ class ListPage:
 
 @dataclass(frozen=True)
 class Tag:
-    """One tag and every post that carries it, newest first."""
+    """One term of a taxonomy and every post that carries it, newest first."""
 
+    taxonomy: str  # tags, categories, countries …
     slug: str
     name: str  # the most common spelling among its posts
     url: str
@@ -72,13 +92,58 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class TaxonomyTerms:
+    """A taxonomy with all its terms, ordered by name."""
+
+    taxonomy: Taxonomy
+    tags: tuple[Tag, ...]
+
+
+@dataclass(frozen=True)
+class Archive:
+    """The posts of one year, month or day, newest first."""
+
+    kind: str  # year, month or day
+    date: date  # its first day
+    url: str
+    posts: tuple[Post, ...]
+    pages: tuple[ListPage, ...]
+
+
+@dataclass(frozen=True)
+class YearArchives:
+    """A year's archive with the archives of its months, newest first: the archive listing."""
+
+    year: Archive
+    months: tuple[Archive, ...]
+
+
+@dataclass(frozen=True)
+class PostPage:
+    """A post with what its page links to: the posts before and after it, related posts."""
+
+    post: Post
+    previous: Post | None  # the next older post
+    next: Post | None  # the next newer post
+    related: tuple[Post, ...]
+
+
+@dataclass(frozen=True)
 class Site:
-    """A blog ready to render: its settings, posts newest first, tags by name, home pages."""
+    """A blog ready to render: its settings and every page's content, in a stable order."""
 
     config: SiteConfig
-    posts: tuple[Post, ...]
-    tags: tuple[Tag, ...]
+    posts: tuple[Post, ...]  # newest first
     home: tuple[ListPage, ...]
+    post_pages: tuple[PostPage, ...]
+    taxonomies: tuple[TaxonomyTerms, ...]
+    archives: tuple[Archive, ...]  # years, months and days, newest first
+    archive_listing: tuple[YearArchives, ...]
+
+    @property
+    def tags(self) -> tuple[Tag, ...]:
+        """Return the terms of the `tags` taxonomy."""
+        return next((t.tags for t in self.taxonomies if t.taxonomy.name == "tags"), ())
 
 
 @dataclass(frozen=True)
@@ -87,4 +152,6 @@ class Output:
 
     path: str
     content: bytes
-    origin: str  # shown when two outputs clash: a post's file, "tag page 'x'", …
+    origin: str  # shown when two outputs clash: a post's file, "the tag page of 'x'", …
+    url: str | None = None  # the page's url, for pages the sitemap lists
+    lastmod: datetime | None = None  # when what the page shows last changed

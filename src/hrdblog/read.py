@@ -11,19 +11,17 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from hrdblog.config import LANGUAGE_TAG, SiteConfig, suggest
+from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig, suggest
 from hrdblog.errors import ContentError, HrdblogError, LocatedError
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt
-from hrdblog.models import Post, Term
-from hrdblog.urls import post_url, slugify, tag_url
+from hrdblog.models import Link, Post, Term
+from hrdblog.urls import post_url, slugify, term_url
 
 logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
-FIELDS = frozenset(
-    {"title", "date", "tags", "summary", "slug", "draft", "author", "lang", "updated"}
-)
+_WEB_ADDRESS = re.compile(r"^https?://([^/\s?#]+)[^\s]*$")
 DATE_HINT = "write year-month-day, with a time if you like: 2017-11-04, 2017-11-04 10:30"
 _DATE = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
@@ -63,7 +61,7 @@ def read_posts(config: SiteConfig) -> Reading:
             errors.extend(sorted(found.errors, key=lambda e: getattr(e, "line", None) or 0))
             continue
         if post.draft:
-            logger.info("%s: a draft, left out", post.source)
+            logger.info("%s: a draft, left out", post.file)
         else:
             posts.append(post)
     return Reading(tuple(posts), tuple(errors))
@@ -109,9 +107,10 @@ def read_post(path: Path, config: SiteConfig, converter: Converter) -> Post:
     except ContentError as exc:
         raise _FileErrors([exc]) from None
     fields = _Fields(document.meta, error, config.tzinfo)
+    known = POST_FIELDS | {taxonomy.name for taxonomy in config.taxonomies}
     for key in document.meta.values:
-        if key not in FIELDS:
-            close = suggest(key, FIELDS)
+        if key not in known:
+            close = suggest(key, known)
             if close:
                 logger.warning(
                     "%s:%d: unknown key '%s', did you mean '%s'?",
@@ -129,7 +128,7 @@ def read_post(path: Path, config: SiteConfig, converter: Converter) -> Post:
     if lang and not LANGUAGE_TAG.match(lang):
         fields.fail("lang", f"'lang' must be a language code like en or ar, got {lang!r}")
     draft = fields.boolean("draft")
-    tags = fields.names("tags")
+    sources = fields.links("source")
     slug = fields.text("slug")
     if slug is not None:
         wanted = slugify(slug, config.slug_unicode)
@@ -147,18 +146,10 @@ def read_post(path: Path, config: SiteConfig, converter: Converter) -> Post:
                 f"the title {title!r} has no letters or digits to make a URL from",
                 "add a line like `slug: statement-on-reprisals`",
             )
-    terms: list[Term] = []
-    for name in tags:
-        tag_slug = slugify(name, config.slug_unicode)
-        if not tag_slug:
-            fields.fail(
-                "tags",
-                f"the tag {name!r} has no letters or digits to make a URL from",
-                "rename the tag"
-                + ("" if config.slug_unicode else ", or set slug_unicode: true in hrdblog.yaml"),
-            )
-        elif all(term.slug != tag_slug for term in terms):
-            terms.append(Term(tag_slug, name, tag_url(tag_slug)))
+    terms = {
+        taxonomy.name: _terms(fields, taxonomy.name, taxonomy.path, config.slug_unicode)
+        for taxonomy in config.taxonomies
+    }
     if fields.errors:
         raise _FileErrors(fields.errors)
     assert title is not None and date is not None and slug is not None
@@ -167,7 +158,7 @@ def read_post(path: Path, config: SiteConfig, converter: Converter) -> Post:
     summary_html = converter.html(summary) if summary else None
     cut = excerpt(body_html, summary_html, config.excerpt_words)
     return Post(
-        source=shown,
+        file=shown,
         title=title,
         date=date,
         slug=slug,
@@ -176,15 +167,37 @@ def read_post(path: Path, config: SiteConfig, converter: Converter) -> Post:
         excerpt=cut.excerpt,
         has_more=cut.has_more,
         more_text=cut.more_text,
-        tags=tuple(terms),
+        terms={name: found for name, found in terms.items() if found},
+        sources=sources,
         summary=summary,
         author=author,
         lang=lang,
         updated=updated.astimezone(config.tzinfo) if updated else None,
         draft=draft,
-        extra={k: v for k, v in document.meta.values.items() if k not in FIELDS},
+        extra={k: v for k, v in document.meta.values.items() if k not in known},
         lines=dict(document.meta.lines),
     )
+
+
+def _terms(fields: _Fields, key: str, path: str, unicode: bool) -> tuple[Term, ...]:
+    """Return the terms a post gives under `key`, each once, in the order written."""
+    terms: list[Term] = []
+    for name in fields.names(key):
+        slug = slugify(name, unicode)
+        if not slug:
+            fields.fail(
+                key,
+                f"the term {name!r} in '{key}' has no letters or digits to make a URL from",
+                "rename it"
+                + (
+                    ", or set slug_unicode: true in hrdblog.yaml to keep its letters"
+                    if not unicode and any(ch.isalpha() for ch in name)
+                    else ""
+                ),
+            )
+        elif all(term.slug != slug for term in terms):
+            terms.append(Term(slug, name, term_url(path, slug)))
+    return tuple(terms)
 
 
 def decode(path: Path, error: ErrorFactory) -> str:
@@ -300,6 +313,36 @@ class _Fields:
             if name:
                 names.append(name)
         return names
+
+    def links(self, key: str) -> tuple[Link, ...]:
+        value = self._value(key, False)
+        if value is None:
+            return ()
+        links = []
+        for item in value if isinstance(value, list) else [value]:
+            link = _link(item)
+            if link is None:
+                got = repr(item["url"]) if isinstance(item, dict) and "url" in item else _kind(item)
+                self.fail(
+                    key,
+                    f"'{key}' must be a web address, or a name and a web address, got {got}",
+                    f"write `{key}: {{name: Front Line Defenders, url: https://example.org/story}}`",
+                )
+                return ()
+            links.append(link)
+        return tuple(links)
+
+
+def _link(item: Any) -> Link | None:
+    """Return the link a `source` item gives: a web address, or {name, url}; None if neither."""
+    spec = {"url": item} if isinstance(item, str) else item
+    if not isinstance(spec, dict) or not set(spec) <= {"name", "url"}:
+        return None
+    url, name = spec.get("url"), spec.get("name") or ""
+    if not isinstance(url, str) or not isinstance(name, str):
+        return None
+    match = _WEB_ADDRESS.match(url.strip())
+    return Link(name.strip() or match.group(1), url.strip()) if match else None
 
 
 _EXAMPLES = {"title": "Coalition formed to protect defenders", "date": "2017-11-04"}

@@ -3,57 +3,253 @@
 from __future__ import annotations
 
 import html
+import logging
 import os
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
 
-from hrdblog.models import ListPage, Output, Post, Site, Tag
+from markupsafe import Markup
+
+from hrdblog.markup import MORE_ANCHOR
+from hrdblog.models import ListPage, Output, Post, PostPage, Site, TaxonomyTerms
 from hrdblog.theme import DEFAULT_THEME, Theme
-from hrdblog.urls import TAG_BASE, output_path
+from hrdblog.urls import absolute, feed_url, output_path
+
+logger = logging.getLogger(__name__)
 
 DESCRIPTION_LENGTH = 160
+ARCHIVES_URL = "/archives/"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """An Atom feed of a list of posts, advertised on the list's pages."""
+
+    title: str
+    url: str  # the feed's url
+    page_url: str  # the url of the page it is the feed of
+    posts: tuple[Post, ...]
 
 
 def render(site: Site) -> list[Output]:
-    """Render every page of the site and gather the static files it needs."""
+    """Render every page, feed and static file of the site."""
     theme = Theme(site.config)
-    outputs = [home_page(theme, site, page) for page in site.home]
-    outputs += [post_page(theme, site, post) for post in site.posts]
-    for tag in site.tags:
-        outputs += [tag_page(theme, site, tag, page) for page in tag.pages]
-    outputs.append(tag_index(theme, site))
+    feeds = _feeds(site, theme)
+    site_feed = [feeds["/"]] if "/" in feeds else []
+    outputs = [
+        list_page(theme, site, page, "index.html", site_feed, "the home page") for page in site.home
+    ]
+    outputs += [post_page(theme, site, page, site_feed) for page in site.post_pages]
+    for terms in site.taxonomies:
+        if terms.tags:
+            outputs.append(tag_index(theme, site, terms, site_feed))
+        for tag in terms.tags:
+            tag_feeds = [feeds[tag.url], *site_feed] if tag.url in feeds else site_feed
+            origin = f"the {terms.taxonomy.name} page of {tag.name!r}"
+            outputs += [
+                list_page(
+                    theme,
+                    site,
+                    page,
+                    "tag.html",
+                    tag_feeds,
+                    origin,
+                    tag=tag,
+                    taxonomy=terms.taxonomy,
+                )
+                for page in tag.pages
+            ]
+    for archive in site.archives:
+        origin = f"the archive {archive.url}"
+        outputs += [
+            list_page(theme, site, page, "archive.html", site_feed, origin, archive=archive)
+            for page in archive.pages
+        ]
+    outputs.append(
+        _page(
+            theme,
+            site,
+            "archives.html",
+            ARCHIVES_URL,
+            "the archive listing",
+            site_feed,
+            _newest(site.posts),
+        )
+    )
+    outputs.append(_page(theme, site, "404.html", None, "the not-found page", site_feed))
+    outputs += [feed_output(theme, site, feed) for feed in feeds.values()]
+    if site.config.base_url:
+        outputs.append(sitemap(theme, site, outputs))
+    else:
+        logger.warning(
+            "feeds and sitemap.xml were not written: they need the site's address; "
+            "set base_url in hrdblog.yaml"
+        )
+    outputs.append(_text_file(theme, site, "robots.txt", "/robots.txt"))
     outputs += static_files(site)
     return outputs
 
 
-def _page(theme: Theme, site: Site, template: str, url: str, origin: str, **context: Any) -> Output:
-    context.update(site=site, page_url=url, lang=site.config.language)
+def _page(
+    theme: Theme,
+    site: Site,
+    template: str,
+    url: str | None,
+    origin: str,
+    feeds: list[Feed],
+    lastmod: datetime | None = None,
+    **context: Any,
+) -> Output:
+    """Render a page at `url` (None: a page served at any address, like 404.html)."""
+    lang = site.config.language
+    context.update(
+        site=site,
+        page_url=url,
+        lang=lang,
+        texts=site.config.texts_for(lang),
+        feeds=feeds,
+        taxonomies=[t for t in site.taxonomies if t.tags],
+        listing_url=ARCHIVES_URL,
+    )
     text = theme.render(template, context)
-    return Output(output_path(url), text.encode("utf-8"), origin)
+    path = output_path(url) if url else template
+    return Output(path, text.encode("utf-8"), origin, url=url, lastmod=lastmod)
 
 
-def home_page(theme: Theme, site: Site, page: ListPage) -> Output:
-    """Render one page of the home page's list of posts."""
-    return _page(theme, site, "index.html", page.url, f"home page {page.number}", page=page)
+def _newest(posts: tuple[Post, ...]) -> datetime | None:
+    return max((post.last_modified for post in posts), default=None)
 
 
-def post_page(theme: Theme, site: Site, post: Post) -> Output:
-    """Render a post's own page."""
+def list_page(
+    theme: Theme,
+    site: Site,
+    page: ListPage,
+    template: str,
+    feeds: list[Feed],
+    origin: str,
+    **context: Any,
+) -> Output:
+    """Render one page of a list of posts: the home page, a tag page, an archive."""
+    origin = f"page {page.number} of {origin}" if page.count > 1 else origin
     return _page(
-        theme, site, "post.html", post.url, post.source, post=post, description=description(post)
+        theme, site, template, page.url, origin, feeds, _newest(page.posts), page=page, **context
     )
 
 
-def tag_page(theme: Theme, site: Site, tag: Tag, page: ListPage) -> Output:
-    """Render one page of a tag's list of posts."""
-    origin = f"page {page.number} of the tag {tag.name!r}"
-    return _page(theme, site, "tag.html", page.url, origin, tag=tag, page=page)
+def post_page(theme: Theme, site: Site, page: PostPage, feeds: list[Feed]) -> Output:
+    """Render a post's own page."""
+    post = page.post
+    return _page(
+        theme,
+        site,
+        "post.html",
+        post.url,
+        post.file,
+        feeds,
+        post.last_modified,
+        post=post,
+        neighbours=page,
+        description=description(post),
+    )
 
 
-def tag_index(theme: Theme, site: Site) -> Output:
-    """Render the list of every tag with its number of posts."""
-    return _page(theme, site, "tags.html", TAG_BASE, "the tag index", tags=site.tags)
+def tag_index(theme: Theme, site: Site, terms: TaxonomyTerms, feeds: list[Feed]) -> Output:
+    """Render the list of every term of a taxonomy with its number of posts."""
+    origin = f"the index of {terms.taxonomy.name}"
+    newest = _newest(tuple(post for tag in terms.tags for post in tag.posts[:1]))
+    return _page(theme, site, "tags.html", terms.taxonomy.url, origin, feeds, newest, terms=terms)
+
+
+def _feeds(site: Site, theme: Theme) -> dict[str, Feed]:
+    """Return the feeds to write, by the url of the page each is the feed of."""
+    if not site.config.base_url or not site.posts:
+        return {}
+    config = site.config
+    texts = config.texts_for(config.language)
+    feeds = {"/": Feed(config.title, feed_url("/"), "/", site.posts[: config.feed_items])}
+    for terms in site.taxonomies:
+        heading = texts[f"{terms.taxonomy.name}_heading"]
+        for tag in terms.tags:
+            title = f"{heading % tag.name} – {config.title}"
+            feeds[tag.url] = Feed(title, feed_url(tag.url), tag.url, tag.posts[: config.feed_items])
+    return feeds
+
+
+def feed_output(theme: Theme, site: Site, feed: Feed) -> Output:
+    """Render an Atom feed, every address in it absolute."""
+    config = site.config
+    entries = [
+        {
+            "post": post,
+            "id": entry_id(config.base_url, post),
+            "permalink": absolute(config.base_url, post.url),
+            "content": absolute_links(
+                post.body.replace(MORE_ANCHOR, "")
+                if config.feed_content == "full"
+                else post.excerpt,
+                absolute(config.base_url, post.url),
+            ),
+        }
+        for post in feed.posts
+    ]
+    text = theme.render(
+        "feed.xml",
+        {
+            "site": site,
+            "feed": feed,
+            "entries": entries,
+            "updated": max(post.last_modified for post in feed.posts),
+            "page_url": feed.url,
+            "lang": config.language,
+            "texts": config.texts_for(config.language),
+        },
+    )
+    return Output(output_path(feed.url), text.encode("utf-8"), f"the feed {feed.url}")
+
+
+def entry_id(base_url: str, post: Post) -> str:
+    """Return a feed entry's id: a tag URI (RFC 4151) from the site, the date and the file.
+
+    It stays the same when the title, the slug or the URL of the post change.
+    """
+    host = urlsplit(base_url).hostname or "localhost"
+    name = post.file.removeprefix("content/").removesuffix(".md")
+    return f"tag:{host},{post.date:%Y-%m-%d}:{quote(name)}"
+
+
+_LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+def absolute_links(body: str, base: str) -> Markup:
+    """Return HTML with the href and src addresses made absolute against `base`."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        address = html.unescape(match.group(3))
+        if address.startswith(("mailto:", "tel:", "data:")):
+            return match.group(0)
+        joined = html.escape(urljoin(base, address), quote=True)
+        return f"{match.group(1)}{match.group(2)}{joined}{match.group(2)}"
+
+    return Markup(_LINK_ATTRIBUTE.sub(rewrite, str(body)))
+
+
+def sitemap(theme: Theme, site: Site, outputs: list[Output]) -> Output:
+    """Render sitemap.xml: every page with an address, and when it last changed."""
+    pages = sorted((o for o in outputs if o.url is not None and o.lastmod), key=lambda o: o.path)
+    text = theme.render(
+        "sitemap.xml",
+        {"site": site, "pages": pages, "page_url": "/sitemap.xml", "lang": site.config.language},
+    )
+    return Output("sitemap.xml", text.encode("utf-8"), "the sitemap")
+
+
+def _text_file(theme: Theme, site: Site, template: str, url: str) -> Output:
+    text = theme.render(template, {"site": site, "page_url": url, "lang": site.config.language})
+    return Output(output_path(url), text.encode("utf-8"), template)
 
 
 def static_files(site: Site) -> list[Output]:
@@ -78,7 +274,7 @@ def _files(folder: Path) -> list[Path]:
 
 def description(post: Post) -> str:
     """Return a post's summary or excerpt as plain text of at most DESCRIPTION_LENGTH characters."""
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(post.excerpt))).split())
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", str(post.excerpt))).split())
     if len(text) <= DESCRIPTION_LENGTH:
         return text
     return text[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"

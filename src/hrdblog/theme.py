@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup, escape
 
 from hrdblog.config import SiteConfig, text_direction
-from hrdblog.dates import format_date
+from hrdblog.dates import format_date, format_period
 from hrdblog.errors import ThemeError
-from hrdblog.urls import relative
+from hrdblog.urls import absolute, archive_url, relative
 
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
 
@@ -38,19 +40,54 @@ def environment(config: SiteConfig) -> jinja2.Environment:
 
     @jinja2.pass_context
     def url(context: Any, target: str) -> str:
-        """Return the relative href from the page being rendered to a site url."""
-        return relative(context["page_url"], target, config.index_html_links)
+        """Return the href from the page being rendered to a site url.
+
+        Pages link relatively; a page served at any address (404.html) links absolutely:
+        to the permalink when `base_url` is set, else from the root of the domain.
+        """
+        page_url = context["page_url"]
+        if page_url is None:
+            return absolute(config.base_url, target) if config.base_url else target
+        return relative(page_url, target, config.index_html_links)
+
+    def permalink(target: str) -> str:
+        """Return the absolute address of a site url; needs `base_url`."""
+        return absolute(config.base_url, target)
 
     @jinja2.pass_context
-    def date_filter(context: Any, value: datetime) -> str:
-        """Format a date in the language of the page, as `date_format` asks."""
-        return format_date(value, config.date_format, context["lang"], config.language)
+    def date_filter(context: Any, value: datetime, language: str | None = None) -> str:
+        """Format a date as `date_format` asks, in a language (the page's by default)."""
+        return format_date(value, config.date_format, language or context["lang"], config.language)
 
-    env.globals.update(url=url, config=config, texts=config.texts, tag_index_url="/tag/")
+    @jinja2.pass_context
+    def period_filter(context: Any, value: date, kind: str, language: str | None = None) -> str:
+        """Name an archive's year, month or day in a language (the page's by default)."""
+        return format_period(kind, value, language or context["lang"], config.language)
+
+    def fill(text: str, *values: Any) -> Markup:
+        """Put values in the `%s` places of an interface text; values may be markup."""
+        return Markup(escape(text) % tuple(escape(value) for value in values))
+
+    def bdi(value: Any) -> Markup:
+        """Isolate a name whose direction may differ from the text around it."""
+        return Markup("<bdi>{}</bdi>").format(value)
+
+    env.globals.update(
+        url=url,
+        permalink=permalink,
+        archive_url=archive_url,
+        fill=fill,
+        config=config,
+        texts_for=config.texts_for,
+    )
     env.filters.update(
         date=date_filter,
+        period=period_filter,
         isodate=lambda value: value.isoformat(),
+        # An address with its non-ASCII characters percent-encoded, as sitemaps want.
+        uri=lambda value: quote(value, safe=":/?#[]@!$&'()*+,;=%"),
         direction=text_direction,
+        bdi=bdi,
     )
     return env
 
@@ -91,7 +128,7 @@ class Theme:
         tb = exc.__traceback__
         while tb is not None:
             filename = tb.tb_frame.f_code.co_filename
-            if filename.endswith(".html"):
+            if filename.endswith((".html", ".xml", ".txt")):
                 found = f"{self._shown(filename)}:{tb.tb_lineno}"
             tb = tb.tb_next
         return found

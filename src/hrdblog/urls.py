@@ -7,6 +7,7 @@ one built site works at a domain root, under a sub-path, on a mirror and from di
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import string
@@ -17,7 +18,6 @@ import slugify as _slugify
 
 SLUG_MAX_LENGTH = 80
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug"})
-TAG_BASE = "/tag/"
 
 
 def slugify(text: str, unicode: bool = False) -> str:
@@ -33,8 +33,24 @@ def slugify(text: str, unicode: bool = False) -> str:
             max_length=SLUG_MAX_LENGTH,
             word_boundary=True,
             save_order=True,
+            regex_pattern=_not_in_unicode_slugs() if unicode else None,
         )
     )
+
+
+@functools.cache
+def _not_in_unicode_slugs() -> re.Pattern[str]:
+    """Match what a Unicode slug drops: all but letters, digits and combining marks.
+
+    `\\w` alone leaves out combining marks, which would split words of Arabic with its vowel
+    marks (معًا), Hebrew with niqqud and the Indic scripts in two.
+    """
+    marks = "".join(
+        re.escape(chr(code))
+        for code in range(0x300, 0x10000)
+        if unicodedata.category(chr(code)) in {"Mn", "Mc", "Me"}
+    )
+    return re.compile(f"[^\\w{marks}-]+|_+")
 
 
 def term_key(name: str) -> str:
@@ -69,9 +85,29 @@ def post_url(pattern: str, date: datetime, slug: str) -> str:
     )
 
 
-def tag_url(slug: str) -> str:
-    """Return a tag page's url."""
-    return f"{TAG_BASE}{slug}/"
+def term_url(path: str, slug: str) -> str:
+    """Return the url of a term's page, e.g. /tag/coalition/ or /country/oman/."""
+    return f"/{path}/{slug}/"
+
+
+def archive_url(year: int, month: int | None = None, day: int | None = None) -> str:
+    """Return the url of a date archive: /2017/, /2017/11/ or /2017/11/04/."""
+    parts = [f"{year:04d}"]
+    if month is not None:
+        parts.append(f"{month:02d}")
+        if day is not None:
+            parts.append(f"{day:02d}")
+    return "/" + "/".join(parts) + "/"
+
+
+def feed_url(list_url: str) -> str:
+    """Return the url of the Atom feed of a list: /feed.xml, /tag/coalition/feed.xml."""
+    return f"{list_url}feed.xml"
+
+
+def absolute(base_url: str, url: str) -> str:
+    """Return the permalink of a site url: base_url (which ends in /) joined with it."""
+    return base_url + url.lstrip("/")
 
 
 def page_url(first: str, number: int) -> str:
