@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import posixpath
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import html5lib
 import yaml
@@ -14,6 +12,7 @@ from click.testing import CliRunner, Result
 from hrdblog.build import build
 from hrdblog.cli import main
 from hrdblog.config import load_config
+from hrdblog.sitecheck import check_site
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -97,49 +96,6 @@ def by_class(element: ET.Element, name: str) -> list[ET.Element]:
 
 
 def broken_links(site: Path, base_url: str = "") -> list[str]:
-    """Return every internal link or asset reference on every page that does not resolve.
-
-    A link resolves when its file exists in the site (a folder through its index.html) and
-    its #fragment, if any, is an id on the target page. Links from the root of the domain
-    (`/x/`) and to `base_url` lead into the site's folder.
-    """
-    ids: dict[Path, set[str]] = {}
-
-    def ids_of(path: Path) -> set[str]:
-        if path not in ids:
-            ids[path] = {e.get("id", "") for e in parse_html(path).iter() if e.get("id")}
-        return ids[path]
-
-    problems = []
-    for html_file in sorted(site.rglob("*.html")):
-        for element in parse_html(html_file).iter():
-            for attribute in ("href", "src"):
-                reference = element.get(attribute)
-                if reference is None:
-                    continue
-                if base_url and reference.startswith(base_url):
-                    reference = "/" + reference.removeprefix(base_url)
-                parts = urlsplit(reference)
-                if parts.scheme or parts.netloc:
-                    continue  # another origin: not a link into the site
-                target = html_file
-                if parts.path:
-                    start = site if parts.path.startswith("/") else html_file.parent
-                    joined = posixpath.normpath(
-                        posixpath.join(start.as_posix(), unquote(parts.path).lstrip("/"))
-                    )
-                    target = Path(joined)
-                    if parts.path.endswith("/") or target.is_dir():
-                        target = target / "index.html"
-                where = f"{html_file.relative_to(site)}: {reference}"
-                if not target.resolve().is_relative_to(site.resolve()):
-                    problems.append(f"{where} leaves the site")
-                elif not target.is_file():
-                    problems.append(f"{where} is missing")
-                elif (
-                    parts.fragment
-                    and target.suffix == ".html"
-                    and (parts.fragment not in ids_of(target))
-                ):
-                    problems.append(f"{where} has no #{parts.fragment}")
-    return problems
+    """Return every problem `hrdblog check` finds in a built site: links, anchors, files,
+    titles, languages, requests to other sites."""
+    return [str(problem) for problem in check_site(site, base_url)]

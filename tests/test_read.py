@@ -145,12 +145,16 @@ def test_a_title_yaml_would_read_as_a_boolean_or_number_stays_text(tmp_path: Pat
     assert sorted(p.title for p in read(tmp_path, files)) == ["1984", "Yes"]
 
 
-def test_drafts_are_left_out(tmp_path: Path) -> None:
+def test_drafts_and_scheduled_posts_are_read_and_marked(tmp_path: Path) -> None:
     files = {
         "a.md": post("A", "2017-01-01", draft=True),
         "b.md": post("B", "2017-01-01", draft="no"),
+        "c.md": post("C", "2030-01-01"),
     }
-    assert [p.title for p in read(tmp_path, files)] == ["B"]
+    make_site(tmp_path, files)
+    config = load_config(tmp_path, build_time=datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC")))
+    posts = {p.title: (p.draft, p.scheduled) for p in read_posts(config).posts}
+    assert posts == {"A": (True, False), "B": (False, False), "C": (False, True)}
 
 
 def test_bom_and_crlf_line_ends_simply_work(tmp_path: Path) -> None:

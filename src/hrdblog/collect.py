@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import date
@@ -20,10 +21,15 @@ from hrdblog.models import (
 )
 from hrdblog.urls import archive_url, page_url, term_key, term_url
 
+logger = logging.getLogger(__name__)
+
 
 def collect(config: SiteConfig, posts: tuple[Post, ...]) -> Site:
-    """Build the Site: posts newest first, terms checked for clashes, every list paginated."""
-    ordered = sorted(posts, key=Post.sort_key, reverse=True)
+    """Build the Site: posts newest first, terms checked for clashes, every list paginated.
+
+    Drafts and posts scheduled for later are left out unless the build asks for them.
+    """
+    ordered = sorted(published(config, posts), key=Post.sort_key, reverse=True)
     errors = _url_clashes(ordered)
     names: dict[tuple[str, str], str] = {}
     for taxonomy in config.taxonomies:
@@ -59,6 +65,19 @@ def collect(config: SiteConfig, posts: tuple[Post, ...]) -> Site:
             if year.kind == "year"
         ),
     )
+
+
+def published(config: SiteConfig, posts: tuple[Post, ...]) -> list[Post]:
+    """Return the posts this build publishes."""
+    kept = []
+    for post in posts:
+        if post.draft and not config.include_drafts:
+            logger.info("%s: a draft, left out", post.file)
+        elif post.scheduled and not config.include_future:
+            logger.info("%s: scheduled for %s, left out", post.file, post.date.isoformat())
+        else:
+            kept.append(post)
+    return kept
 
 
 def paginate(first_url: str, posts: tuple[Post, ...], size: int) -> tuple[ListPage, ...]:

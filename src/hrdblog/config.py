@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -89,6 +91,8 @@ class SiteConfig:
     feed_items: int = 20
     feed_content: str = "full"
     related_posts: int = 5
+    keep_image_metadata: bool = False
+    allowed_origins: tuple[str, ...] = ()
     texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     translations: Mapping[str, Mapping[str, str]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -97,11 +101,24 @@ class SiteConfig:
     all_texts: Mapping[str, Mapping[str, str]] = field(
         default_factory=lambda: language_texts("en", {}, {}, {})
     )
+    # Given by the command line, not hrdblog.yaml: what this build publishes, and when it runs.
+    include_drafts: bool = False
+    include_future: bool = False
+    build_time: datetime | None = None  # None: SOURCE_DATE_EPOCH, else the clock
 
     @property
     def tzinfo(self) -> ZoneInfo:
         """Return the site's time zone, in which dates without an offset are read."""
         return ZoneInfo(self.timezone)
+
+    def now(self) -> datetime:
+        """Return the moment the build runs, which decides what is scheduled for later."""
+        if self.build_time is not None:
+            return self.build_time
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.isdigit():
+            return datetime.fromtimestamp(int(epoch), self.tzinfo)
+        return datetime.now(self.tzinfo)
 
     def texts_for(self, language: str) -> Mapping[str, str]:
         """Return the interface texts of a language; English where the site has none for it."""
@@ -121,7 +138,8 @@ def display_path(path: Path, source: Path) -> str:
 
 
 PATHS = frozenset({"source", "content_dir", "templates_dir", "output_dir", "config_file"})
-SETTINGS = frozenset(f.name for f in fields(SiteConfig) if f.name not in PATHS | {"all_texts"})
+RUNTIME = frozenset({"all_texts", "include_drafts", "include_future", "build_time"})
+SETTINGS = frozenset(f.name for f in fields(SiteConfig) if f.name not in PATHS | RUNTIME)
 
 
 def suggest(word: str, known: frozenset[str] | set[str]) -> str | None:
@@ -321,6 +339,24 @@ def _date_format(value: Any) -> str:
     return pattern
 
 
+def _origins(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    origins = []
+    for item in items:
+        match = (
+            re.match(r"^(https?://[^/\s?#]+)/?$", str(item).strip())
+            if isinstance(item, str)
+            else None
+        )
+        if not match:
+            raise _Invalid(
+                f"must be a list of origins like https://video.example.org, got {item!r}",
+                "an origin is a scheme and a host, without a path",
+            )
+        origins.append(match.group(1).lower())
+    return tuple(origins)
+
+
 def _feed_content(value: Any) -> str:
     if value not in FEED_CONTENT:
         raise _Invalid(f"must be full or excerpt, got {value!r}")
@@ -448,6 +484,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "feed_items": _count,
     "feed_content": _feed_content,
     "related_posts": _count_or_zero,
+    "keep_image_metadata": _bool,
+    "allowed_origins": _origins,
 }
 assert set(_CHECKS) | {"taxonomies", "texts", "translations"} == SETTINGS, (
     "every setting has a check"

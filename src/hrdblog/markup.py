@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -41,6 +41,24 @@ _PHRASING = frozenset(
 # An element whose start tag ends an open element of the same kind (or a sibling kind).
 _ENDS_SIBLING = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}}
 _WORDS = re.compile(r"\S+|\s+")
+
+
+_LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+def rewrite_links(html: str, change: Callable[[str], str | None]) -> Markup:
+    """Return HTML with each href and src address replaced by `change(address)`.
+
+    `change` gets the address unescaped and returns the new one, or None to keep it.
+    """
+
+    def rewrite(match: re.Match[str]) -> str:
+        new = change(unescape(match.group(3)))
+        if new is None:
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}{escape(new, quote=True)}{match.group(2)}"
+
+    return Markup(_LINK_ATTRIBUTE.sub(rewrite, str(html)))
 
 
 def check_extensions(

@@ -49,6 +49,9 @@ class Post:
     lang: str = ""
     updated: datetime | None = None
     draft: bool = False
+    scheduled: bool = False  # dated after the build: published when its date comes
+    bundle: str | None = None  # the post's own folder, when it is content/…/slug/index.md
+    resources: tuple[str, ...] = ()  # the files in that folder, published beside the page
     extra: Mapping[str, Any] = field(default_factory=dict)  # front-matter keys hrdblog does not use
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → line, for messages
 

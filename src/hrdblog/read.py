@@ -8,13 +8,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig, suggest
 from hrdblog.errors import ContentError, HrdblogError, LocatedError
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt
+from hrdblog.media import image_size
 from hrdblog.models import Link, Post, Term
 from hrdblog.urls import post_url, slugify, term_url
 
@@ -39,7 +42,7 @@ class Reading:
 
 
 def read_posts(config: SiteConfig) -> Reading:
-    """Read and check every post under `content/`, keeping every problem found."""
+    """Read and check every post under `content/`, drafts and scheduled posts included."""
     if not config.content_dir.is_dir():
         raise ContentError(
             config.display_path(config.content_dir),
@@ -54,16 +57,12 @@ def read_posts(config: SiteConfig) -> Reading:
     )
     posts: list[Post] = []
     errors: list[HrdblogError] = []
+    now = config.now()
     for path in source_files(config.content_dir):
         try:
-            post = read_post(path, config, converter)
+            posts.append(read_post(path, config, converter, now))
         except _FileErrors as found:
             errors.extend(sorted(found.errors, key=lambda e: getattr(e, "line", None) or 0))
-            continue
-        if post.draft:
-            logger.info("%s: a draft, left out", post.file)
-        else:
-            posts.append(post)
     return Reading(tuple(posts), tuple(errors))
 
 
@@ -94,7 +93,7 @@ class _FileErrors(Exception):
         self.errors = errors
 
 
-def read_post(path: Path, config: SiteConfig, converter: Converter) -> Post:
+def read_post(path: Path, config: SiteConfig, converter: Converter, now: datetime) -> Post:
     """Read one post file; raise _FileErrors listing each of its problems."""
     shown = config.display_path(path)
 
@@ -154,8 +153,10 @@ def read_post(path: Path, config: SiteConfig, converter: Converter) -> Post:
         raise _FileErrors(fields.errors)
     assert title is not None and date is not None and slug is not None
     date = date.astimezone(config.tzinfo)
-    body_html = converter.html(document.body)
-    summary_html = converter.html(summary) if summary else None
+    bundle = path.parent if path.name == "index.md" else None
+    images = _ImageFinder(config, bundle)
+    body_html = images.annotate(converter.html(document.body))
+    summary_html = images.annotate(converter.html(summary)) if summary else None
     cut = excerpt(body_html, summary_html, config.excerpt_words)
     return Post(
         file=shown,
@@ -174,9 +175,79 @@ def read_post(path: Path, config: SiteConfig, converter: Converter) -> Post:
         lang=lang,
         updated=updated.astimezone(config.tzinfo) if updated else None,
         draft=draft,
+        scheduled=date > now,
+        bundle=config.display_path(bundle) if bundle else None,
+        resources=bundle_files(bundle) if bundle else (),
         extra={k: v for k, v in document.meta.values.items() if k not in known},
         lines=dict(document.meta.lines),
     )
+
+
+def bundle_files(folder: Path) -> tuple[str, ...]:
+    """Return the files a post folder publishes beside its page, as POSIX paths inside it.
+
+    Markdown files are posts, not files to publish; a folder with an index.md of its own is
+    another post's folder.
+    """
+    found = []
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not Path(root, d, "index.md").exists()
+        )
+        for name in sorted(names):
+            path = Path(root, name)
+            if name.startswith(".") or name.endswith(".md") or path.is_symlink():
+                continue
+            found.append(path.relative_to(folder).as_posix())
+    return tuple(found)
+
+
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SRC = re.compile(r"""\ssrc\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
+
+
+class _ImageFinder:
+    """Give a post's images their width, height and loading="lazy", where the file is known.
+
+    A relative address is looked up in the post's folder; /static/… in the site's static/.
+    """
+
+    def __init__(self, config: SiteConfig, bundle: Path | None) -> None:
+        self.static = config.source / "static"
+        self.bundle = bundle
+
+    def annotate(self, html: str) -> str:
+        return _IMG.sub(self._tag, html) if "<img" in html else html
+
+    def _tag(self, match: re.Match[str]) -> str:
+        tag = match.group(0)
+        source = _SRC.search(tag)
+        attributes = {m.lower() for m in re.findall(r"\s([a-zA-Z-]+)\s*=", tag)}
+        added = []
+        size = self._size(html_unescape(source.group(2))) if source else None
+        if size and not {"width", "height"} & attributes:
+            added.append(f'width="{size[0]}" height="{size[1]}"')
+        if "loading" not in attributes:
+            added.append('loading="lazy"')
+        if not added:
+            return tag
+        end = -2 if tag.endswith("/>") else -1
+        return f"{tag[:end].rstrip()} {' '.join(added)}{tag[end:]}"
+
+    def _size(self, address: str) -> tuple[int, int] | None:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#", address):
+            return None  # another site's image, or data
+        path_part = unquote(address.split("?")[0].split("#")[0])
+        if path_part.startswith("/static/"):
+            base, relative_path = self.static, path_part.removeprefix("/static/")
+        elif self.bundle is not None and not path_part.startswith("/"):
+            base, relative_path = self.bundle, path_part
+        else:
+            return None
+        path = (base / relative_path).resolve()
+        if not path.is_relative_to(base.resolve()) or not path.is_file():
+            return None
+        return image_size(path)
 
 
 def _terms(fields: _Fields, key: str, path: str, unicode: bool) -> tuple[Term, ...]:

@@ -14,7 +14,9 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from markupsafe import Markup
 
-from hrdblog.markup import MORE_ANCHOR
+from hrdblog.errors import ContentError, HrdblogError, raise_all
+from hrdblog.markup import MORE_ANCHOR, rewrite_links
+from hrdblog.media import ImageProblem, is_image, strip_metadata
 from hrdblog.models import ListPage, Output, Post, PostPage, Site, TaxonomyTerms
 from hrdblog.theme import DEFAULT_THEME, Theme
 from hrdblog.urls import absolute, feed_url, output_path
@@ -91,6 +93,7 @@ def render(site: Site) -> list[Output]:
         )
     outputs.append(_text_file(theme, site, "robots.txt", "/robots.txt"))
     outputs += static_files(site)
+    outputs += post_files(site)
     return outputs
 
 
@@ -221,20 +224,15 @@ def entry_id(base_url: str, post: Post) -> str:
     return f"tag:{host},{post.date:%Y-%m-%d}:{quote(name)}"
 
 
-_LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
-
-
 def absolute_links(body: str, base: str) -> Markup:
     """Return HTML with the href and src addresses made absolute against `base`."""
 
-    def rewrite(match: re.Match[str]) -> str:
-        address = html.unescape(match.group(3))
+    def change(address: str) -> str | None:
         if address.startswith(("mailto:", "tel:", "data:")):
-            return match.group(0)
-        joined = html.escape(urljoin(base, address), quote=True)
-        return f"{match.group(1)}{match.group(2)}{joined}{match.group(2)}"
+            return None
+        return urljoin(base, address)
 
-    return Markup(_LINK_ATTRIBUTE.sub(rewrite, str(body)))
+    return rewrite_links(body, change)
 
 
 def sitemap(theme: Theme, site: Site, outputs: list[Output]) -> Output:
@@ -254,12 +252,50 @@ def _text_file(theme: Theme, site: Site, template: str, url: str) -> Output:
 
 def static_files(site: Site) -> list[Output]:
     """Return the theme's static files, and the site's `static/` files over them."""
-    found: dict[str, Output] = {}
+    found: dict[str, Path] = {}
     for folder in (DEFAULT_THEME / "static", site.config.source / "static"):
         for path in _files(folder):
-            name = "static/" + path.relative_to(folder).as_posix()
-            found[name] = Output(name, path.read_bytes(), site.config.display_path(path))
-    return [found[name] for name in sorted(found)]
+            found["static/" + path.relative_to(folder).as_posix()] = path
+    return _published_files(site, sorted(found.items()))
+
+
+def post_files(site: Site) -> list[Output]:
+    """Return the files of every post that has its own folder, published beside its page."""
+    files = [
+        (
+            output_path(post.url).removesuffix("index.html") + name,
+            site.config.source / post.bundle / name,
+        )
+        for post in site.posts
+        if post.bundle is not None
+        for name in post.resources
+    ]
+    return _published_files(site, files)
+
+
+def _published_files(site: Site, files: list[tuple[str, Path]]) -> list[Output]:
+    """Read files to publish as they are; JPEG and PNG images without their metadata."""
+    outputs: list[Output] = []
+    errors: list[HrdblogError] = []
+    for name, path in files:
+        shown = site.config.display_path(path)
+        data = path.read_bytes()
+        if is_image(name) and not site.config.keep_image_metadata:
+            try:
+                data = strip_metadata(data, name)
+            except ImageProblem as exc:
+                errors.append(
+                    ContentError(
+                        shown,
+                        None,
+                        f"cannot be read as an image ({exc}), so its metadata cannot be removed",
+                        "open it in an image editor and save it again, or remove it",
+                    )
+                )
+                continue
+        outputs.append(Output(name, data, shown))
+    raise_all(errors)
+    return outputs
 
 
 def _files(folder: Path) -> list[Path]:

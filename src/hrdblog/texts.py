@@ -40,6 +40,8 @@ ENGLISH: Mapping[str, str] = MappingProxyType(
         "related_posts": "Related posts",
         "via": "via %s",
         "feed_link": "Atom feed",
+        "draft": "Draft",
+        "scheduled": "Scheduled",
         "not_found_title": "Page not found",
         "not_found_text": "Nothing is published at this address. The home page and the archives "
         "list everything that is.",
@@ -75,6 +77,8 @@ ARABIC: Mapping[str, str] = MappingProxyType(
         "related_posts": "تدوينات ذات صلة",
         "via": "عبر %s",
         "feed_link": "خلاصة Atom",
+        "draft": "مسودة",
+        "scheduled": "مجدولة",
         "not_found_title": "الصفحة غير موجودة",
         "not_found_text": "لا يوجد شيء منشور على هذا العنوان. تجد في الصفحة الرئيسية وفي الأرشيف "
         "كل ما نُشر.",

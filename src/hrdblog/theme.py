@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 import jinja2
 from markupsafe import Markup, escape
@@ -13,6 +14,7 @@ from markupsafe import Markup, escape
 from hrdblog.config import SiteConfig, text_direction
 from hrdblog.dates import format_date, format_period
 from hrdblog.errors import ThemeError
+from hrdblog.markup import rewrite_links
 from hrdblog.urls import absolute, archive_url, relative
 
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
@@ -68,6 +70,22 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         """Put values in the `%s` places of an interface text; values may be markup."""
         return Markup(escape(text) % tuple(escape(value) for value in values))
 
+    @jinja2.pass_context
+    def rebase(context: Any, html: Markup, from_url: str) -> Markup:
+        """Make the relative links of HTML written for the page at `from_url` (an excerpt on
+        a list page) lead to the same places from the page being rendered."""
+        page_url = context["page_url"]
+
+        def change(address: str) -> str | None:
+            if re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/)", address):
+                return None  # another site, or the root of the domain: the same from anywhere
+            target = urljoin(f"http://site{from_url}", address).removeprefix("http://site")
+            if page_url is None:
+                return absolute(config.base_url, target) if config.base_url else target
+            return relative(page_url, target, config.index_html_links)
+
+        return rewrite_links(html, change)
+
     def bdi(value: Any) -> Markup:
         """Isolate a name whose direction may differ from the text around it."""
         return Markup("<bdi>{}</bdi>").format(value)
@@ -88,6 +106,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         uri=lambda value: quote(value, safe=":/?#[]@!$&'()*+,;=%"),
         direction=text_direction,
         bdi=bdi,
+        rebase=rebase,
     )
     return env
 

@@ -1,0 +1,175 @@
+"""Start a blog (`hrdblog init`) and a post (`hrdblog new`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from hrdblog.config import CONFIG_FILE, SiteConfig
+from hrdblog.errors import HrdblogError, OutputError
+from hrdblog.urls import slugify
+
+SETTINGS_TEMPLATE = """\
+# The settings of this blog. Every line that starts with # is a comment; remove the # to use
+# a setting. The values shown are the defaults. README.md of hrdblog describes each one.
+
+# The blog's name, shown in the header and in page titles.
+title: {title}
+# A line under the title, and the pages' description for search engines.
+# description: News of human rights defenders.
+# The blog's author or organisation, named in feeds.
+# author: Our organisation
+# The address the site is published at. Feeds, the sitemap and canonical links need it.
+# base_url: https://example.org/
+# The language of the blog (en, ar, fr …): its texts, dates and direction.
+# language: en
+# Dates written without a time-zone offset are in this time zone.
+# timezone: UTC
+# Posts on each page of the home page, tag pages and archives.
+# posts_per_page: 10
+# Words in an excerpt taken from the start of a post.
+# excerpt_words: 55
+# The address of each post.
+# permalink: /{{year}}/{{month}}/{{day}}/{{slug}}/
+# Keep the letters of every script in addresses (an Arabic title gives an Arabic address).
+# slug_unicode: false
+# Write links to folders as …/index.html, for a site opened from disk.
+# index_html_links: false
+# How dates are written: short, medium, long, full, or a pattern like d MMMM y.
+# date_format: long
+# Python-Markdown extensions, and their settings.
+# markdown_extensions: [footnotes, tables, fenced_code, toc, smarty]
+# markdown_extension_configs: {{}}
+# Kinds of terms posts carry besides tags and categories.
+# taxonomies:
+#   countries: {{path: country, title: Countries, heading: "Posts about %s", label: "Countries:"}}
+# Posts in each feed, and whether feeds hold the full text or the excerpt.
+# feed_items: 20
+# feed_content: full
+# Related posts listed under each post (0 for none).
+# related_posts: 5
+# Keep the metadata (EXIF, GPS, XMP) of published photos. Off by default: photos must not
+# tell where and when they were taken.
+# keep_image_metadata: false
+# Other sites that pages may load images, media or frames from (hrdblog check).
+# allowed_origins: []
+# Changes to the interface texts, and texts of other languages.
+# texts:
+#   read_more: Read the rest of this entry »
+# translations:
+#   fr: {{read_more: Lire la suite »}}
+"""
+
+TEMPLATES_NOTE = """\
+# Your templates
+
+A file here replaces the default theme's template of the same name, or extends it. For
+example, `footer.html` with
+
+    {% extends "default/footer.html" %}
+    {% block footer %}<p>Our own footer</p>{{ super() }}{% endblock %}
+
+adds a line to the footer of every page. README.md of hrdblog lists the templates and what
+they can use. This folder may stay empty: the default theme is complete.
+"""
+
+GITIGNORE = "/site/\n"
+
+
+def init(folder: Path, title: str, now: datetime, force: bool = False) -> list[Path]:
+    """Create a blog in `folder`; return the files written. Existing files are never replaced."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is a file, not a folder")
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        raise OutputError(
+            f"{folder} is not empty",
+            "choose a new or empty folder, or give --force to add the blog's files to it",
+        )
+    post = _post_text(
+        "Welcome to your blog",
+        now,
+        tags=["news"],
+        body=(
+            "This is your first post. Edit it, or delete it and write your own with "
+            '`hrdblog new "A title"`.\n\n<!--more-->\n\n'
+            "Everything above the `<!--more-->` line is the excerpt shown on the home page "
+            "and on tag pages.\n"
+        ),
+    )
+    files = {
+        CONFIG_FILE: SETTINGS_TEMPLATE.format(
+            title=yaml.safe_dump(title, allow_unicode=True).splitlines()[0]
+        ),
+        f"content/{now.year:04d}/welcome.md": post,
+        "templates/README.md": TEMPLATES_NOTE,
+        ".gitignore": GITIGNORE,
+    }
+    written = []
+    for name, text in files.items():
+        path = folder / name
+        if path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def new_post(
+    config: SiteConfig,
+    title: str,
+    now: datetime,
+    tags: list[str],
+    lang: str = "",
+    draft: bool = False,
+    slug: str | None = None,
+) -> Path:
+    """Create a post file dated now; return its path. An existing file is never replaced."""
+    slug = slug or slugify(title, config.slug_unicode)
+    if not slug:
+        raise HrdblogError(
+            f"the title {title!r} has no letters or digits to make a file name from",
+            "give one with --slug",
+        )
+    path = config.content_dir / f"{now.year:04d}" / f"{slug}.md"
+    if path.exists():
+        raise OutputError(
+            f"{config.display_path(path)} already exists",
+            "choose another title, or name the file with --slug",
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = _post_text(
+        title,
+        now,
+        tags=tags,
+        lang=lang,
+        draft=draft,
+        slug=slug if slug != slugify(title, config.slug_unicode) else None,
+    )
+    with path.open("x", encoding="utf-8") as file:  # "x": fail rather than replace
+        file.write(text)
+    return path
+
+
+def _post_text(
+    title: str,
+    now: datetime,
+    tags: list[str],
+    body: str = "Write your post here.\n",
+    lang: str = "",
+    draft: bool = False,
+    slug: str | None = None,
+) -> str:
+    meta: dict[str, object] = {"title": title, "date": now.strftime("%Y-%m-%d %H:%M")}
+    if slug:
+        meta["slug"] = slug
+    if tags:
+        meta["tags"] = tags
+    if lang:
+        meta["lang"] = lang
+    if draft:
+        meta["draft"] = True
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None)
+    return f"---\n{front}---\n{body}"
