@@ -48,7 +48,7 @@ def test_every_command_has_help(name: str) -> None:
     assert result.exit_code == 0
     assert f"Usage: main {name}" in result.stdout or f"Usage: hrdblog {name}" in result.stdout
     for option in command.params:
-        assert option.help or isinstance(option, click.Argument), f"{name} {option.name}"  # type: ignore[attr-defined]
+        assert isinstance(option, click.Argument) or option.help, f"{name} {option.name}"  # type: ignore[attr-defined]
 
 
 def test_build_ends_with_one_summary_line_and_warns_on_stderr(tmp_path: Path) -> None:

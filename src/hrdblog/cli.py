@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,32 +25,49 @@ class _Formatter(logging.Formatter):
         return message
 
 
-def _setup_logging(quiet: bool, verbose: bool) -> None:
+def _setup_logging(level: int) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
     root = logging.getLogger("hrdblog")
     root.handlers[:] = [handler]
     root.propagate = False
-    root.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.WARNING)
+    root.setLevel(level)
 
 
-def output_options(command: F) -> F:
-    """Add --quiet, --verbose and --debug to a command."""
-    command = click.option("--debug", is_flag=True, help="Show the traceback of an error.")(command)
-    command = click.option("-v", "--verbose", is_flag=True, help="Say more of what is done.")(
-        command
-    )
-    command = click.option("-q", "--quiet", is_flag=True, help="Print errors only.")(command)
-    return command
+def _level(quiet: bool, verbose: bool, default: int = logging.WARNING) -> int:
+    return logging.ERROR if quiet else logging.DEBUG if verbose else default
 
 
-def run(
-    action: Callable[[], str | None], quiet: bool, verbose: bool, debug: bool, failed: str
-) -> None:
+class TerminalProgress:
+    """A progress bar on stderr, for builds that take more than a moment in a terminal."""
+
+    DELAY = 2.0  # seconds before the bar appears: short builds stay silent
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if time.monotonic() - self.started < self.DELAY or not total:
+            return
+        filled = self.WIDTH * done // total
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        sys.stderr.write(f"\r{stage:<10} [{bar}] {done}/{total}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        """Remove the bar before the build's last line is printed."""
+        if self.shown:
+            sys.stderr.write("\r" + " " * (self.WIDTH + 40) + "\r")
+            sys.stderr.flush()
+
+
+def run(action: Callable[[], str | None], quiet: bool, debug: bool, failed: str) -> None:
     """Run a command's one action; print its result, or its errors and exit 1."""
     from hrdblog.errors import ErrorList, HrdblogError
 
-    _setup_logging(quiet, verbose)
     try:
         result = action()
     except ErrorList as exc:
@@ -77,6 +96,56 @@ def run(
         click.echo(result)
 
 
+def output_options(command: F) -> F:
+    """Add --quiet, --verbose and --debug to a command."""
+    command = click.option("--debug", is_flag=True, help="Show the traceback of an error.")(command)
+    command = click.option("-v", "--verbose", is_flag=True, help="Say more of what is done.")(
+        command
+    )
+    command = click.option("-q", "--quiet", is_flag=True, help="Print errors only.")(command)
+    return command
+
+
+def blog_options(command: F) -> F:
+    """Add --source and --config to a command."""
+    command = click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The settings file.  [default: SOURCE/hrdblog.yaml]",
+    )(command)
+    command = click.option(
+        "--source",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="The blog's folder, holding content/, templates/ and hrdblog.yaml.",
+    )(command)
+    return command
+
+
+def publish_options(command: F) -> F:
+    """Add --drafts and --future to a command."""
+    command = click.option(
+        "--future", is_flag=True, help="Publish posts dated later, marked as scheduled."
+    )(command)
+    command = click.option("--drafts", is_flag=True, help="Publish drafts too, marked as drafts.")(
+        command
+    )
+    return command
+
+
+def _relative_to_cwd(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _shown(path: Path) -> str:
+    return path.as_posix().rstrip("/") + "/"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hrdblog")
 def main() -> None:
@@ -84,43 +153,188 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--source",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The blog's folder, holding content/, templates/ and hrdblog.yaml.",
-)
+@blog_options
 @click.option(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the site.  [default: SOURCE/site]",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The settings file.  [default: SOURCE/hrdblog.yaml]",
-)
 @click.option("--force", is_flag=True, help="Replace an output folder hrdblog did not write.")
+@publish_options
 @output_options
 def build(
     source: Path,
-    output: Path | None,
     config_file: Path | None,
+    output: Path | None,
     force: bool,
+    drafts: bool,
+    future: bool,
     quiet: bool,
     verbose: bool,
     debug: bool,
 ) -> None:
     """Build the blog into a static site."""
+    _setup_logging(_level(quiet, verbose))
+    progress = TerminalProgress()
 
     def action() -> str:
         from hrdblog.build import build as build_site
         from hrdblog.config import load_config
 
-        config = load_config(source, config_file=config_file, output_dir=output)
-        return build_site(config, force=force).summary()
+        config = load_config(
+            source,
+            config_file=config_file,
+            output_dir=output,
+            include_drafts=drafts,
+            include_future=future,
+        )
+        interactive = sys.stderr.isatty() and not quiet
+        try:
+            report = build_site(config, force=force, progress=progress if interactive else _quiet)
+            return report.summary()
+        finally:
+            progress.clear()
 
-    shown = (output if output is not None else source / "site").as_posix().rstrip("/") + "/"
-    run(action, quiet, verbose, debug, failed=f"nothing was built, and {shown} is unchanged")
+    shown = _shown(output if output is not None else source / "site")
+    run(action, quiet, debug, failed=f"nothing was built, and {shown} is unchanged")
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """Show no progress."""
+
+
+@main.command()
+@blog_options
+@output_options
+def check(source: Path, config_file: Path | None, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Check the content, then the built site: links, anchors, files, other sites."""
+    _setup_logging(_level(quiet, verbose))
+
+    def action() -> str:
+        from hrdblog.build import check as check_blog
+        from hrdblog.config import load_config
+
+        return check_blog(load_config(source, config_file=config_file))
+
+    run(action, quiet, debug, failed="the check found problems")
+
+
+@main.command()
+@blog_options
+@output_options
+def status(source: Path, config_file: Path | None, quiet: bool, verbose: bool, debug: bool) -> None:
+    """List the drafts and the posts scheduled for later."""
+    _setup_logging(_level(quiet, verbose))
+
+    def action() -> str:
+        from hrdblog.build import status as describe
+        from hrdblog.config import load_config
+
+        return describe(load_config(source, config_file=config_file))
+
+    run(action, quiet, debug, failed="the posts could not all be read")
+
+
+@main.command()
+@click.argument("title")
+@blog_options
+@click.option("--tags", default="", help="Tags, separated by commas: --tags coalition,UN")
+@click.option("--lang", default="", help="The post's language, when not the site's: --lang ar")
+@click.option("--slug", default=None, help="The post's file and address name.  [default: title]")
+@click.option("--draft", is_flag=True, help="Mark the post as a draft.")
+@output_options
+def new(
+    title: str,
+    source: Path,
+    config_file: Path | None,
+    tags: str,
+    lang: str,
+    slug: str | None,
+    draft: bool,
+    quiet: bool,
+    verbose: bool,
+    debug: bool,
+) -> None:
+    """Create a post file dated now, and print its path."""
+    _setup_logging(_level(quiet, verbose))
+
+    def action() -> str:
+        from datetime import datetime
+
+        from hrdblog.config import LANGUAGE_TAG, load_config
+        from hrdblog.errors import HrdblogError
+        from hrdblog.scaffold import new_post
+
+        if lang and not LANGUAGE_TAG.match(lang):
+            raise HrdblogError(f"--lang must be a language code like en or ar, got {lang!r}")
+        config = load_config(source, config_file=config_file)
+        names = [t.strip() for t in tags.split(",") if t.strip()]
+        path = new_post(config, title, datetime.now(config.tzinfo), names, lang, draft, slug)
+        return _relative_to_cwd(path)
+
+    run(action, quiet, debug, failed="no post was created")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", default="My hrdblog", show_default=True, help="The blog's name.")
+@click.option("--force", is_flag=True, help="Add the blog's files to a folder that is not empty.")
+@output_options
+def init(folder: Path, title: str, force: bool, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Start a new blog in FOLDER: settings, a first post, a templates folder."""
+    _setup_logging(_level(quiet, verbose))
+
+    def action() -> str:
+        from datetime import datetime
+
+        from hrdblog.scaffold import init as create
+
+        written = create(folder, title, datetime.now(UTC), force)
+        lines = [f"Created {path.as_posix()}" for path in written]
+        lines.append(f"Next: cd {folder.as_posix()} && hrdblog serve")
+        return "\n".join(lines)
+
+    run(action, quiet, debug, failed=f"{_shown(folder)} was left as it was")
+
+
+@main.command()
+@blog_options
+@click.option("--port", default=8000, show_default=True, help="The port to serve on.")
+@click.option(
+    "--bind",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to serve on; the default lets only this computer in.",
+)
+@publish_options
+@output_options
+def serve(
+    source: Path,
+    config_file: Path | None,
+    port: int,
+    bind: str,
+    drafts: bool,
+    future: bool,
+    quiet: bool,
+    verbose: bool,
+    debug: bool,
+) -> None:
+    """Preview the blog, rebuilding and reloading the browser on every change."""
+    _setup_logging(_level(quiet, verbose))
+    if not quiet:  # each rebuild's summary line
+        logging.getLogger("hrdblog.serve").setLevel(logging.INFO)
+
+    def action() -> None:
+        from hrdblog.config import load_config
+        from hrdblog.serve import serve as serve_blog
+
+        config = load_config(
+            source, config_file=config_file, include_drafts=drafts, include_future=future
+        )
+
+        def ready(address: str) -> None:
+            click.echo(f"Serving {config.title} at {address} (Ctrl+C to stop)", err=True)
+
+        serve_blog(config, bind, port, ready)
+
+    run(action, quiet, debug, failed="the server stopped")

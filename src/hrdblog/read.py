@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import unescape as html_unescape
@@ -41,7 +41,9 @@ class Reading:
     errors: tuple[HrdblogError, ...]
 
 
-def read_posts(config: SiteConfig) -> Reading:
+def read_posts(
+    config: SiteConfig, progress: Callable[[str, int, int], None] | None = None
+) -> Reading:
     """Read and check every post under `content/`, drafts and scheduled posts included."""
     if not config.content_dir.is_dir():
         raise ContentError(
@@ -58,7 +60,10 @@ def read_posts(config: SiteConfig) -> Reading:
     posts: list[Post] = []
     errors: list[HrdblogError] = []
     now = config.now()
-    for path in source_files(config.content_dir):
+    paths = list(source_files(config.content_dir))
+    for done, path in enumerate(paths):
+        if progress:
+            progress("reading", done, len(paths))
         try:
             posts.append(read_post(path, config, converter, now))
         except _FileErrors as found:

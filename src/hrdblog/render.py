@@ -6,6 +6,7 @@ import html
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ class Feed:
     posts: tuple[Post, ...]
 
 
-def render(site: Site) -> list[Output]:
+def render(site: Site, progress: Callable[[str, int, int], None] | None = None) -> list[Output]:
     """Render every page, feed and static file of the site."""
     theme = Theme(site.config)
     feeds = _feeds(site, theme)
@@ -45,7 +46,10 @@ def render(site: Site) -> list[Output]:
     outputs = [
         list_page(theme, site, page, "index.html", site_feed, "the home page") for page in site.home
     ]
-    outputs += [post_page(theme, site, page, site_feed) for page in site.post_pages]
+    for done, post in enumerate(site.post_pages):
+        if progress:
+            progress("rendering", done, len(site.post_pages))
+        outputs.append(post_page(theme, site, post, site_feed))
     for terms in site.taxonomies:
         if terms.tags:
             outputs.append(tag_index(theme, site, terms, site_feed))

@@ -1,0 +1,232 @@
+"""`hrdblog serve`: preview the blog while writing it.
+
+The site is built into a temporary folder, never into `site/`, and served on this computer
+only (127.0.0.1) unless asked otherwise. A change to the content, the templates, the static
+files or the settings rebuilds it, and the browser tabs reload. A build that fails shows its
+errors in the terminal and in the browser, and the server waits for the fix.
+
+Each build goes into a folder of its own, and the server switches to it only once it is
+complete, so a page requested during a rebuild is always a whole page of one build.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from hrdblog.build import build
+from hrdblog.config import CONFIG_FILE, SiteConfig
+from hrdblog.errors import ErrorList, HrdblogError
+
+logger = logging.getLogger(__name__)
+
+VERSION_PATH = "/__hrdblog/version"
+RELOAD_SCRIPT = (
+    "<script>/* added by hrdblog serve, never published: reload when the site is rebuilt */"
+    "(function(){var seen=null;function poll(){fetch('" + VERSION_PATH + "',{cache:'no-store'})"
+    ".then(function(r){return r.text()}).then(function(v){if(seen===null){seen=v}"
+    "else if(v!==seen){location.reload()}}).catch(function(){})"
+    ".finally(function(){setTimeout(poll,1000)})}poll()})();</script>"
+)
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class Preview:
+    """The builds of a blog being previewed: the one served, and the last error."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self.workdir = Path(tempfile.mkdtemp(prefix="hrdblog-serve-"))
+        self.root: Path | None = None  # the folder of the build being served
+        self.error: str | None = None  # the errors of the last build, if it failed
+        self.version = 0
+        self._builds = 0
+        self._lock = threading.Lock()
+
+    def rebuild(self) -> bool:
+        """Build the site into a new folder and serve it; keep the error if the build fails."""
+        self._builds += 1
+        output = self.workdir / f"build-{self._builds}"
+        try:
+            report = build(replace(self.config, output_dir=output))
+        except HrdblogError as exc:
+            shutil.rmtree(output, ignore_errors=True)
+            errors = exc.errors if isinstance(exc, ErrorList) else (exc,)
+            text = "\n".join(str(e) for e in errors)
+            logger.error(
+                "%s\nThe build failed; the browser shows the errors until they are fixed.", text
+            )
+            with self._lock:
+                self.error = text
+                self.version += 1
+            return False
+        logger.info("%s", report.summary())
+        with self._lock:
+            previous, self.root, self.error = self.root, output, None
+            self.version += 1
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+        return True
+
+    def close(self) -> None:
+        """Remove every build."""
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def make_handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:
+    """Return a request handler serving the preview's current build."""
+
+    class Handler(SimpleHTTPRequestHandler):
+        server_version = "hrdblog"
+        sys_version = ""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(preview.root or preview.workdir), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            logger.debug("%s %s", self.address_string(), format % args)
+
+        def end_headers(self) -> None:
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            super().end_headers()
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0].split("#", 1)[0]
+            if path == VERSION_PATH:
+                return self._send(HTTPStatus.OK, str(preview.version).encode(), "text/plain")
+            if preview.error is not None and _is_page(path):
+                return self._send(
+                    HTTPStatus.INTERNAL_SERVER_ERROR, _error_page(preview.error), "text/html"
+                )
+            file = Path(self.translate_path(self.path))
+            root = Path(self.directory).resolve()
+            if file.is_dir():
+                file = file / "index.html"
+            if not file.resolve().is_relative_to(root) or not file.is_file():
+                not_found = root / "404.html"
+                if _is_page(path) and not_found.is_file():
+                    return self._send(
+                        HTTPStatus.NOT_FOUND, _with_reload(not_found.read_bytes()), "text/html"
+                    )
+                return self.send_error(HTTPStatus.NOT_FOUND)
+            if file.suffix == ".html":
+                if not path.endswith(("/", ".html")):
+                    self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                    self.send_header("Location", path + "/")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
+                return self._send(HTTPStatus.OK, _with_reload(file.read_bytes()), "text/html")
+            return super().do_GET()
+
+        def do_HEAD(self) -> None:
+            self.do_GET()
+
+        def _send(self, status: HTTPStatus, body: bytes, kind: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+    return Handler
+
+
+def _is_page(path: str) -> bool:
+    last = path.rsplit("/", 1)[-1]
+    return last == "" or last.endswith(".html") or "." not in last
+
+
+def _with_reload(page: bytes) -> bytes:
+    at = page.rfind(b"</body>")
+    script = RELOAD_SCRIPT.encode()
+    return page[:at] + script + page[at:] if at >= 0 else page + script
+
+
+def _error_page(error: str) -> bytes:
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>The build failed – hrdblog</title>"
+        "<style>body{font:1rem/1.5 system-ui,sans-serif;margin:2rem;max-width:60rem}"
+        "pre{white-space:pre-wrap;background:#fff4f4;border-inline-start:4px solid #b00020;"
+        "padding:1rem;color:#1b1b1b}</style></head><body><main>"
+        "<h1>The build failed</h1><p>Fix what is listed below and save: this page reloads "
+        "by itself once the site builds again.</p>"
+        f"<pre>{html.escape(error)}</pre></main>{RELOAD_SCRIPT}</body></html>"
+    ).encode()
+
+
+def watched(config: SiteConfig) -> Callable[[Any, str], bool]:
+    """Return a watchfiles filter for what a rebuild depends on."""
+    folders = [config.content_dir, config.templates_dir, config.source / "static"]
+    settings = config.config_file or config.source / CONFIG_FILE
+
+    def wanted(change: Any, path: str) -> bool:
+        changed = Path(path)
+        if changed.name.startswith(".") or changed.name.endswith("~"):
+            return False  # editors' swap and backup files
+        return changed == settings or any(changed.is_relative_to(f) for f in folders)
+
+    return wanted
+
+
+def serve(config: SiteConfig, bind: str, port: int, on_ready: Callable[[str], None]) -> None:
+    """Build, serve and rebuild on every change until interrupted."""
+    import watchfiles  # imported here: only this command needs it
+
+    address = f"[{bind}]" if ":" in bind else bind
+    local = f"http://{address}:{port}/"
+    # Addresses inside the site (feeds, canonical links, 404.html) lead to this server.
+    preview = Preview(replace(config, base_url=local))
+    try:
+        try:
+            server = ThreadingHTTPServer((bind, port), make_handler(preview))
+        except OSError as exc:
+            raise HrdblogError(
+                f"cannot serve on {bind}:{port}: {exc.strerror}",
+                f"another program may use the port; try --port {port + 1}",
+            ) from None
+        server.daemon_threads = True
+        preview.rebuild()
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        if bind not in LOOPBACK:
+            logger.warning(
+                "serving to your network on %s: anyone who can reach this computer can read "
+                "the preview, drafts included",
+                bind,
+            )
+        on_ready(local)
+        stop = threading.Event()
+
+        def interrupt(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        previous = signal.signal(signal.SIGTERM, interrupt)
+        try:
+            for _changes in watchfiles.watch(
+                config.source, watch_filter=watched(config), stop_event=stop, debounce=200
+            ):
+                preview.rebuild()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            server.shutdown()
+            server.server_close()
+    finally:
+        preview.close()

@@ -1,0 +1,289 @@
+"""The author's commands: init, new, status, check, and builds with drafts and scheduled posts."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from helpers import make_site, page, post, run_cli, site_files, text
+
+from hrdblog.cli import TerminalProgress
+
+BASE = "https://example.org/"
+
+
+# init
+
+
+def test_init_makes_a_blog_that_builds_at_once(tmp_path: Path) -> None:
+    result = run_cli("init", str(tmp_path / "blog"), "--title", "Oman: Defenders")
+    assert result.exit_code == 0
+    blog = tmp_path / "blog"
+    year = datetime.now().year
+    assert sorted(p.relative_to(blog).as_posix() for p in blog.rglob("*") if p.is_file()) == [
+        ".gitignore",
+        f"content/{year}/welcome.md",
+        "hrdblog.yaml",
+        "templates/README.md",
+    ]
+    assert result.stdout.splitlines()[-1] == f"Next: cd {blog.as_posix()} && hrdblog serve"
+    settings = (blog / "hrdblog.yaml").read_text()
+    assert "title: 'Oman: Defenders'" in settings
+    for setting in (
+        "base_url",
+        "timezone",
+        "posts_per_page",
+        "taxonomies",
+        "keep_image_metadata",
+        "allowed_origins",
+    ):
+        assert f"# {setting}:" in settings
+    built = run_cli("build", "--source", str(blog))
+    assert built.exit_code == 0, built.stderr
+    assert text(page(blog / "site", "/").find(".//h2")) == "Welcome to your blog"
+
+
+def test_init_refuses_a_folder_that_is_not_empty_unless_told(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "hrdblog.yaml").write_text("title: Mine\n")
+    refused = run_cli("init", str(tmp_path))
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(
+        f"{tmp_path} is not empty\n  hint: choose a new or empty folder"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hrdblog.yaml", "notes.txt"]
+    forced = run_cli("init", str(tmp_path), "--force")
+    assert forced.exit_code == 0
+    assert (tmp_path / "hrdblog.yaml").read_text() == "title: Mine\n"  # never replaced
+    assert (tmp_path / "templates" / "README.md").is_file()
+
+
+# new
+
+
+def test_new_creates_a_post_dated_now_in_the_site_time_zone(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {}, {"timezone": "Asia/Muscat"})
+    before = datetime.now(ZoneInfo("Asia/Muscat")).replace(second=0, microsecond=0)
+    result = run_cli(
+        "new",
+        "Oman: a hunger strike",
+        "--source",
+        str(root),
+        "--tags",
+        "detention, Oman",
+        "--lang",
+        "en",
+    )
+    assert result.exit_code == 0, result.stderr
+    path = root / "content" / f"{before.year}" / "oman-a-hunger-strike.md"
+    assert result.stdout == f"{path.as_posix()}\n"
+    written = path.read_text()
+    date = re.search(r"^date: (.*)$", written, re.M).group(1)
+    assert before <= datetime.fromisoformat(date).replace(tzinfo=ZoneInfo("Asia/Muscat"))
+    assert "title: 'Oman: a hunger strike'" in written
+    assert "tags: [detention, Oman]" in written
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+
+
+def test_new_never_overwrites_a_file(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {})
+    assert run_cli("new", "Statement", "--source", str(root)).exit_code == 0
+    path = next((root / "content").rglob("statement.md"))
+    path.write_text("my words")
+    again = run_cli("new", "Statement", "--source", str(root))
+    assert again.exit_code == 1
+    assert again.stderr.startswith(f"content/{path.parent.name}/statement.md already exists")
+    assert path.read_text() == "my words"
+    other = run_cli("new", "Statement", "--slug", "statement-2", "--draft", "--source", str(root))
+    assert other.exit_code == 0
+    assert "draft: true" in (path.parent / "statement-2.md").read_text()
+
+
+def test_new_checks_the_language(tmp_path: Path) -> None:
+    result = run_cli("new", "A title", "--lang", "Arabic", "--source", str(make_site(tmp_path, {})))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("--lang must be a language code like en or ar, got 'Arabic'")
+
+
+# drafts and scheduled posts
+
+
+def pending_blog(tmp_path: Path) -> Path:
+    return make_site(
+        tmp_path,
+        {
+            "published.md": post("Published", "2017-01-01", tags=["t"]),
+            "draft.md": post("A draft", "2017-01-02", tags=["t"], draft=True),
+            "later.md": post("Scheduled statement", "2099-06-01 09:00", tags=["t"]),
+        },
+        {"base_url": BASE},
+    )
+
+
+def test_drafts_and_scheduled_posts_are_left_out_of_everything(tmp_path: Path) -> None:
+    root = pending_blog(tmp_path)
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    files = site_files(root / "site")
+    for path, content in files.items():
+        assert b"A draft" not in content, path
+        assert b"Scheduled statement" not in content, path
+    assert not any(p.startswith("2099") for p in files)
+
+
+def test_drafts_and_scheduled_posts_are_published_and_marked_when_asked(tmp_path: Path) -> None:
+    root = pending_blog(tmp_path)
+    assert run_cli("build", "--drafts", "--future", "--source", str(root)).exit_code == 0
+    site = root / "site"
+    assert (
+        text(page(site, "/2017/01/02/a-draft/").find(".//strong[@class='entry-status']")) == "Draft"
+    )
+    scheduled = page(site, "/2099/06/01/scheduled-statement/")
+    assert text(scheduled.find(".//strong[@class='entry-status']")) == "Scheduled"
+    assert [text(h) for h in page(site, "/tag/t/").findall(".//h2")] == [
+        "Scheduled statement",
+        "A draft",
+        "Published",
+    ]
+
+
+def test_status_lists_drafts_and_scheduled_posts_with_their_dates(tmp_path: Path) -> None:
+    result = run_cli("status", "--source", str(pending_blog(tmp_path)))
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "1 draft, published when `draft: true` is removed:\n"
+        "  content/draft.md  A draft\n"
+        "1 post scheduled, each published by the first build after its date:\n"
+        "  2099-06-01 09:00  content/later.md  Scheduled statement\n"
+    )
+    calm = run_cli(
+        "status", "--source", str(make_site(tmp_path / "calm", {"a.md": post("A", "2017-01-01")}))
+    )
+    assert calm.stdout == "No drafts, nothing scheduled: every post is published.\n"
+
+
+# check
+
+
+def test_check_validates_content_without_writing_anything(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {"a.md": post("A", "2017-01-01"), "b.md": "---\ntitle: B\n---\n"},
+        {"base_url": BASE},
+    )
+    result = run_cli("check", "--source", str(root))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "content/b.md:1: 'date' is missing"
+    assert result.stderr.splitlines()[-1] == "error: 1 error in 1 file; the check found problems"
+    assert not (root / "site").exists()
+    (root / "content" / "b.md").unlink()
+    fine = run_cli("check", "--source", str(root))
+    assert fine.exit_code == 0
+    assert fine.stdout == (
+        "The content is sound: 1 post would be published.\n"
+        "site/ is not built yet: build it, then check again to test its links.\n"
+    )
+
+
+def test_check_finds_broken_links_missing_files_and_requests_to_other_sites(tmp_path: Path) -> None:
+    body = (
+        "See ![a chart](https://cdn.example.net/chart.png) and [the report](https://reports.example/1), "
+        "[a missing page](../../../../no/such/page/), [an anchor](#nowhere).\n\n"
+        '<iframe src="https://video.example.org/embed/1" title="video"></iframe>'
+    )
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01", body)}, {"base_url": BASE})
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    css = root / "site" / "static" / "style.css"
+    css.write_text(css.read_text() + '@import "https://fonts.example.com/font.css";\n')
+    (root / "site" / "tag").mkdir(exist_ok=True)
+    result = run_cli("check", "--source", str(root))
+    assert result.exit_code == 1
+    problems = result.stderr.splitlines()
+    page_name = "site/2017/01/01/a/index.html"
+    assert (
+        f"{page_name}: https://cdn.example.net/chart.png: loads from another site (https://cdn.example.net); publish the file with the site, or allow the site in allowed_origins"
+        in problems
+    )
+    assert (
+        f"{page_name}: https://video.example.org/embed/1: loads from another site (https://video.example.org); publish the file with the site, or allow the site in allowed_origins"
+        in problems
+    )
+    assert f"{page_name}: ../../../../no/such/page/: does not exist" in problems
+    assert f"{page_name}: #nowhere: 2017/01/01/a/index.html has no #nowhere" in problems
+    assert any(
+        p.startswith("site/feed.xml: https://cdn.example.net/chart.png: loads from another site")
+        for p in problems
+    )
+    assert any(
+        p.startswith("site/static/style.css: https://fonts.example.com/font.css: loads")
+        for p in problems
+    )
+    assert not any("reports.example" in p for p in problems)  # a link the reader follows by choice
+    # The post is short: it shows whole on the home page and on three archives, whose links
+    # are checked too; with the feed and the stylesheet, 23 problems.
+    assert problems[-1] == "error: 23 errors; the check found problems"
+
+
+def test_allowed_origins_permit_a_site_to_load_from_them(tmp_path: Path) -> None:
+    body = '<iframe src="https://video.example.org/embed/1" title="video"></iframe>'
+    root = make_site(
+        tmp_path,
+        {"a.md": post("A", "2017-01-01", body)},
+        {"base_url": BASE, "allowed_origins": ["https://video.example.org"]},
+    )
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    result = run_cli("check", "--source", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "site/: 7 pages checked; every link, anchor and file resolves, and nothing loads from another site."
+    )
+
+
+def test_check_wants_a_title_and_a_language_on_every_page(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01")}, {"base_url": BASE})
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    (root / "site" / "extra.html").write_text(
+        "<!DOCTYPE html><html><head></head><body></body></html>"
+    )
+    problems = run_cli("check", "--source", str(root)).stderr.splitlines()
+    assert "site/extra.html: the page has no title" in problems
+    assert "site/extra.html: the page does not say its language (<html lang>)" in problems
+
+
+# progress
+
+
+def test_a_long_build_draws_a_progress_bar_and_clears_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    progress = TerminalProgress()
+    progress.started -= TerminalProgress.DELAY  # as if the build had run for a while
+    progress("rendering", 15, 60)
+    assert stream.getvalue() == "\rrendering  [#######-----------------------] 15/60"
+    progress.clear()
+    assert stream.getvalue().endswith("\r")
+
+
+def test_a_short_build_draws_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    progress = TerminalProgress()
+    progress("reading", 1, 2)
+    progress.clear()
+    assert stream.getvalue() == ""
+
+
+def test_no_progress_is_drawn_when_stderr_is_not_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(TerminalProgress, "DELAY", 0.0)
+    root = make_site(
+        tmp_path, {f"p{i}.md": post(f"P{i}", "2017-01-01") for i in range(5)}, {"base_url": BASE}
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0
+    assert "[#" not in result.stderr and "\r" not in result.stderr
