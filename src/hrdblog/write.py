@@ -6,15 +6,21 @@ fails at any point leaves it exactly as it was.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import logging
 import os
+import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from hrdblog.errors import HrdblogError, OutputError, raise_all
 from hrdblog.models import Output
+
+logger = logging.getLogger(__name__)
 
 #: The list of published files with their SHA-256, in `sha256sum` format. Its presence also
 #: marks a folder as hrdblog's own output, which a later build may replace.
@@ -83,6 +89,7 @@ def write(outputs: list[Output], output_dir: Path) -> None:
     check_outputs(outputs)
     target = output_dir.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
+    recover(target)
     fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         for output in outputs:
@@ -108,10 +115,55 @@ def manifest(outputs: list[Output]) -> str:
     )
 
 
+def _work_folders(target: Path, kind: str) -> list[Path]:
+    """Return the folders an interrupted build left beside `target`: `.site.new-…`, `.site.old-…`.
+
+    Only names of the exact form hrdblog gives its own folders are taken.
+    """
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.{kind}-[A-Za-z0-9_]{{8}}$")
+    return sorted(
+        p
+        for p in target.parent.iterdir()
+        if pattern.match(p.name) and p.is_dir() and not p.is_symlink()
+    )
+
+
+def recover(target: Path) -> None:
+    """Undo what a build killed while it wrote or swapped may have left.
+
+    A site moved aside but not yet replaced is put back; half-written new sites are removed.
+    """
+    old = _work_folders(target, "old")
+    if old and not target.exists():
+        old[-1].rename(target)
+        logger.warning("%s: put back the site an interrupted build had moved aside", target)
+    for folder in [*_work_folders(target, "new"), *_work_folders(target, "old")]:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2); return False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(done == 0)
+
+
 def _swap(fresh: Path, target: Path) -> None:
+    """Put the fresh site in the target's place: one atomic exchange where the system allows."""
     if not target.exists():
         fresh.rename(target)
         return
+    if _exchange(fresh, target):
+        shutil.rmtree(fresh)  # now the previous site
+        return
+    # Two renames: a build killed between them leaves the previous site in .site.old-…,
+    # which the next build puts back (recover).
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
     old.rmdir()
     target.rename(old)

@@ -1,0 +1,134 @@
+"""Publishing is atomic: a build that fails, however it fails, leaves the site as it was."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import REPO, build_site, make_site, post, run_cli, site_files
+
+from hrdblog.errors import OutputError
+from hrdblog.write import MANIFEST, recover
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from generate import write_hrdblog  # noqa: E402
+
+
+def test_a_build_killed_while_writing_leaves_the_site_exactly_as_it_was(tmp_path: Path) -> None:
+    root = write_hrdblog(tmp_path / "blog", posts=1000)
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    before = site_files(root / "site")
+    (root / "content" / "2020" / "late.md").write_text(post("A late addition", "2020-01-01"))
+    build = subprocess.Popen([sys.executable, "-m", "hrdblog", "build", "--source", str(root)])
+    deadline = time.monotonic() + 60
+    fresh: list[Path] = []
+    while time.monotonic() < deadline and build.poll() is None:
+        fresh = [p for p in root.glob(".site.new-*") if any(p.iterdir())]
+        if fresh:
+            break
+        time.sleep(0.01)
+    assert fresh, "the build ended before it could be killed"
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait()
+    assert build.returncode == -signal.SIGKILL
+    assert site_files(root / "site") == before
+    again = run_cli("build", "--source", str(root))
+    assert again.exit_code == 0
+    assert not list(root.glob(".site.*"))  # the half-written folder is gone
+    assert (root / "site" / "2020" / "01" / "01" / "a-late-addition" / "index.html").is_file()
+
+
+def test_a_site_moved_aside_by_a_killed_build_is_put_back(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01")})
+    site = build_site(root)
+    before = site_files(site)
+    site.rename(root / ".site.old-abcd1234")  # killed between its two renames
+    (root / ".site.new-wxyz9876").mkdir()
+    recover(site)
+    assert site_files(site) == before
+    assert sorted(p.name for p in root.iterdir()) == ["content", "site"]
+
+
+def test_recovery_leaves_folders_it_did_not_make(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in (".site.new-mine", ".site.old-notes-of-mine", "site.old-abcd1234"):
+        (tmp_path / name).mkdir()
+    recover(site)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".site.new-mine",
+        ".site.old-notes-of-mine",
+        "site",
+        "site.old-abcd1234",
+    ]
+
+
+def test_a_full_disk_leaves_the_site_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(
+        tmp_path, {f"p{i}.md": post(f"Post {i}", f"2017-01-{i + 1:02}") for i in range(5)}
+    )
+    site = build_site(root)
+    before = site_files(site)
+    (root / "content" / "new.md").write_text(post("New", "2017-02-01"))
+    written = 0
+    real = Path.write_bytes
+
+    def write_bytes(self: Path, data: bytes) -> int:
+        nonlocal written
+        written += 1
+        if written > 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    with pytest.raises(
+        OutputError, match=r"cannot write the site to .*: \[Errno 28\] No space left on device"
+    ):
+        build_site(root)
+    monkeypatch.undo()
+    assert site_files(site) == before
+    assert sorted(p.name for p in root.iterdir()) == ["content", "site"]
+
+
+def test_a_template_error_leaves_the_site_as_it_was(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01")})
+    site = build_site(root)
+    before = site_files(site)
+    (root / "templates").mkdir()
+    (root / "templates" / "footer.html").write_text("{{ broken( }}")
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert site_files(site) == before
+
+
+def test_the_swap_is_one_step(tmp_path: Path) -> None:
+    """While builds follow one another, the site folder is always there and always whole."""
+    root = make_site(
+        tmp_path, {f"p{i}.md": post(f"Post {i}", f"2017-01-{i + 1:02}") for i in range(20)}
+    )
+    build_site(root)
+    builder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom hrdblog.cli import main\nfor _ in range(5):\n"
+            "    try:\n        main(['build', '-q', '--source', sys.argv[1]])\n"
+            "    except SystemExit:\n        pass\n",
+            str(root),
+        ]
+    )
+    seen = 0
+    while builder.poll() is None:
+        assert (root / "site" / MANIFEST).is_file()
+        assert (root / "site" / "index.html").is_file()
+        seen += 1
+    assert builder.returncode == 0
+    assert seen > 10
