@@ -88,7 +88,8 @@ class Generator:
             words.insert(self.rng.randrange(len(words)), self.rng.choice(PLACES))
         if self.rng.random() < 0.2:
             at = self.rng.randrange(len(words))
-            words[at] = f"[{words[at]}](https://example.org/{self.rng.choice(WORDS)}/{self.rng.randint(1, 999)})"
+            address = f"https://example.org/{self.rng.choice(WORDS)}/{self.rng.randint(1, 999)}"
+            words[at] = f"[{words[at]}]({address})"
         if self.rng.random() < 0.1:
             at = self.rng.randrange(len(words))
             words[at] = f"*{words[at]}*"
@@ -111,7 +112,8 @@ class Generator:
     def post(self, number: int) -> SyntheticPost:
         title = self.sentence(4, 10).rstrip(".")
         date = self.start + timedelta(minutes=self.rng.randrange(10 * 365 * 24 * 60))
-        tags = tuple(dict.fromkeys(self.rng.choices(self.tags, self.weights, k=self.rng.randint(1, 6))))
+        chosen = self.rng.choices(self.tags, self.weights, k=self.rng.randint(1, 6))
+        tags = tuple(dict.fromkeys(chosen))
         target = self.rng.randint(2000, 5000)
         blocks = [self.paragraph()]
         while sum(len(b) for b in blocks) < target:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -55,6 +57,16 @@ def build_site(root: Path) -> Path:
     config = load_config(root)
     build(config)
     return config.output_dir
+
+
+def synthetic_blog(folder: Path, posts: int, seed: int = 1) -> Path:
+    """Write a generated blog of `posts` posts (benchmarks/generate.py) into `folder`."""
+    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("generate", module)
+    spec.loader.exec_module(module)
+    return module.write_hrdblog(folder, posts, seed)  # type: ignore[no-any-return]
 
 
 def run_cli(*args: str) -> Result:

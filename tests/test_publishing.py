@@ -11,17 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO, build_site, make_site, post, run_cli, site_files
+from helpers import build_site, make_site, post, run_cli, site_files, synthetic_blog
 
 from hrdblog.errors import OutputError
 from hrdblog.write import MANIFEST, recover
 
-sys.path.insert(0, str(REPO / "benchmarks"))
-from generate import write_hrdblog  # noqa: E402
-
 
 def test_a_build_killed_while_writing_leaves_the_site_exactly_as_it_was(tmp_path: Path) -> None:
-    root = write_hrdblog(tmp_path / "blog", posts=1000)
+    root = synthetic_blog(tmp_path / "blog", posts=1000)
     assert run_cli("build", "--source", str(root)).exit_code == 0
     before = site_files(root / "site")
     (root / "content" / "2020" / "late.md").write_text(post("A late addition", "2020-01-01"))

@@ -12,8 +12,8 @@ from helpers import REPO
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "src", "tests"],
-        ["ruff", "format", "--check", "src", "tests"],
+        ["ruff", "check", "src", "tests", "benchmarks"],
+        ["ruff", "format", "--check", "src", "tests", "benchmarks"],
         ["mypy"],  # strict, on src/, as pyproject.toml sets it
     ],
     ids=["ruff-check", "ruff-format", "mypy-strict"],
