@@ -19,7 +19,7 @@ from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt
 from hrdblog.media import image_size
 from hrdblog.models import Link, Post, Term
-from hrdblog.urls import post_url, slugify, term_url
+from hrdblog.urls import post_url, reserved, slugify, term_url
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +150,12 @@ def read_post(path: Path, config: SiteConfig, converter: Converter, now: datetim
                 f"the title {title!r} has no letters or digits to make a URL from",
                 "add a line like `slug: statement-on-reprisals`",
             )
+    if slug and reserved(slug):
+        fields.fail(
+            "slug" if "slug" in document.meta.values else "title",
+            f"the address name {slug!r} is a device name on Windows, where the page would be lost",
+            f"choose another name, with a line like `slug: {slug}-{date.year if date else 2017}`",
+        )
     terms = {
         taxonomy.name: _terms(fields, taxonomy.name, taxonomy.path, config.slug_unicode)
         for taxonomy in config.taxonomies
@@ -270,6 +276,13 @@ def _terms(fields: _Fields, key: str, path: str, unicode: bool) -> tuple[Term, .
                     if not unicode and any(ch.isalpha() for ch in name)
                     else ""
                 ),
+            )
+        elif reserved(slug):
+            fields.fail(
+                key,
+                f"the term {name!r} in '{key}' would have the address name {slug!r}, "
+                "a device name on Windows, where its page would be lost",
+                "rename it",
             )
         elif all(term.slug != slug for term in terms):
             terms.append(Term(slug, name, term_url(path, slug)))

@@ -53,6 +53,18 @@ def _not_in_unicode_slugs() -> re.Pattern[str]:
     return re.compile(f"[^\\w{marks}-]+|_+")
 
 
+#: Names Windows cannot give a file or folder: a site copied to a USB stick or a Windows
+#: server would lose the page.
+RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)}
+)
+
+
+def reserved(slug: str) -> bool:
+    """Return whether a slug is a name Windows reserves for a device."""
+    return slug.lower() in RESERVED_NAMES
+
+
 def term_key(name: str) -> str:
     """Return what makes two spellings of a tag the same tag: case, width and spacing aside."""
     folded = unicodedata.normalize("NFKC", name).casefold()
