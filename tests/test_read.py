@@ -166,6 +166,14 @@ def test_bom_and_crlf_line_ends_simply_work(tmp_path: Path) -> None:
     assert only.body == "<p>Line one</p>\n<p>Line two</p>"
 
 
+def test_invisible_control_characters_are_removed(tmp_path: Path) -> None:
+    (only,) = read(
+        tmp_path, {"a.md": post("Bell\x07 title", "2017-01-01", "Text\x1b with escape\x7f.")}
+    )
+    assert only.title == "Bell title"
+    assert only.body == "<p>Text with escape.</p>"
+
+
 def test_unicode_slugs_keep_arabic_titles_readable(tmp_path: Path) -> None:
     (only,) = read(
         tmp_path, {"a.md": post("تحالف المدافعين", "2017-01-01", tags=["تحالف"])}, slug_unicode=True

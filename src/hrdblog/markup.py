@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape, unescape
+from html.entities import html5 as html5_entities
 from html.parser import HTMLParser
 from typing import Any
 
@@ -222,6 +223,8 @@ class _Cutter(HTMLParser):
                 return
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not _TAG_NAME.match(tag):
+            return  # "<A</div>" and the like: no element a browser would make
         self._close_implied(tag)
         if tag not in _PHRASING:
             self.in_word = False
@@ -238,6 +241,8 @@ class _Cutter(HTMLParser):
             self._emit(_start_tag(tag, attrs))
 
     def handle_endtag(self, tag: str) -> None:
+        if not _TAG_NAME.match(tag):
+            return
         if tag not in _PHRASING:
             self.in_word = False
         if tag not in self.open:
@@ -252,6 +257,10 @@ class _Cutter(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         in_raw_text = bool(self.open) and self.open[-1] in _RAW_TEXT
+        if not in_raw_text:
+            # References and tags come to the other handlers: an "&" or "<" left in the text
+            # stands alone, and is escaped so that the excerpt parses cleanly.
+            data = data.replace("&", "&amp;").replace("<", "&lt;")
         if self.limit is None or self.skip_depth is not None or in_raw_text:
             self._emit(data)
             return
@@ -284,7 +293,8 @@ class _Cutter(HTMLParser):
             self._emit(text)
 
     def handle_entityref(self, name: str) -> None:
-        self._reference(f"&{name};")
+        known = f"{name};" in html5_entities
+        self._reference(f"&{name};" if known else f"&amp;{name}")
 
     def handle_charref(self, name: str) -> None:
         self._reference(f"&#{name};")
@@ -296,22 +306,20 @@ class _Cutter(HTMLParser):
             self.marker = (start, start + len(f"<!--{data}-->"))
             self.more_text = match.group(1)
             raise _Stop
-        self._emit(f"<!--{data}-->")
+        # Other comments, declarations and processing instructions show nothing: an excerpt
+        # leaves them out, and with them the parse errors some of them would cause.
 
-    def handle_decl(self, decl: str) -> None:
-        self._emit(f"<!{decl}>")
 
-    def unknown_decl(self, data: str) -> None:
-        self._emit(f"<![{data}]>")
-
-    def handle_pi(self, data: str) -> None:
-        self._emit(f"<?{data}>")
+_TAG_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_ATTRIBUTE_NAME = re.compile(r"^[^\s\"'>/=<\x00-\x1f]+$")
 
 
 def _start_tag(tag: str, attrs: list[tuple[str, str | None]]) -> str:
+    if not _TAG_NAME.match(tag):
+        return ""  # not an element a browser would make: left out
     parts = [tag]
     for name, value in attrs:
-        if name == "id":
+        if name == "id" or not _ATTRIBUTE_NAME.match(name):
             continue  # ids repeat when a list page shows several excerpts
         parts.append(name if value is None else f'{name}="{escape(value, quote=True)}"')
     return "<" + " ".join(parts) + ">"

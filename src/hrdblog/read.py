@@ -318,7 +318,20 @@ def decode(path: Path, error: ErrorFactory) -> str:
             f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read)",
             "save the file as UTF-8 in your editor",
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return clean_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# Control characters (but tab and newline) and noncharacters: invisible, and not allowed in
+# HTML or XML. Editors and copy-paste from other programs leave them in text.
+_INVISIBLE_JUNK = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
+)
+
+
+def clean_text(text: str) -> str:
+    """Remove the control characters and noncharacters that no web page or feed may hold."""
+    return _INVISIBLE_JUNK.sub("", text)
 
 
 class _Fields:
@@ -353,7 +366,8 @@ class _Fields:
             self.fail(key, f"'{key}' must be text, got {_kind(value)}", _quote_hint(key))
             return None
         # A number is kept as written: `title: 1984` is the text "1984", not 1984.0.
-        return value.strip() if isinstance(value, str) else self.meta.scalars[key]
+        # YAML escapes like "\a" can give back control characters: clean again.
+        return clean_text(value).strip() if isinstance(value, str) else self.meta.scalars[key]
 
     def date(self, key: str, required: bool = False) -> datetime | None:
         value = self._value(key, required)
@@ -398,7 +412,7 @@ class _Fields:
                     f"write `{key}: [coalition, reprisals]` or `{key}: coalition, reprisals`",
                 )
                 return []
-            name = " ".join(str(item).split())
+            name = " ".join(clean_text(str(item)).split())
             if name:
                 names.append(name)
         return names
