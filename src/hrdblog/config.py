@@ -92,6 +92,7 @@ class SiteConfig:
     feed_content: str = "full"
     related_posts: int = 5
     keep_image_metadata: bool = False
+    sanitize: bool = False
     allowed_origins: tuple[str, ...] = ()
     texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     translations: Mapping[str, Mapping[str, str]] = field(
@@ -485,6 +486,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "feed_content": _feed_content,
     "related_posts": _count_or_zero,
     "keep_image_metadata": _bool,
+    "sanitize": _bool,
     "allowed_origins": _origins,
 }
 assert set(_CHECKS) | {"taxonomies", "texts", "translations"} == SETTINGS, (

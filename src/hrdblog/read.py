@@ -16,7 +16,7 @@ from urllib.parse import unquote
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig, suggest
 from hrdblog.errors import ContentError, HrdblogError, LocatedError
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
-from hrdblog.markup import Converter, excerpt
+from hrdblog.markup import Converter, excerpt, sanitize
 from hrdblog.media import image_size
 from hrdblog.models import Link, Post, Term
 from hrdblog.urls import post_url, reserved, slugify, term_url
@@ -166,8 +166,9 @@ def read_post(path: Path, config: SiteConfig, converter: Converter, now: datetim
     date = date.astimezone(config.tzinfo)
     bundle = path.parent if path.name == "index.md" else None
     images = _ImageFinder(config, bundle)
-    body_html = images.annotate(converter.html(document.body))
-    summary_html = images.annotate(converter.html(summary)) if summary else None
+    clean = sanitize if config.sanitize else str
+    body_html = images.annotate(clean(converter.html(document.body)))
+    summary_html = images.annotate(clean(converter.html(summary))) if summary else None
     cut = excerpt(body_html, summary_html, config.excerpt_words)
     return Post(
         file=shown,

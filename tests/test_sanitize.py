@@ -1,0 +1,137 @@
+"""`sanitize: true`: classic cross-site scripting payloads in posts get nowhere."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from helpers import build_site, make_site, page, post, site_files, text
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    '<img src="x" onerror="alert(1)">',
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<body onload=alert(1)>",
+    '<a href="javascript:alert(1)">click</a>',
+    '<a href="JaVaScRiPt:alert(1)">click</a>',
+    '<a href="&#106;avascript:alert(1)">click</a>',
+    '<a href="  javascript:alert(1)">click</a>',
+    '<a href="java&#x09;script:alert(1)">click</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">click</a>',
+    "[click](javascript:alert(1))",
+    "![x](javascript:alert(1))",
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<object data="javascript:alert(1)"></object>',
+    '<embed src="javascript:alert(1)">',
+    '<form action="javascript:alert(1)"><input type="submit"></form>',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="javascript:alert(1)//">',
+    '<link rel="stylesheet" href="https://evil.example/x.css">',
+    '<div style="background:url(javascript:alert(1))">styled</div>',
+    "<details open ontoggle=alert(1)>x</details>",
+    "<marquee onstart=alert(1)>x</marquee>",
+    '<video><source onerror="alert(1)"></video>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    "<style>@import 'https://evil.example/x.css';</style>",
+    '<a href="https://example.org/" onmouseover="alert(1)">hover</a>',
+    '<button formaction="javascript:alert(1)">x</button>',
+    '<input autofocus onfocus="alert(1)">',
+    '<textarea onfocus="alert(1)" autofocus>x</textarea>',
+    "<isindex action=javascript:alert(1) type=image>",
+    '<x onclick="alert(1)">custom element</x>',
+]
+DANGER = re.compile(
+    r"<\s*(script|iframe|object|embed|form|meta|base|link|style|svg|math|input|button|textarea)\b"
+    r"|\son[a-z]+\s*=|javascript:|data:text/html|srcdoc",
+    re.IGNORECASE,
+)
+
+
+def sanitized_site(tmp_path: Path) -> Path:
+    posts = {
+        f"p{i:02}.md": post(
+            f"Payload {i}",
+            f"2017-01-01 {i // 60:02}:{i % 60:02}",
+            f"Before.\n\n{payload}\n\nAfter.",
+        )
+        for i, payload in enumerate(PAYLOADS)
+    }
+    return build_site(
+        make_site(tmp_path, posts, {"sanitize": True, "base_url": "https://example.org/"})
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sanitized_site(tmp_path_factory.mktemp("xss"))
+
+
+def test_no_payload_survives_in_any_page_or_feed(site: Path) -> None:
+    for path, content in site_files(site).items():
+        if path.endswith((".html", ".xml")):
+            shown = html.unescape(html.unescape(content.decode()))  # feeds escape HTML once more
+            for match in DANGER.finditer(shown):  # the theme's own <link>s match, harmlessly
+                around = shown[match.start() : match.start() + 120]
+                assert "alert" not in around and "evil" not in around, (path, around)
+
+
+@pytest.mark.parametrize("number", range(len(PAYLOADS)))
+def test_each_payload_is_neutralised_on_its_post_page(site: Path, number: int) -> None:
+    body = page(site, f"/2017/01/01/payload-{number}/").find(".//div[@class='entry-content']")
+    markup = "".join(
+        f"<{e.tag} " + " ".join(f'{k}="{v}"' for k, v in e.attrib.items()) + ">"
+        for e in body.iter()
+    )
+    assert not DANGER.search(markup), (PAYLOADS[number], markup)
+    assert text(body).startswith("Before.")  # a payload left open may take what follows it
+
+
+def test_ordinary_formatting_is_kept(tmp_path: Path) -> None:
+    body = (
+        'Some *emphasis*, **strength**, `code` and [a link](https://example.org/report "The report").\n\n'
+        "![A photo](https://example.org/photo.jpg)\n\n"
+        "## A heading\n\n- one\n- two\n\n1. first\n\n> A quote.\n\n"
+        "| Left | Right |\n|:---|---:|\n| a | b |\n\n"
+        'A claim.[^1]\n\n[^1]: Its source.\n\n<abbr title="United Nations">UN</abbr> <mark>marked</mark>'
+    )
+    site = build_site(
+        make_site(tmp_path, {"a.md": post("Formatting", "2017-01-01", body)}, {"sanitize": True})
+    )
+    content = page(site, "/2017/01/01/formatting/").find(".//div[@class='entry-content']")
+    tags = {e.tag for e in content.iter()}
+    assert {
+        "em",
+        "strong",
+        "code",
+        "a",
+        "img",
+        "h2",
+        "ul",
+        "ol",
+        "blockquote",
+        "table",
+        "sup",
+        "abbr",
+        "mark",
+    } <= tags
+    link = content.find(".//p/a")
+    assert (link.get("href"), link.get("title")) == ("https://example.org/report", "The report")
+    assert content.find(".//h2").get("id") == "a-heading"
+    assert content.find(".//td").get("style") == "text-align:left"
+    assert content.find(".//sup").get("id") == "fnref:1"
+    assert content.find(".//div[@class='footnote']") is not None
+
+
+def test_raw_html_is_trusted_when_sanitize_is_off(tmp_path: Path) -> None:
+    body = '<aside class="box" onclick="toggle()">An author\'s own widget</aside>'
+    site = build_site(make_site(tmp_path, {"a.md": post("Own", "2017-01-01", body)}))
+    assert (
+        b'onclick="toggle()"' in (site / "2017" / "01" / "01" / "own" / "index.html").read_bytes()
+    )
