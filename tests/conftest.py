@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from helpers import REPO, synthetic_blog
+
+from hrdblog.build import build
+from hrdblog.config import load_config
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +21,19 @@ def _reset_logging() -> Iterator[None]:
     logger.handlers.clear()
     logger.propagate = True
     logger.setLevel(logging.NOTSET)
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example blog of the repository, built."""
+    output = tmp_path_factory.mktemp("example") / "site"
+    build(load_config(REPO, output_dir=output))
+    return output
+
+
+@pytest.fixture(scope="session")
+def large_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated blog of 300 posts (about a thousand pages), built."""
+    root = synthetic_blog(tmp_path_factory.mktemp("large") / "blog", posts=300)
+    build(load_config(root))
+    return root / "site"

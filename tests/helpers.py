@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import html5lib
+import pytest
 import yaml
 from click.testing import CliRunner, Result
 
@@ -18,6 +20,14 @@ from hrdblog.sitecheck import check_site
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+
+def need(available: object, reason: str) -> None:
+    """Skip the test when a tool is missing here; in CI (CI=true), fail it instead."""
+    if not available:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI must install it: see .ci/run)")
+        pytest.skip(reason)
 
 
 def post(title: str, date: str, body: str = "Some text.", **fields: object) -> str:

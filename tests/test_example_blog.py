@@ -6,10 +6,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from helpers import REPO, broken_links, page, parse_html, text
-
-from hrdblog.build import build
-from hrdblog.config import load_config
+from helpers import broken_links, page, parse_html, text
 
 COALITION_POSTS = [
     ("How a coalition signs a joint statement in 48 hours", "June 14, 2017"),
@@ -26,10 +23,8 @@ BASE = "https://dispatch.example.org/"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("example") / "site"
-    build(load_config(REPO, output_dir=output))
-    return output
+def site(example_site: Path) -> Path:
+    return example_site
 
 
 def test_the_coalition_tag_page(site: Path) -> None:

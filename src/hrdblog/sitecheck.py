@@ -191,8 +191,11 @@ class _Checker:
     def check(self, page: Path, reference: _Reference) -> str | None:
         """Return what is wrong with one reference from `page`, or None."""
         address = reference.address
+        base_path = urlsplit(self.base_url).path or "/"
         if self.base_url and address.startswith(self.base_url):
             address = "/" + address.removeprefix(self.base_url)
+        elif base_path != "/" and address.startswith(base_path):
+            address = "/" + address.removeprefix(base_path)  # from the root of the domain
         parts = urlsplit(address)
         if parts.scheme in {"mailto", "tel", "data", "javascript"}:
             return None

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -49,8 +49,13 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         """
         page_url = context["page_url"]
         if page_url is None:
-            return absolute(config.base_url, target) if config.base_url else target
+            return from_root(target)
         return relative(page_url, target, config.index_html_links)
+
+    def from_root(target: str) -> str:
+        """Return the address of a site url from the root of the domain, for pages served at
+        any address (404.html): under the path of `base_url`, never at another origin."""
+        return urlsplit(config.base_url).path.rstrip("/") + target
 
     def permalink(target: str) -> str:
         """Return the absolute address of a site url; needs `base_url`."""
@@ -81,7 +86,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
                 return None  # another site, or the root of the domain: the same from anywhere
             target = urljoin(f"http://site{from_url}", address).removeprefix("http://site")
             if page_url is None:
-                return absolute(config.base_url, target) if config.base_url else target
+                return from_root(target)
             return relative(page_url, target, config.index_html_links)
 
         return rewrite_links(html, change)

@@ -1,0 +1,168 @@
+"""The built site in a real browser: headless Chromium, driven by Playwright.
+
+axe-core finds no WCAG 2.1 A/AA violation; pages request nothing from another origin; the
+layout holds at 360 and 1280 pixels; Arabic lays out right to left; and with JavaScript off
+every page reads the same.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from helpers import REPO, need
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# How the machine's own Chromium must run here: headless, without the sandbox (CI runs as
+# root), and without calling home.
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARABIC_POST = "/2016/11/29/في-اليوم-الدولي-للمدافعات-عن-حقوق-الإنسان-لماذا-نعمل-معًا/"
+EXAMPLE_PAGES = [
+    "/",
+    "/tag/coalition/",
+    "/2014/06/03/observatory-alarm-system/",
+    ARABIC_POST,
+    "/archives/",
+    "/country/",
+    "/2017/09/",
+    "/404.html",
+]
+LARGE_PAGES = ["/", "/page/2/", "/tag/coalition/", "/tag/", "/2019/"]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def serve(site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    need(Path(CHROMIUM).is_file(), "Chromium is not installed")
+    need(AXE.is_file(), "axe-core is not installed (npm ci)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "Playwright is not installed")
+        raise
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def example(example_site: Path) -> Iterator[str]:
+    yield from serve(example_site)
+
+
+@pytest.fixture(scope="module")
+def large(large_site: Path) -> Iterator[str]:
+    yield from serve(large_site)
+
+
+def visit(
+    browser: Any, origin: str, path: str, width: int = 1280, javascript: bool = True
+) -> tuple[Any, Any, list[str]]:
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    response = page.goto(origin + quote(path), wait_until="load")
+    assert response is not None and response.status == 200, path
+    return context, page, requests
+
+
+def axe_violations(page: Any) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target).join(', ') + ')')",
+        WCAG,
+    )
+    return list(found)
+
+
+def check_page(browser: Any, origin: str, path: str) -> None:
+    context, page, requests = visit(browser, origin, path)
+    try:
+        assert axe_violations(page) == [], path
+        assert all(url.startswith(origin + "/") for url in requests), (path, requests)
+        text_with_script = page.inner_text("body")
+    finally:
+        context.close()
+    for width in (360, 1280):
+        context, page, _ = visit(browser, origin, path, width=width)
+        try:
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} scrolls sideways at {width} px"
+        finally:
+            context.close()
+    context, page, _ = visit(browser, origin, path, javascript=False)
+    try:
+        assert page.inner_text("body") == text_with_script, path
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PAGES)
+def test_example_blog_pages_in_a_browser(browser: Any, example: str, path: str) -> None:
+    check_page(browser, example, path)
+
+
+@pytest.mark.parametrize("path", LARGE_PAGES)
+def test_large_site_pages_in_a_browser(browser: Any, large: str, path: str) -> None:
+    check_page(browser, large, path)
+
+
+def test_the_arabic_post_lays_out_right_to_left(browser: Any, example: str) -> None:
+    context, page, _ = visit(browser, example, ARABIC_POST, width=1280)
+    try:
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('main article')).direction")
+            == "rtl"
+        )
+        # The title hugs the right edge of the column, as Arabic does.
+        title = page.locator("main article h1").bounding_box()
+        column = page.locator("main").bounding_box()
+        paragraph = page.evaluate(
+            "(() => { const r = document.createRange(); const p = document.querySelector('main article p:not(.entry-meta)');"
+            " r.selectNodeContents(p); const b = r.getBoundingClientRect(); return [b.left, b.right]; })()"
+        )
+        assert title is not None and column is not None
+        inner_right = page.evaluate(
+            "(() => { const m = document.querySelector('main'); const s = getComputedStyle(m);"
+            " const b = m.getBoundingClientRect(); return b.right - parseFloat(s.paddingRight); })()"
+        )
+        assert abs(paragraph[1] - inner_right) < 2
+    finally:
+        context.close()
