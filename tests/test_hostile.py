@@ -1,0 +1,85 @@
+"""Hostile and broken input that cannot live in tests/sites/invalid: generated or linked files,
+and input that must simply work. Each failing build leaves the previous site as it was."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from helpers import build_site, make_site, page, post, run_cli, site_files, text
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def earlier_site(root: Path) -> dict[str, bytes]:
+    """Build the blog once, as a site already published, and return its files."""
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    return site_files(root / "site")
+
+
+def test_a_very_large_file_is_refused_at_once_and_the_site_is_unchanged(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01")})
+    before = earlier_site(root)
+    with (root / "content" / "huge.md").open("w") as file:
+        file.write("---\ntitle: Huge\ndate: 2017-01-01\n---\n")
+        file.write("word " * 2_000_000)
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "content/huge.md: the file is 9.5 MB; posts may be at most 4 MB"
+    )
+    assert site_files(root / "site") == before
+
+
+def test_a_symlink_out_of_content_is_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "private.md").write_text(post("Private notes", "2017-01-01", "Names of sources."))
+    root = make_site(tmp_path / "blog", {"a.md": post("A", "2017-01-01")})
+    (root / "content" / "notes.md").symlink_to(tmp_path / "private.md")
+    (root / "content" / "folder").symlink_to(tmp_path, target_is_directory=True)
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0
+    assert (
+        "warning: " in result.stderr
+        and "a link to a file outside the content folder" in result.stderr
+    )
+    for content in site_files(root / "site").values():
+        assert b"Private notes" not in content and b"Names of sources" not in content
+
+
+def test_a_bom_and_crlf_line_ends_simply_work(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {})
+    text_with_bom = "\ufeff---\r\ntitle: Written on Windows\r\ndate: 2017-01-01\r\ntags: [coalition]\r\n---\r\nFirst.\r\n\r\n<!--more-->\r\n\r\nSecond.\r\n"
+    (root / "content" / "windows.md").write_bytes(text_with_bom.encode("utf-8"))
+    site = build_site(root)
+    entry = page(site, "/tag/coalition/").find(".//article")
+    assert text(entry.find("h2")) == "Written on Windows"
+    assert text(entry.find(".//div[@class='entry-summary']")) == "First."
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "</title><script>x</script>"],
+)
+def test_titles_and_tags_with_markup_are_escaped_everywhere(tmp_path: Path, hostile: str) -> None:
+    # Title, tags and author are text. The body and the summary are Markdown, whose raw HTML
+    # is the author's own unless `sanitize: true` (tests/test_sanitize.py).
+    text_fields = post(
+        f"Title {hostile}", "2017-01-01", "Body.", tags=[f"tag {hostile}"], author=hostile
+    )
+    site = build_site(
+        make_site(tmp_path, {"a.md": text_fields}, {"base_url": "https://example.org/"})
+    )
+    for path, content in site_files(site).items():
+        if path.endswith((".html", ".xml", ".txt")):
+            document = content.decode()
+            assert "<script" not in document and "<img src=x" not in document, path
+        if path.endswith(".xml"):  # and the HTML that feeds carry, once unescaped
+            for element in ET.fromstring(content).iter():
+                if element.tag in {f"{ATOM}content", f"{ATOM}summary"}:
+                    assert "<script" not in (element.text or ""), path
+    (post_file,) = (site / "2017" / "01" / "01").glob("*/index.html")
+    post_page = page(site, "/" + post_file.parent.relative_to(site).as_posix() + "/")
+    assert text(post_page.find(".//main//h1")) == f"Title {hostile}"
+    assert post_page.find(".//meta[@property='og:title']").get("content") == f"Title {hostile}"
+    assert text(post_page.find(".//span[@class='entry-author']")) == f"by {hostile}"
