@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 
@@ -21,6 +22,7 @@ def check_date_format(pattern: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)  # a post's date is shown on many pages
 def format_date(value: datetime, pattern: str, *languages: str) -> str:
     """Format a date with a named format (short … full) or a CLDR pattern like 'd MMMM y'.
 
@@ -41,6 +43,7 @@ def format_period(kind: str, day: date, *languages: str) -> str:
     return babel.dates.format_skeleton(skeleton, day, locale=locale)
 
 
+@functools.lru_cache(maxsize=256)
 def _locale(languages: tuple[str, ...]) -> str:
     for language in languages:
         try:

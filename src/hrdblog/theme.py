@@ -91,6 +91,17 @@ def environment(config: SiteConfig) -> jinja2.Environment:
 
         return rewrite_links(html, change)
 
+    @jinja2.pass_context
+    def lang_attributes(context: Any, post: Any) -> Markup:
+        """Return ` lang="…" dir="…"` for a post in another language than the page's."""
+        if post.lang and post.lang != context["lang"]:
+            return Markup(' lang="{}" dir="{}"').format(post.lang, text_direction(post.lang))
+        return Markup("")
+
+    def auto_dir(post: Any) -> Markup:
+        """Return ` dir="auto"` for a post without a language: its text sets its direction."""
+        return Markup("") if post.lang else Markup(' dir="auto"')
+
     def bdi(value: Any) -> Markup:
         """Isolate a name whose direction may differ from the text around it."""
         return Markup("<bdi>{}</bdi>").format(value)
@@ -102,6 +113,8 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         fill=fill,
         config=config,
         texts_for=config.texts_for,
+        lang_attributes=lang_attributes,
+        auto_dir=auto_dir,
     )
     env.filters.update(
         date=date_filter,

@@ -133,6 +133,7 @@ def output_path(url: str) -> str:
     return path + "index.html" if url.endswith("/") else path
 
 
+@functools.lru_cache(maxsize=65536)  # list pages ask for the same few links again and again
 def relative(from_url: str, to_url: str, index_html: bool = False) -> str:
     """Return the href that leads from the page at `from_url` to `to_url`.
 
