@@ -224,3 +224,27 @@ def test_every_taxonomy_has_its_terms_and_its_clash_rule(tmp_path: Path) -> None
             },
             taxonomies={"countries": "country"},
         )
+
+
+def test_related_posts_match_their_definition_on_a_random_blog(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(7)
+    vocabulary = [f"t{i}" for i in range(12)]
+    posts = {
+        f"p{i:03}.md": post(
+            f"Post {i}",
+            f"2017-{1 + i % 12:02}-{1 + i % 28:02} {i % 24:02}:00",
+            tags=rng.sample(vocabulary, rng.randint(1, 5)),
+        )
+        for i in range(120)
+    }
+    site = site_of(tmp_path, posts)
+    order = {p.file: n for n, p in enumerate(site.posts)}  # newest first
+    for page in site.post_pages:
+        mine = {t.slug for t in page.post.tags}
+        others = [p for p in site.posts if p is not page.post and mine & {t.slug for t in p.tags}]
+        expected = sorted(
+            others, key=lambda p: (-len(mine & {t.slug for t in p.tags}), order[p.file])
+        )[:5]
+        assert [p.file for p in page.related] == [p.file for p in expected], page.post.file

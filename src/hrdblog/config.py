@@ -129,6 +129,26 @@ class SiteConfig:
         """Return a path as messages show it: relative to the blog's folder where possible."""
         return display_path(path, self.source)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Read-only mappings cannot be pickled; worker processes need the config.
+        return (_restore, ({f.name: _thaw(getattr(self, f.name)) for f in fields(self)},))
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _thaw(item) for key, item in value.items()}
+    return value
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({key: _freeze(item) for key, item in value.items()})
+    return value
+
+
+def _restore(values: dict[str, Any]) -> SiteConfig:
+    return SiteConfig(**{name: _freeze(value) for name, value in values.items()})
+
 
 def display_path(path: Path, source: Path) -> str:
     """Return `path` relative to the blog folder `source` where it is inside it."""

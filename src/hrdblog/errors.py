@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 
 class HrdblogError(Exception):
@@ -16,6 +17,10 @@ class HrdblogError(Exception):
     def location(self) -> str:
         """Return the `path:line: ` prefix of the message, or nothing."""
         return ""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries when posts are read in parallel.
+        return (self.__class__, (self.message, self.hint))
 
     def __str__(self) -> str:
         text = f"{self.location()}{self.message}"
@@ -34,6 +39,9 @@ class LocatedError(HrdblogError):
 
     def location(self) -> str:
         return f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (self.__class__, (self.path, self.line, self.message, self.hint))
 
 
 class ConfigError(LocatedError):
@@ -61,6 +69,9 @@ class ErrorList(HrdblogError):
 
     def __str__(self) -> str:
         return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (self.__class__, (self.errors,))
 
     def summary(self) -> str:
         """Return one line counting the errors and the files they are in."""

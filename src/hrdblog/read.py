@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import unescape as html_unescape
@@ -52,23 +54,85 @@ def read_posts(
             "there is no content folder here",
             "run hrdblog in your blog's folder, or name it with --source",
         )
-    converter = Converter(
+    now = config.now()
+    paths = list(source_files(config.content_dir))
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(paths) >= PARALLEL_FROM and workers > 1:
+        results = _read_in_processes(config, paths, now, workers)
+    else:
+        _start_worker(config, now)
+        results = map(_read_one, paths)
+    posts: list[Post] = []
+    errors: list[HrdblogError] = []
+    for done, (result, warnings) in enumerate(results):
+        if progress:
+            progress("reading", done, len(paths))
+        for warning in warnings:
+            logger.warning("%s", warning)
+        if isinstance(result, Post):
+            posts.append(result)
+        else:
+            errors.extend(sorted(result, key=lambda e: getattr(e, "line", None) or 0))
+    return Reading(tuple(posts), tuple(errors))
+
+
+#: Below this many files, starting processes costs more than reading in one saves.
+PARALLEL_FROM = 200
+MAX_WORKERS = 8
+_Result = tuple[Post | list[HrdblogError], list[str]]
+
+
+def _read_in_processes(
+    config: SiteConfig, paths: list[Path], now: datetime, workers: int
+) -> Iterator[_Result]:
+    """Read files in worker processes (Python-Markdown is the cost, and it holds the GIL).
+
+    Workers are spawned, not forked: forking a process that runs threads (as `serve` does)
+    can deadlock. Results come back in the order of `paths`, so output stays deterministic.
+    """
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, context, _start_worker, (config, now))
+    with pool:
+        yield from pool.map(_read_one, paths, chunksize=max(1, len(paths) // (workers * 8)))
+
+
+class _Worker:
+    """What each reading process keeps between files."""
+
+    config: SiteConfig
+    converter: Converter
+    now: datetime
+    warnings: list[str]
+
+
+class _Collect(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        _Worker.warnings.append(record.getMessage())
+
+
+def _start_worker(config: SiteConfig, now: datetime) -> None:
+    _Worker.config = config
+    _Worker.now = now
+    _Worker.converter = Converter(
         config.markdown_extensions,
         config.markdown_extension_configs,
         lambda text: slugify(text, config.slug_unicode),
     )
-    posts: list[Post] = []
-    errors: list[HrdblogError] = []
-    now = config.now()
-    paths = list(source_files(config.content_dir))
-    for done, path in enumerate(paths):
-        if progress:
-            progress("reading", done, len(paths))
-        try:
-            posts.append(read_post(path, config, converter, now))
-        except _FileErrors as found:
-            errors.extend(sorted(found.errors, key=lambda e: getattr(e, "line", None) or 0))
-    return Reading(tuple(posts), tuple(errors))
+
+
+def _read_one(path: Path) -> _Result:
+    """Read one file; return its post or its errors, and the warnings it gave."""
+    _Worker.warnings = []
+    handler = _Collect(logging.WARNING)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        return read_post(path, _Worker.config, _Worker.converter, _Worker.now), _Worker.warnings
+    except _FileErrors as found:
+        return found.errors, _Worker.warnings
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def source_files(content_dir: Path) -> Iterator[Path]:

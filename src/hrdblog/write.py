@@ -92,9 +92,12 @@ def write(outputs: list[Output], output_dir: Path) -> None:
     recover(target)
     fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
+        made: set[Path] = {fresh}
         for output in outputs:
             path = fresh / output.path
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
             path.write_bytes(output.content)
         (fresh / MANIFEST).write_text(manifest(outputs), encoding="utf-8")
         os.chmod(fresh, 0o755)  # mkdtemp makes it private; a web server must read it
