@@ -49,7 +49,7 @@ def test_a_site_moved_aside_by_a_killed_build_is_put_back(tmp_path: Path) -> Non
     (root / ".site.new-wxyz9876").mkdir()
     recover(site)
     assert site_files(site) == before
-    assert sorted(p.name for p in root.iterdir()) == ["content", "site"]
+    assert sorted(p.name for p in root.iterdir()) == [".hrdblog-cache", "content", "site"]
 
 
 def test_recovery_leaves_folders_it_did_not_make(tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_a_full_disk_leaves_the_site_as_it_was(
         build_site(root)
     monkeypatch.undo()
     assert site_files(site) == before
-    assert sorted(p.name for p in root.iterdir()) == ["content", "site"]
+    assert sorted(p.name for p in root.iterdir()) == [".hrdblog-cache", "content", "site"]
 
 
 def test_a_template_error_leaves_the_site_as_it_was(tmp_path: Path) -> None:

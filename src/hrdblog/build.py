@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from hrdblog.cache import PostCache
 from hrdblog.collect import collect
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, count, raise_all
@@ -50,9 +51,11 @@ def _silent(stage: str, done: int, total: int) -> None:
     """Report nothing."""
 
 
-def prepare(config: SiteConfig, progress: Progress = _silent) -> tuple[Site, list[Output]]:
+def prepare(
+    config: SiteConfig, progress: Progress = _silent, cache: PostCache | None = None
+) -> tuple[Site, list[Output]]:
     """Read, collect and render the site in memory; raise every problem found, write nothing."""
-    reading = read_posts(config, progress)
+    reading = read_posts(config, progress, cache)
     try:
         site = collect(config, reading.posts)
     except ErrorList as exc:  # report the clashes among readable posts with the other problems
@@ -64,14 +67,22 @@ def prepare(config: SiteConfig, progress: Progress = _silent) -> tuple[Site, lis
     return site, outputs
 
 
-def build(config: SiteConfig, force: bool = False, progress: Progress = _silent) -> BuildReport:
-    """Build the site described by `config` into its output folder, or raise and write nothing."""
+def build(
+    config: SiteConfig, force: bool = False, progress: Progress = _silent, use_cache: bool = True
+) -> BuildReport:
+    """Build the site described by `config` into its output folder, or raise and write nothing.
+
+    Posts read before, unchanged, come from the post cache unless `use_cache` is false.
+    """
     started = time.perf_counter()
     protected = (config.content_dir, config.templates_dir, config.source / "static")
     check_output_dir(config.output_dir, config.source, protected, force)
-    site, outputs = prepare(config, progress)
+    cache = PostCache.load(config) if use_cache else None
+    site, outputs = prepare(config, progress, cache)
     write(outputs, config.output_dir)
     logger.info("Wrote %s", config.output_dir)
+    if cache is not None:
+        cache.save()
     return BuildReport(
         posts=len(site.posts),
         tags=len(site.tags),

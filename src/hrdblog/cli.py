@@ -160,6 +160,7 @@ def main() -> None:
     help="Where to write the site.  [default: SOURCE/site]",
 )
 @click.option("--force", is_flag=True, help="Replace an output folder hrdblog did not write.")
+@click.option("--no-cache", is_flag=True, help="Read every post again, ignoring .hrdblog-cache/.")
 @publish_options
 @output_options
 def build(
@@ -167,6 +168,7 @@ def build(
     config_file: Path | None,
     output: Path | None,
     force: bool,
+    no_cache: bool,
     drafts: bool,
     future: bool,
     quiet: bool,
@@ -190,7 +192,9 @@ def build(
         )
         interactive = sys.stderr.isatty() and not quiet
         try:
-            report = build_site(config, force=force, progress=progress if interactive else _quiet)
+            report = build_site(
+                config, force, progress if interactive else _quiet, use_cache=not no_cache
+            )
             return report.summary()
         finally:
             progress.clear()

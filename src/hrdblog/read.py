@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from hrdblog.cache import PostCache, file_key
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig, suggest
 from hrdblog.errors import ContentError, HrdblogError, LocatedError
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
@@ -44,9 +45,14 @@ class Reading:
 
 
 def read_posts(
-    config: SiteConfig, progress: Callable[[str, int, int], None] | None = None
+    config: SiteConfig,
+    progress: Callable[[str, int, int], None] | None = None,
+    cache: PostCache | None = None,
 ) -> Reading:
-    """Read and check every post under `content/`, drafts and scheduled posts included."""
+    """Read and check every post under `content/`, drafts and scheduled posts included.
+
+    With a cache, a file whose bytes (and folder) are unchanged is not read again.
+    """
     if not config.content_dir.is_dir():
         raise ContentError(
             config.display_path(config.content_dir),
@@ -56,17 +62,34 @@ def read_posts(
         )
     now = config.now()
     paths = list(source_files(config.content_dir))
+    found: dict[Path, _Result] = {}
+    keys: dict[Path, str] = {}
+    if cache is not None:
+        for path in paths:
+            if path.stat().st_size <= MAX_FILE_BYTES:
+                keys[path] = file_key(path, path.read_bytes())
+                cached = cache.get(keys[path], now)
+                if cached is not None:
+                    found[path] = cached
+    unread = [path for path in paths if path not in found]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(paths) >= PARALLEL_FROM and workers > 1:
-        results = _read_in_processes(config, paths, now, workers)
+    if len(unread) >= PARALLEL_FROM and workers > 1:
+        results = _read_in_processes(config, unread, now, workers)
     else:
         _start_worker(config, now)
-        results = map(_read_one, paths)
+        results = map(_read_one, unread)
+    fresh = zip(unread, results, strict=True)
     posts: list[Post] = []
     errors: list[HrdblogError] = []
-    for done, (result, warnings) in enumerate(results):
+    for done, path in enumerate(paths):
         if progress:
             progress("reading", done, len(paths))
+        if path in found:
+            result, warnings = found[path]
+        else:
+            _, (result, warnings) = next(fresh)
+            if cache is not None and isinstance(result, Post) and path in keys:
+                cache.put(keys[path], result, warnings)
         for warning in warnings:
             logger.warning("%s", warning)
         if isinstance(result, Post):

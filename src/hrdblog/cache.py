@@ -1,0 +1,196 @@
+"""A cache of read posts (`.hrdblog-cache/` in the blog's folder), so a rebuild skips Markdown.
+
+A post is taken from the cache only when its file's bytes, its folder's files (for a post in a
+folder of its own) and everything else that shapes reading (hrdblog's and Python-Markdown's
+versions, the settings, the site's static images) are exactly what they were. The cache is JSON,
+never pickle, so a cache someone else wrote cannot run code; it carries a checksum, and a cache
+that is damaged, of another version or unreadable is ignored and written anew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import markdown
+from markupsafe import Markup
+
+from hrdblog import __version__
+from hrdblog.config import SETTINGS, SiteConfig
+from hrdblog.models import Link, Post, Term
+
+logger = logging.getLogger(__name__)
+
+CACHE_DIR = ".hrdblog-cache"
+FORMAT = 1
+
+
+def fingerprint(config: SiteConfig) -> str:
+    """Return a digest of everything besides a post's own files that shapes how it is read."""
+    settings = {name: getattr(config, name) for name in sorted(SETTINGS)}
+    parts = [
+        f"format {FORMAT}",
+        f"hrdblog {__version__}",
+        f"markdown {markdown.__version__}",
+        str(config.source),  # messages and post folders name files from it
+        repr(_plain(settings)),
+        _folder_signature(config.source / "static"),  # image sizes of /static/… images
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def _folder_signature(folder: Path) -> str:
+    """Return the names, sizes and modification times of a folder's files."""
+    if not folder.is_dir():
+        return ""
+    lines = []
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            stat = Path(root, name).stat()
+            lines.append(
+                f"{Path(root, name).relative_to(folder)} {stat.st_size} {stat.st_mtime_ns}"
+            )
+    return "\n".join(lines)
+
+
+def file_key(path: Path, data: bytes) -> str:
+    """Return the cache key of a post file: its path and bytes, and its folder's files."""
+    digest = hashlib.sha256(str(path).encode() + b"\0" + data)
+    if path.name == "index.md":
+        digest.update(_folder_signature(path.parent).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class PostCache:
+    """Posts by file key; loaded before reading, saved after a successful build."""
+
+    path: Path
+    fingerprint: str
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, config: SiteConfig) -> PostCache:
+        """Return the cache of a blog; an empty one if there is none that can be trusted."""
+        cache = cls(config.source / CACHE_DIR / "posts.json", fingerprint(config))
+        try:
+            stored = json.loads(cache.path.read_text(encoding="utf-8"))
+            entries = stored["entries"]
+            checksum = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
+            if stored["fingerprint"] == cache.fingerprint and stored["checksum"] == checksum:
+                cache.entries = entries
+            else:
+                logger.info("the post cache is of other settings or damaged: reading every post")
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, TypeError):
+            logger.info("the post cache cannot be read: reading every post")
+        return cache
+
+    def get(self, key: str, now: datetime) -> tuple[Post, list[str]] | None:
+        """Return the cached post of a file key and the warnings reading it gave, or None."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        try:
+            post = _post(entry, now)
+            warnings = [str(warning) for warning in entry["warnings"]]
+        except (KeyError, TypeError, ValueError):
+            return None
+        self.used.add(key)
+        return post, warnings
+
+    def put(self, key: str, post: Post, warnings: list[str]) -> None:
+        """Remember a post just read, if it survives the trip through JSON unchanged."""
+        entry = {**_entry(post), "warnings": warnings}
+        if json.loads(json.dumps(entry)) == entry:
+            self.entries[key] = entry
+            self.used.add(key)
+
+    def save(self) -> None:
+        """Write the entries used by this build, atomically; a failure only costs speed."""
+        entries = {key: self.entries[key] for key in sorted(self.used)}
+        checksum = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
+        text = json.dumps(
+            {"fingerprint": self.fingerprint, "checksum": checksum, "entries": entries}
+        )
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".posts-")
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            logger.warning(
+                "the post cache could not be saved (%s); the next build reads every post", exc
+            )
+
+
+def _entry(post: Post) -> dict[str, Any]:
+    return {
+        "file": post.file,
+        "title": post.title,
+        "date": post.date.isoformat(),
+        "slug": post.slug,
+        "url": post.url,
+        "body": str(post.body),
+        "excerpt": str(post.excerpt),
+        "has_more": post.has_more,
+        "more_text": post.more_text,
+        "terms": {
+            name: [[t.slug, t.name, t.url] for t in terms] for name, terms in post.terms.items()
+        },
+        "sources": [[link.name, link.url] for link in post.sources],
+        "summary": post.summary,
+        "author": post.author,
+        "lang": post.lang,
+        "updated": post.updated.isoformat() if post.updated else None,
+        "draft": post.draft,
+        "bundle": post.bundle,
+        "resources": list(post.resources),
+        "extra": dict(post.extra),
+        "lines": dict(post.lines),
+    }
+
+
+def _post(entry: dict[str, Any], now: datetime) -> Post:
+    date = datetime.fromisoformat(entry["date"])
+    return Post(
+        file=entry["file"],
+        title=entry["title"],
+        date=date,
+        slug=entry["slug"],
+        url=entry["url"],
+        body=Markup(entry["body"]),
+        excerpt=Markup(entry["excerpt"]),
+        has_more=entry["has_more"],
+        more_text=entry["more_text"],
+        terms={name: tuple(Term(*t) for t in terms) for name, terms in entry["terms"].items()},
+        sources=tuple(Link(*link) for link in entry["sources"]),
+        summary=entry["summary"],
+        author=entry["author"],
+        lang=entry["lang"],
+        updated=datetime.fromisoformat(entry["updated"]) if entry["updated"] else None,
+        draft=entry["draft"],
+        scheduled=date > now,  # depends on when the build runs: never cached
+        bundle=entry["bundle"],
+        resources=tuple(entry["resources"]),
+        extra=entry["extra"],
+        lines=entry["lines"],
+    )

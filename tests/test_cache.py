@@ -1,0 +1,145 @@
+"""The post cache: a rebuild gives exactly the bytes of a clean build, whatever changed."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import make_site, post, site_files
+from test_media import jpeg_with_location
+
+from hrdblog.build import build
+from hrdblog.cache import CACHE_DIR
+from hrdblog.config import load_config
+
+
+def blog(tmp_path: Path) -> Path:
+    posts = {
+        f"2017/p{i:02}.md": post(
+            f"Post {i}",
+            f"2017-03-{i + 1:02} 10:00",
+            f"Body {i}.\n\n<!--more-->\n\nMore {i}.",
+            tags=["a", f"t{i % 3}"],
+            tittle="x",
+        )
+        for i in range(12)
+    }
+    posts["2017/folder/index.md"] = post(
+        "In a folder", "2017-04-01", "![Vigil](vigil.jpg)", tags=["a"]
+    )
+    root = make_site(tmp_path, posts, {"base_url": "https://example.org/"})
+    (root / "content" / "2017" / "folder" / "vigil.jpg").write_bytes(jpeg_with_location((40, 20)))
+    return root
+
+
+def same_as_clean(root: Path, tmp_path: Path) -> None:
+    """Rebuild with the cache, build from scratch elsewhere, and compare every byte."""
+    build(load_config(root))
+    clean = tmp_path / "clean"
+    build(load_config(root, output_dir=clean), use_cache=False)
+    assert site_files(root / "site") == site_files(clean)
+
+
+def edit(root: Path) -> None:
+    (root / "content" / "2017" / "p03.md").write_text(
+        post("Post 3", "2017-03-04 10:00", "An edited body.", tags=["a", "t0"])
+    )
+
+
+def add(root: Path) -> None:
+    (root / "content" / "2017" / "new.md").write_text(
+        post("A new post", "2017-05-01", "New.", tags=["a", "fresh"])
+    )
+
+
+def delete(root: Path) -> None:
+    (root / "content" / "2017" / "p07.md").unlink()
+
+
+def retag(root: Path) -> None:
+    (root / "content" / "2017" / "p01.md").write_text(
+        post("Post 1", "2017-03-02 10:00", "Body 1.", tags=["renamed"])
+    )
+
+
+def redate(root: Path) -> None:
+    (root / "content" / "2017" / "p02.md").write_text(
+        post("Post 2", "2016-12-31 23:00", "Body 2.", tags=["a", "t2"])
+    )
+
+
+def template(root: Path) -> None:
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "footer.html").write_text(
+        '<footer class="site-footer"><p>A new footer</p></footer>\n'
+    )
+
+
+def setting(root: Path) -> None:
+    (root / "hrdblog.yaml").write_text(
+        "base_url: https://example.org/\nexcerpt_words: 3\npermalink: /{year}/{slug}/\n"
+    )
+
+
+def image(root: Path) -> None:
+    (root / "content" / "2017" / "folder" / "vigil.jpg").write_bytes(jpeg_with_location((60, 30)))
+
+
+@pytest.mark.parametrize("change", [edit, add, delete, retag, redate, template, setting, image])
+def test_a_rebuild_after_a_change_equals_a_clean_build(
+    tmp_path: Path, change: Callable[[Path], None]
+) -> None:
+    root = blog(tmp_path)
+    build(load_config(root))
+    change(root)
+    same_as_clean(root, tmp_path)
+
+
+def test_every_change_in_turn(tmp_path: Path) -> None:
+    root = blog(tmp_path)
+    build(load_config(root))
+    for change in (edit, add, delete, retag, redate, template, setting, image):
+        change(root)
+        same_as_clean(root, tmp_path / change.__name__)
+
+
+def test_a_rebuild_reads_nothing_again_and_still_warns(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = blog(tmp_path)
+    build(load_config(root))
+    import hrdblog.read
+
+    def no_reading(*args: object) -> None:
+        raise AssertionError("a post was read again")
+
+    monkeypatch.setattr(hrdblog.read, "read_post", no_reading)
+    with caplog.at_level(logging.WARNING):
+        build(load_config(root))
+    assert "content/2017/p00.md:7: unknown key 'tittle', did you mean 'title'?" in caplog.messages
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "tampered", "other version"])
+def test_a_damaged_cache_is_never_trusted(tmp_path: Path, damage: str) -> None:
+    root = blog(tmp_path)
+    build(load_config(root))
+    cache = root / CACHE_DIR / "posts.json"
+    text = cache.read_text()
+    if damage == "garbage":
+        cache.write_bytes(b"\x00\xff not json")
+    elif damage == "truncated":
+        cache.write_text(text[: len(text) // 2])
+    elif damage == "tampered":
+        stored = json.loads(text)
+        for entry in stored["entries"].values():
+            entry["body"] = "<script>alert(1)</script>"
+        cache.write_text(json.dumps(stored))  # the checksum no longer matches
+    else:
+        stored = json.loads(text)
+        stored["fingerprint"] = "0" * 64
+        cache.write_text(json.dumps(stored))
+    same_as_clean(root, tmp_path)
+    assert b"alert(1)" not in b"".join(site_files(root / "site").values())
