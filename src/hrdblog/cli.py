@@ -207,20 +207,34 @@ def _quiet(stage: str, done: int, total: int) -> None:
     """Show no progress."""
 
 
+def _on_blog(
+    source: Path,
+    config_file: Path | None,
+    quiet: bool,
+    verbose: bool,
+    debug: bool,
+    function: str,
+    failed: str,
+) -> None:
+    """Run a function of hrdblog.build on the blog's settings; print what it returns."""
+    _setup_logging(_level(quiet, verbose))
+
+    def action() -> str:
+        import hrdblog.build
+        from hrdblog.config import load_config
+
+        result: str = getattr(hrdblog.build, function)(load_config(source, config_file=config_file))
+        return result
+
+    run(action, quiet, debug, failed)
+
+
 @main.command()
 @blog_options
 @output_options
 def check(source: Path, config_file: Path | None, quiet: bool, verbose: bool, debug: bool) -> None:
     """Check the content, then the built site: links, anchors, files, other sites."""
-    _setup_logging(_level(quiet, verbose))
-
-    def action() -> str:
-        from hrdblog.build import check as check_blog
-        from hrdblog.config import load_config
-
-        return check_blog(load_config(source, config_file=config_file))
-
-    run(action, quiet, debug, failed="the check found problems")
+    _on_blog(source, config_file, quiet, verbose, debug, "check", "the check found problems")
 
 
 @main.command()
@@ -228,15 +242,9 @@ def check(source: Path, config_file: Path | None, quiet: bool, verbose: bool, de
 @output_options
 def status(source: Path, config_file: Path | None, quiet: bool, verbose: bool, debug: bool) -> None:
     """List the drafts and the posts scheduled for later."""
-    _setup_logging(_level(quiet, verbose))
-
-    def action() -> str:
-        from hrdblog.build import status as describe
-        from hrdblog.config import load_config
-
-        return describe(load_config(source, config_file=config_file))
-
-    run(action, quiet, debug, failed="the posts could not all be read")
+    _on_blog(
+        source, config_file, quiet, verbose, debug, "status", "the posts could not all be read"
+    )
 
 
 @main.command()

@@ -10,8 +10,11 @@ on its side.
 from __future__ import annotations
 
 import io
+import re
 import struct
+from html import unescape
 from pathlib import Path
+from urllib.parse import unquote
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -123,3 +126,52 @@ def _turned_jpeg(data: bytes) -> bytes:
             options["icc_profile"] = icc
         turned.save(out, "JPEG", **options)
     return out.getvalue()
+
+
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SRC = re.compile(r"""\ssrc\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
+
+
+class ImageSizes:
+    """Give a post's images their width, height and loading="lazy", where the file is known.
+
+    A relative address is looked up in the post's folder; /static/… in the site's static/.
+    """
+
+    def __init__(self, static: Path, bundle: Path | None) -> None:
+        self.static = static
+        self.bundle = bundle
+
+    def annotate(self, html: str) -> str:
+        """Return the HTML with width, height and loading="lazy" added to its images."""
+        return _IMG.sub(self._tag, html) if "<img" in html else html
+
+    def _tag(self, match: re.Match[str]) -> str:
+        tag = match.group(0)
+        source = _SRC.search(tag)
+        attributes = {m.lower() for m in re.findall(r"\s([a-zA-Z-]+)\s*=", tag)}
+        added = []
+        size = self._size(unescape(source.group(2))) if source else None
+        if size and not {"width", "height"} & attributes:
+            added.append(f'width="{size[0]}" height="{size[1]}"')
+        if "loading" not in attributes:
+            added.append('loading="lazy"')
+        if not added:
+            return tag
+        end = -2 if tag.endswith("/>") else -1
+        return f"{tag[:end].rstrip()} {' '.join(added)}{tag[end:]}"
+
+    def _size(self, address: str) -> tuple[int, int] | None:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#", address):
+            return None  # another site's image, or data
+        path_part = unquote(address.split("?")[0].split("#")[0])
+        if path_part.startswith("/static/"):
+            base, relative_path = self.static, path_part.removeprefix("/static/")
+        elif self.bundle is not None and not path_part.startswith("/"):
+            base, relative_path = self.bundle, path_part
+        else:
+            return None
+        path = (base / relative_path).resolve()
+        if not path.is_relative_to(base.resolve()) or not path.is_file():
+            return None
+        return image_size(path)

@@ -10,17 +10,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from hrdblog.cache import PostCache, file_key
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig, suggest
 from hrdblog.errors import ContentError, HrdblogError, LocatedError
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt, sanitize
-from hrdblog.media import image_size
+from hrdblog.media import ImageSizes
 from hrdblog.models import Link, Post, Term
 from hrdblog.urls import post_url, reserved, slugify, term_url
 
@@ -252,7 +250,7 @@ def read_post(path: Path, config: SiteConfig, converter: Converter, now: datetim
     assert title is not None and date is not None and slug is not None
     date = date.astimezone(config.tzinfo)
     bundle = path.parent if path.name == "index.md" else None
-    images = _ImageFinder(config, bundle)
+    images = ImageSizes(config.source / "static", bundle)
     clean = sanitize if config.sanitize else str
     body_html = images.annotate(clean(converter.html(document.body)))
     summary_html = images.annotate(clean(converter.html(summary))) if summary else None
@@ -299,54 +297,6 @@ def bundle_files(folder: Path) -> tuple[str, ...]:
                 continue
             found.append(path.relative_to(folder).as_posix())
     return tuple(found)
-
-
-_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_SRC = re.compile(r"""\ssrc\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
-
-
-class _ImageFinder:
-    """Give a post's images their width, height and loading="lazy", where the file is known.
-
-    A relative address is looked up in the post's folder; /static/… in the site's static/.
-    """
-
-    def __init__(self, config: SiteConfig, bundle: Path | None) -> None:
-        self.static = config.source / "static"
-        self.bundle = bundle
-
-    def annotate(self, html: str) -> str:
-        return _IMG.sub(self._tag, html) if "<img" in html else html
-
-    def _tag(self, match: re.Match[str]) -> str:
-        tag = match.group(0)
-        source = _SRC.search(tag)
-        attributes = {m.lower() for m in re.findall(r"\s([a-zA-Z-]+)\s*=", tag)}
-        added = []
-        size = self._size(html_unescape(source.group(2))) if source else None
-        if size and not {"width", "height"} & attributes:
-            added.append(f'width="{size[0]}" height="{size[1]}"')
-        if "loading" not in attributes:
-            added.append('loading="lazy"')
-        if not added:
-            return tag
-        end = -2 if tag.endswith("/>") else -1
-        return f"{tag[:end].rstrip()} {' '.join(added)}{tag[end:]}"
-
-    def _size(self, address: str) -> tuple[int, int] | None:
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#", address):
-            return None  # another site's image, or data
-        path_part = unquote(address.split("?")[0].split("#")[0])
-        if path_part.startswith("/static/"):
-            base, relative_path = self.static, path_part.removeprefix("/static/")
-        elif self.bundle is not None and not path_part.startswith("/"):
-            base, relative_path = self.bundle, path_part
-        else:
-            return None
-        path = (base / relative_path).resolve()
-        if not path.is_relative_to(base.resolve()) or not path.is_file():
-            return None
-        return image_size(path)
 
 
 def _terms(fields: _Fields, key: str, path: str, unicode: bool) -> tuple[Term, ...]:
