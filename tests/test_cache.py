@@ -143,3 +143,25 @@ def test_a_damaged_cache_is_never_trusted(tmp_path: Path, damage: str) -> None:
         cache.write_text(json.dumps(stored))
     same_as_clean(root, tmp_path)
     assert b"alert(1)" not in b"".join(site_files(root / "site").values())
+
+
+def test_unchanged_pages_are_taken_from_the_last_build(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = blog(tmp_path)
+    build(load_config(root))
+    edit(root)
+    with caplog.at_level(logging.INFO):
+        build(load_config(root))
+    rendered = next(m for m in caplog.messages if m.startswith("Rendered"))
+    reused = int(rendered.split(", ")[1].split()[0])
+    assert reused > 10  # e.g. the other posts' pages and the tag pages that do not list it
+    same_as_clean(root, tmp_path)
+
+
+def test_a_published_page_changed_by_hand_is_rendered_again(tmp_path: Path) -> None:
+    root = blog(tmp_path)
+    build(load_config(root))
+    page = root / "site" / "2017" / "03" / "05" / "post-4" / "index.html"
+    page.write_text(page.read_text().replace("Body 4.", "Body altered on the server."))
+    same_as_clean(root, tmp_path)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from hrdblog.cache import PostCache
+from hrdblog.cache import PageCache, PostCache
 from hrdblog.collect import collect
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, count, raise_all
@@ -52,9 +52,15 @@ def _silent(stage: str, done: int, total: int) -> None:
 
 
 def prepare(
-    config: SiteConfig, progress: Progress = _silent, cache: PostCache | None = None
-) -> tuple[Site, list[Output]]:
-    """Read, collect and render the site in memory; raise every problem found, write nothing."""
+    config: SiteConfig,
+    progress: Progress = _silent,
+    cache: PostCache | None = None,
+    use_pages: bool = False,
+) -> tuple[Site, list[Output], PageCache | None]:
+    """Read, collect and render the site in memory; raise every problem found, write nothing.
+
+    With `use_pages`, pages unchanged since the last build come from the published site.
+    """
     reading = read_posts(config, progress, cache)
     try:
         site = collect(config, reading.posts)
@@ -62,9 +68,14 @@ def prepare(
         raise ErrorList(reading.errors + exc.errors) from None
     raise_all(list(reading.errors))
     logger.info("Read %s with %s", count(len(site.posts), "post"), count(len(site.tags), "tag"))
-    outputs = render(site, progress)
-    logger.info("Rendered %s", count(len(outputs), "file"))
-    return site, outputs
+    pages = None
+    if use_pages:
+        nav = " ".join(t.taxonomy.name for t in site.taxonomies if t.tags)
+        pages = PageCache(config, nav)
+    outputs = render(site, progress, pages)
+    reused = f", {pages.reused} taken unchanged from the last build" if pages else ""
+    logger.info("Rendered %s%s", count(len(outputs), "file"), reused)
+    return site, outputs, pages
 
 
 def build(
@@ -78,11 +89,13 @@ def build(
     protected = (config.content_dir, config.templates_dir, config.source / "static")
     check_output_dir(config.output_dir, config.source, protected, force)
     cache = PostCache.load(config) if use_cache else None
-    site, outputs = prepare(config, progress, cache)
+    site, outputs, pages = prepare(config, progress, cache, use_pages=use_cache)
     write(outputs, config.output_dir)
     logger.info("Wrote %s", config.output_dir)
     if cache is not None:
         cache.save()
+    if pages is not None:
+        pages.save()
     return BuildReport(
         posts=len(site.posts),
         tags=len(site.tags),
@@ -98,7 +111,7 @@ def check(config: SiteConfig) -> str:
 
     Return what was checked; raise every problem found.
     """
-    site, _ = prepare(config)
+    site, _, _ = prepare(config)
     checked = f"The content is sound: {count(len(site.posts), 'post')} would be published."
     if not (config.output_dir / MANIFEST).is_file():
         shown = config.display_path(config.output_dir)

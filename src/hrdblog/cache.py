@@ -30,6 +30,7 @@ from hrdblog.models import Link, Post, Term
 logger = logging.getLogger(__name__)
 
 CACHE_DIR = ".hrdblog-cache"
+THEME_TEMPLATES = Path(__file__).parent / "themes" / "default" / "templates"
 FORMAT = 1
 
 
@@ -140,6 +141,87 @@ class PostCache:
             logger.warning(
                 "the post cache could not be saved (%s); the next build reads every post", exc
             )
+
+
+class PageCache:
+    """The pages of the last build, by output path: what they showed, and their bytes' hash.
+
+    A page whose description (its posts, its neighbours, the site around it) is what it was,
+    and whose published file still has the bytes recorded, is taken from the published site
+    instead of being rendered again; any doubt means rendering.
+    """
+
+    def __init__(self, config: SiteConfig, site_key: str) -> None:
+        self.path = config.source / CACHE_DIR / "pages.json"
+        self.output_dir = config.output_dir
+        self.site_key = hashlib.sha256(
+            "\n".join(
+                [
+                    fingerprint(config),
+                    _folder_signature(config.templates_dir),
+                    _folder_signature(THEME_TEMPLATES),
+                    repr((config.include_drafts, config.include_future)),
+                    site_key,
+                ]
+            ).encode()
+        ).hexdigest()
+        self.previous: dict[str, list[str]] = {}
+        self.pages: dict[str, list[str]] = {}
+        self.reused = 0
+        try:
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+            if stored["site"] == self.site_key and isinstance(stored["pages"], dict):
+                self.previous = stored["pages"]
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, TypeError):
+            logger.info("the page cache cannot be read: rendering every page")
+
+    def reuse(self, path: str, description: str) -> bytes | None:
+        """Return the published bytes of a page that shows what it showed, or None."""
+        digest = hashlib.sha256(description.encode()).hexdigest()
+        self.pages[path] = [digest, ""]
+        known = self.previous.get(path)
+        if known is None or known[0] != digest:
+            return None
+        try:
+            content = (self.output_dir / path).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(content).hexdigest() != known[1]:
+            return None  # changed since it was published: render it again
+        self.pages[path][1] = known[1]
+        self.reused += 1
+        return content
+
+    def remember(self, path: str, content: bytes) -> None:
+        """Record the bytes of a page just rendered."""
+        self.pages[path][1] = hashlib.sha256(content).hexdigest()
+
+    def save(self) -> None:
+        """Write the record of this build's pages; a failure only costs speed."""
+        text = json.dumps({"site": self.site_key, "pages": dict(sorted(self.pages.items()))})
+        _write_atomically(self.path, text)
+
+
+def post_digest(post: Post) -> str:
+    """Return a digest of everything about a post that any page may show."""
+    entry = _entry(post)
+    entry["scheduled"] = post.scheduled
+    return hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        logger.warning(
+            "%s could not be saved (%s); the next build does all the work", path.name, exc
+        )
 
 
 def _entry(post: Post) -> dict[str, Any]:

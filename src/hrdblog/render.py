@@ -6,7 +6,7 @@ import html
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from markupsafe import Markup
 
+from hrdblog.cache import PageCache, post_digest
 from hrdblog.errors import ContentError, HrdblogError, raise_all
 from hrdblog.markup import MORE_ANCHOR, rewrite_links
 from hrdblog.media import ImageProblem, is_image, strip_metadata
@@ -38,9 +39,19 @@ class Feed:
     posts: tuple[Post, ...]
 
 
-def render(site: Site, progress: Callable[[str, int, int], None] | None = None) -> list[Output]:
-    """Render every page, feed and static file of the site."""
+def render(
+    site: Site,
+    progress: Callable[[str, int, int], None] | None = None,
+    pages: PageCache | None = None,
+) -> list[Output]:
+    """Render every page, feed and static file of the site.
+
+    With a page cache, a page that would show exactly what it showed last time is taken from
+    the published site instead of being rendered again.
+    """
     theme = Theme(site.config)
+    theme.pages = pages
+    theme.digests = {}
     feeds = _feeds(site, theme)
     site_feed = [feeds["/"]] if "/" in feeds else []
     outputs = [
@@ -84,6 +95,7 @@ def render(site: Site, progress: Callable[[str, int, int], None] | None = None) 
             "the archive listing",
             site_feed,
             _newest(site.posts),
+            "|".join(f"{a.url} {len(a.posts)}" for a in site.archives),
         )
     )
     outputs.append(_page(theme, site, "404.html", None, "the not-found page", site_feed))
@@ -109,9 +121,18 @@ def _page(
     origin: str,
     feeds: list[Feed],
     lastmod: datetime | None = None,
+    key: str = "",
     **context: Any,
 ) -> Output:
-    """Render a page at `url` (None: a page served at any address, like 404.html)."""
+    """Render a page at `url` (None: a page served at any address, like 404.html).
+
+    `key` describes what the page shows besides the site around it, for the page cache.
+    """
+    path = output_path(url) if url else template
+    description = f"{template}|{url}|{key}"
+    cached = theme.pages.reuse(path, description) if theme.pages is not None else None
+    if cached is not None:
+        return Output(path, cached, origin, url=url, lastmod=lastmod)
     lang = site.config.language
     context.update(
         site=site,
@@ -122,9 +143,23 @@ def _page(
         taxonomies=[t for t in site.taxonomies if t.tags],
         listing_url=ARCHIVES_URL,
     )
-    text = theme.render(template, context)
-    path = output_path(url) if url else template
-    return Output(path, text.encode("utf-8"), origin, url=url, lastmod=lastmod)
+    content = theme.render(template, context).encode("utf-8")
+    if theme.pages is not None:
+        theme.pages.remember(path, content)
+    return Output(path, content, origin, url=url, lastmod=lastmod)
+
+
+def _digests(theme: Theme, posts: Iterable[Post | None]) -> str:
+    """Return what identifies, for the page cache, the posts a page shows."""
+    found = []
+    for post in posts:
+        if post is None:
+            found.append("-")
+            continue
+        if post.file not in theme.digests:
+            theme.digests[post.file] = post_digest(post)
+        found.append(theme.digests[post.file])
+    return ",".join(found)
 
 
 def _newest(posts: tuple[Post, ...]) -> datetime | None:
@@ -142,14 +177,34 @@ def list_page(
 ) -> Output:
     """Render one page of a list of posts: the home page, a tag page, an archive."""
     origin = f"page {page.number} of {origin}" if page.count > 1 else origin
+    tag, archive = context.get("tag"), context.get("archive")
+    key = "|".join(
+        [
+            f"{page.number}/{page.count} {page.newer_url} {page.older_url}",
+            f"{tag.taxonomy} {tag.name}" if tag else "",
+            f"{archive.kind} {archive.date}" if archive else "",
+            " ".join(f"{feed.title} {feed.url}" for feed in feeds),
+            _digests(theme, page.posts),
+        ]
+    )
     return _page(
-        theme, site, template, page.url, origin, feeds, _newest(page.posts), page=page, **context
+        theme,
+        site,
+        template,
+        page.url,
+        origin,
+        feeds,
+        _newest(page.posts),
+        key,
+        page=page,
+        **context,
     )
 
 
 def post_page(theme: Theme, site: Site, page: PostPage, feeds: list[Feed]) -> Output:
     """Render a post's own page."""
     post = page.post
+    shown = (post, page.previous, page.next, *page.related)
     return _page(
         theme,
         site,
@@ -158,6 +213,7 @@ def post_page(theme: Theme, site: Site, page: PostPage, feeds: list[Feed]) -> Ou
         post.file,
         feeds,
         post.last_modified,
+        " ".join(f"{feed.title} {feed.url}" for feed in feeds) + "|" + _digests(theme, shown),
         post=post,
         neighbours=page,
         description=description(post),
@@ -168,7 +224,10 @@ def tag_index(theme: Theme, site: Site, terms: TaxonomyTerms, feeds: list[Feed])
     """Render the list of every term of a taxonomy with its number of posts."""
     origin = f"the index of {terms.taxonomy.name}"
     newest = _newest(tuple(post for tag in terms.tags for post in tag.posts[:1]))
-    return _page(theme, site, "tags.html", terms.taxonomy.url, origin, feeds, newest, terms=terms)
+    key = "|".join(f"{tag.name} {tag.url} {len(tag.posts)}" for tag in terms.tags)
+    return _page(
+        theme, site, "tags.html", terms.taxonomy.url, origin, feeds, newest, key, terms=terms
+    )
 
 
 def _feeds(site: Site, theme: Theme) -> dict[str, Feed]:

@@ -11,6 +11,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from hrdblog.cache import PageCache
 from hrdblog.config import SiteConfig, text_direction
 from hrdblog.dates import format_date, format_period
 from hrdblog.errors import ThemeError
@@ -135,6 +136,9 @@ class Theme:
     def __init__(self, config: SiteConfig) -> None:
         self.config = config
         self.env = environment(config)
+        # Set by render: the pages of the last build, and the digests of posts seen so far.
+        self.pages: PageCache | None = None
+        self.digests: dict[str, str] = {}
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         """Render one template; a template's mistake becomes a ThemeError naming file and line."""
