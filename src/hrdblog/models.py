@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -158,3 +159,4 @@ class Output:
     origin: str  # shown when two outputs clash: a post's file, "the tag page of 'x'", …
     url: str | None = None  # the page's url, for pages the sitemap lists
     lastmod: datetime | None = None  # when what the page shows last changed
+    same_as: Path | None = None  # a published file with these very bytes, to link to

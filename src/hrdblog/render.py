@@ -131,8 +131,9 @@ def _page(
     path = output_path(url) if url else template
     description = f"{template}|{url}|{key}"
     cached = theme.pages.reuse(path, description) if theme.pages is not None else None
-    if cached is not None:
-        return Output(path, cached, origin, url=url, lastmod=lastmod)
+    if cached is not None and theme.pages is not None:
+        same = theme.pages.output_dir / path
+        return Output(path, cached, origin, url=url, lastmod=lastmod, same_as=same)
     lang = site.config.language
     context.update(
         site=site,
@@ -248,6 +249,12 @@ def _feeds(site: Site, theme: Theme) -> dict[str, Feed]:
 def feed_output(theme: Theme, site: Site, feed: Feed) -> Output:
     """Render an Atom feed, every address in it absolute."""
     config = site.config
+    path = output_path(feed.url)
+    origin = f"the feed {feed.url}"
+    if theme.pages is not None:
+        cached = theme.pages.reuse(path, f"feed|{feed.title}|" + _digests(theme, feed.posts))
+        if cached is not None:
+            return Output(path, cached, origin, same_as=theme.pages.output_dir / path)
     entries = [
         {
             "post": post,
@@ -274,7 +281,10 @@ def feed_output(theme: Theme, site: Site, feed: Feed) -> Output:
             "texts": config.texts_for(config.language),
         },
     )
-    return Output(output_path(feed.url), text.encode("utf-8"), f"the feed {feed.url}")
+    content = text.encode("utf-8")
+    if theme.pages is not None:
+        theme.pages.remember(path, content)
+    return Output(path, content, origin)
 
 
 def entry_id(base_url: str, post: Post) -> str:

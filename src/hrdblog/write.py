@@ -98,7 +98,8 @@ def write(outputs: list[Output], output_dir: Path) -> None:
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
-            path.write_bytes(output.content)
+            if output.same_as is None or not _link(output.same_as, path):
+                path.write_bytes(output.content)
         (fresh / MANIFEST).write_text(manifest(outputs), encoding="utf-8")
         os.chmod(fresh, 0o755)  # mkdtemp makes it private; a web server must read it
         _swap(fresh, target)
@@ -108,6 +109,19 @@ def write(outputs: list[Output], output_dir: Path) -> None:
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
+
+
+def _link(existing: Path, path: Path) -> bool:
+    """Give `path` the published file's bytes by a hard link: one step, no copying.
+
+    hrdblog never changes a written file in place, so the link cannot make two sites share a
+    change. Where links are not possible (another file system, Windows shares), return False.
+    """
+    try:
+        os.link(existing, path)
+    except OSError:
+        return False
+    return True
 
 
 def manifest(outputs: list[Output]) -> str:
