@@ -53,6 +53,8 @@ title: {title}
 # Keep the metadata (EXIF, GPS, XMP) of published photos. Off by default: photos must not
 # tell where and when they were taken.
 # keep_image_metadata: false
+# Clean the HTML of posts written by others: scripts, event handlers, forms and frames go.
+# sanitize: false
 # Other sites that pages may load images, media or frames from (hrdblog check).
 # allowed_origins: []
 # Changes to the interface texts, and texts of other languages.
