@@ -9,6 +9,7 @@ that is damaged, of another version or unreadable is ignored and written anew.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -39,13 +40,26 @@ def fingerprint(config: SiteConfig) -> str:
     settings = {name: getattr(config, name) for name in sorted(SETTINGS)}
     parts = [
         f"format {FORMAT}",
-        f"hrdblog {__version__}",
+        f"hrdblog {__version__} {_package_signature()}",
         f"markdown {markdown.__version__}",
         str(config.source),  # messages and post folders name files from it
         repr(_plain(settings)),
         _folder_signature(config.source / "static"),  # image sizes of /static/… images
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+@functools.cache
+def _package_signature() -> str:
+    """Return a digest of hrdblog's own code and theme: a change to either, released or not,
+    makes cached posts and pages stale."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".html", ".xml", ".txt", ".css"}:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _plain(value: Any) -> Any:
