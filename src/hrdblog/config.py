@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from hrdblog.dates import check_date_format
 from hrdblog.errors import ConfigError, HrdblogError, LocatedError, raise_all
 from hrdblog.frontmatter import load_mapping
-from hrdblog.markup import check_extensions
+from hrdblog.markup import check_extensions, cmark_available
 from hrdblog.texts import ENGLISH, TAXONOMY_TEXTS, language_texts, placeholder_problem, primary
 from hrdblog.urls import check_permalink
 
@@ -83,6 +83,7 @@ class SiteConfig:
     slug_unicode: bool = False
     index_html_links: bool = False
     date_format: str = "long"
+    markdown_engine: str = "markdown"
     markdown_extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
     markdown_extension_configs: Mapping[str, Mapping[str, Any]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -384,6 +385,17 @@ def _feed_content(value: Any) -> str:
     return str(value)
 
 
+def _engine(value: Any) -> str:
+    if value not in ("markdown", "cmark"):
+        raise _Invalid(f"must be markdown or cmark, got {value!r}")
+    if value == "cmark" and not cmark_available():
+        raise _Invalid(
+            "cmark needs cmarkgfm, which is not installed",
+            'install it with: pip install "hrdblog[fast]"',
+        )
+    return str(value)
+
+
 def _extensions(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _Invalid("must be a list of Markdown extension names", "e.g. [footnotes, tables]")
@@ -500,6 +512,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "slug_unicode": _bool,
     "index_html_links": _bool,
     "date_format": _date_format,
+    "markdown_engine": _engine,
     "markdown_extensions": _extensions,
     "markdown_extension_configs": _extension_configs,
     "feed_items": _count,

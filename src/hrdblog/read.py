@@ -71,7 +71,8 @@ def read_posts(
                     found[path] = cached
     unread = [path for path in paths if path not in found]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(unread) >= PARALLEL_FROM and workers > 1:
+    # cmark reads a post in a few hundredths of a millisecond: starting processes would cost more.
+    if len(unread) >= PARALLEL_FROM and workers > 1 and config.markdown_engine != "cmark":
         results = _read_in_processes(config, unread, now, workers)
     else:
         _start_worker(config, now)
@@ -138,6 +139,7 @@ def _start_worker(config: SiteConfig, now: datetime) -> None:
         config.markdown_extensions,
         config.markdown_extension_configs,
         lambda text: slugify(text, config.slug_unicode),
+        config.markdown_engine,
     )
 
 
