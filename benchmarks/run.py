@@ -37,7 +37,7 @@ def timed_build(root: Path, *options: str) -> tuple[float, float]:
     return seconds, max(peak, before) / 1024
 
 
-def measure(posts: int, runs: int) -> dict[str, tuple[float, float]]:
+def measure(posts: int, runs: int, engine: str) -> dict[str, tuple[float, float]]:
     figures: dict[str, list[tuple[float, float]]] = {
         "cold": [],
         "no change": [],
@@ -47,6 +47,8 @@ def measure(posts: int, runs: int) -> dict[str, tuple[float, float]]:
     for run in range(runs):
         with tempfile.TemporaryDirectory() as folder:
             root = write_hrdblog(Path(folder) / "blog", posts, seed=1)
+            settings = root / "hrdblog.yaml"
+            settings.write_text(settings.read_text() + f"markdown_engine: {engine}\n")
             figures["cold"].append(timed_build(root))
             figures["no change"].append(timed_build(root))
             edited = next((root / "content").rglob("*.md"))
@@ -71,11 +73,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--engine", choices=["markdown", "cmark"], default="markdown")
     arguments = parser.parse_args()
-    results = measure(arguments.posts, arguments.runs)
+    results = measure(arguments.posts, arguments.runs, arguments.engine)
     cold = results["cold"][0]
     print(
-        f"hrdblog, {arguments.posts} posts, median of {arguments.runs} runs, {date.today()}, "
+        f"hrdblog ({arguments.engine}), {arguments.posts} posts, median of {arguments.runs} runs, {date.today()}, "
         f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"
     )
     print("| figure | seconds | ratio to cold | peak memory (MB) |")
