@@ -78,7 +78,8 @@ def main() -> None:
     results = measure(arguments.posts, arguments.runs, arguments.engine)
     cold = results["cold"][0]
     print(
-        f"hrdblog ({arguments.engine}), {arguments.posts} posts, median of {arguments.runs} runs, {date.today()}, "
+        f"hrdblog ({arguments.engine}), {arguments.posts} posts, "
+        f"median of {arguments.runs} runs, {date.today()}, "
         f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"
     )
     print("| figure | seconds | ratio to cold | peak memory (MB) |")
