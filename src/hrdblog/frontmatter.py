@@ -63,7 +63,6 @@ class Document:
     meta: YamlMap
     body: str
     body_line: int  # the file line on which the body starts
-    end_line: int  # the file line of the closing `---`
 
 
 def load_mapping(text: str, first_line: int, error: ErrorFactory, what: str) -> YamlMap:
@@ -181,7 +180,7 @@ def split(text: str, error: ErrorFactory) -> Document:
         if _CLOSE.match(lines[index]):
             meta = load_mapping("\n".join(lines[1:index]), 2, error, "front matter")
             body = "\n".join(lines[index + 1 :])
-            return Document(meta, body, body_line=index + 2, end_line=index + 1)
+            return Document(meta, body, body_line=index + 2)
     raise error(
         1,
         "the front matter that starts on line 1 is never closed",
