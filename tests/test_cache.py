@@ -128,19 +128,20 @@ def test_a_damaged_cache_is_never_trusted(tmp_path: Path, damage: str) -> None:
     build(load_config(root))
     cache = root / CACHE_DIR / "posts.json"
     text = cache.read_text()
+    header, body = text.split("\n", 1)
     if damage == "garbage":
         cache.write_bytes(b"\x00\xff not json")
     elif damage == "truncated":
         cache.write_text(text[: len(text) // 2])
     elif damage == "tampered":
-        stored = json.loads(text)
-        for entry in stored["entries"].values():
+        entries = json.loads(body)
+        for entry in entries.values():
             entry["body"] = "<script>alert(1)</script>"
-        cache.write_text(json.dumps(stored))  # the checksum no longer matches
+        cache.write_text(header + "\n" + json.dumps(entries))  # the checksum no longer matches
     else:
-        stored = json.loads(text)
+        stored = json.loads(header)
         stored["fingerprint"] = "0" * 64
-        cache.write_text(json.dumps(stored))
+        cache.write_text(json.dumps(stored) + "\n" + body)
     same_as_clean(root, tmp_path)
     assert b"alert(1)" not in b"".join(site_files(root / "site").values())
 

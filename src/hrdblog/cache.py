@@ -93,23 +93,27 @@ def file_key(path: Path, data: bytes) -> str:
 
 @dataclass
 class PostCache:
-    """Posts by file key; loaded before reading, saved after a successful build."""
+    """Posts by file key; loaded before reading, saved after a successful build.
+
+    The file is a header line (the fingerprint, and the checksum of the rest) and then the
+    entries, so that checking it needs no second serialisation of everything.
+    """
 
     path: Path
     fingerprint: str
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)
+    kept: dict[str, tuple[Post, list[str]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, config: SiteConfig) -> PostCache:
         """Return the cache of a blog; an empty one if there is none that can be trusted."""
         cache = cls(config.source / CACHE_DIR / "posts.json", fingerprint(config))
         try:
-            stored = json.loads(cache.path.read_text(encoding="utf-8"))
-            entries = stored["entries"]
-            checksum = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
+            header, _, body = cache.path.read_text(encoding="utf-8").partition("\n")
+            stored = json.loads(header)
+            checksum = hashlib.sha256(body.encode()).hexdigest()
             if stored["fingerprint"] == cache.fingerprint and stored["checksum"] == checksum:
-                cache.entries = entries
+                cache.entries = json.loads(body)
             else:
                 logger.info("the post cache is of other settings or damaged: reading every post")
         except FileNotFoundError:
@@ -120,41 +124,32 @@ class PostCache:
 
     def get(self, key: str, now: datetime) -> tuple[Post, list[str]] | None:
         """Return the cached post of a file key and the warnings reading it gave, or None."""
-        entry = self.entries.get(key)
+        entry = self.entries.pop(key, None)  # once a post, the entry need not stay in memory
         if entry is None:
             return None
         try:
-            post = _post(entry, now)
-            warnings = [str(warning) for warning in entry["warnings"]]
+            found = _post(entry, now), [str(warning) for warning in entry["warnings"]]
         except (KeyError, TypeError, ValueError):
             return None
-        self.used.add(key)
-        return post, warnings
+        self.kept[key] = found
+        return found
 
     def put(self, key: str, post: Post, warnings: list[str]) -> None:
         """Remember a post just read, if it survives the trip through JSON unchanged."""
         entry = {**_entry(post), "warnings": warnings}
         if json.loads(json.dumps(entry)) == entry:
-            self.entries[key] = entry
-            self.used.add(key)
+            self.kept[key] = (post, warnings)
 
     def save(self) -> None:
-        """Write the entries used by this build, atomically; a failure only costs speed."""
-        entries = {key: self.entries[key] for key in sorted(self.used)}
-        checksum = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
-        text = json.dumps(
-            {"fingerprint": self.fingerprint, "checksum": checksum, "entries": entries}
-        )
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".posts-")
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.replace(temporary, self.path)
-        except OSError as exc:
-            logger.warning(
-                "the post cache could not be saved (%s); the next build reads every post", exc
-            )
+        """Write the posts of this build, atomically; a failure only costs speed."""
+        entries = {
+            key: {**_entry(post), "warnings": warnings}
+            for key, (post, warnings) in sorted(self.kept.items())
+        }
+        body = json.dumps(entries, sort_keys=True)
+        checksum = hashlib.sha256(body.encode()).hexdigest()
+        header = json.dumps({"fingerprint": self.fingerprint, "checksum": checksum})
+        _write_atomically(self.path, f"{header}\n{body}")
 
 
 class PageCache:
