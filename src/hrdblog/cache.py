@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from hrdblog import __version__
 from hrdblog.config import SETTINGS, SiteConfig
+from hrdblog.files import files_under
 from hrdblog.models import Link, Post, Term
 
 logger = logging.getLogger(__name__)
@@ -70,16 +71,10 @@ def _plain(value: Any) -> Any:
 
 def _folder_signature(folder: Path) -> str:
     """Return the names, sizes and modification times of a folder's files."""
-    if not folder.is_dir():
-        return ""
     lines = []
-    for root, dirs, names in os.walk(folder):
-        dirs.sort()
-        for name in sorted(names):
-            stat = Path(root, name).stat()
-            lines.append(
-                f"{Path(root, name).relative_to(folder)} {stat.st_size} {stat.st_mtime_ns}"
-            )
+    for path in files_under(folder):
+        stat = path.stat()
+        lines.append(f"{path.relative_to(folder)} {stat.st_size} {stat.st_mtime_ns}")
     return "\n".join(lines)
 
 

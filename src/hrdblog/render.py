@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from markupsafe import Markup
 
 from hrdblog.cache import PageCache, post_digest
 from hrdblog.errors import ContentError, HrdblogError, raise_all
+from hrdblog.files import files_under
 from hrdblog.markup import MORE_ANCHOR, rewrite_links
 from hrdblog.media import ImageProblem, is_image, strip_metadata
 from hrdblog.models import ListPage, Output, Post, PostPage, Site, TaxonomyTerms
@@ -129,25 +129,37 @@ def _page(
     `key` describes what the page shows besides the site around it, for the page cache.
     """
     path = output_path(url) if url else template
-    description = f"{template}|{url}|{key}"
-    cached = theme.pages.reuse(path, description) if theme.pages is not None else None
-    if cached is not None and theme.pages is not None:
-        same = theme.pages.output_dir / path
-        return Output(path, cached, origin, url=url, lastmod=lastmod, same_as=same)
-    lang = site.config.language
-    context.update(
-        site=site,
-        page_url=url,
-        lang=lang,
-        texts=site.config.texts_for(lang),
-        feeds=feeds,
-        taxonomies=[t for t in site.taxonomies if t.tags],
-        listing_url=ARCHIVES_URL,
-    )
-    content = theme.render(template, context).encode("utf-8")
+
+    def rendered() -> bytes:
+        lang = site.config.language
+        context.update(
+            site=site,
+            page_url=url,
+            lang=lang,
+            texts=site.config.texts_for(lang),
+            feeds=feeds,
+            taxonomies=[t for t in site.taxonomies if t.tags],
+            listing_url=ARCHIVES_URL,
+        )
+        return theme.render(template, context).encode("utf-8")
+
+    content, same_as = _through_cache(theme, path, f"{template}|{url}|{key}", rendered)
+    return Output(path, content, origin, url=url, lastmod=lastmod, same_as=same_as)
+
+
+def _through_cache(
+    theme: Theme, path: str, description: str, rendered: Callable[[], bytes]
+) -> tuple[bytes, Path | None]:
+    """Return a file's bytes: the published ones if the page cache vouches for them, else
+    `rendered()`; and the published file, to link to, when they are the published ones."""
+    if theme.pages is not None:
+        cached = theme.pages.reuse(path, description)
+        if cached is not None:
+            return cached, theme.pages.output_dir / path
+    content = rendered()
     if theme.pages is not None:
         theme.pages.remember(path, content)
-    return Output(path, content, origin, url=url, lastmod=lastmod)
+    return content, None
 
 
 def _digests(theme: Theme, posts: Iterable[Post | None]) -> str:
@@ -250,28 +262,23 @@ def feed_output(theme: Theme, site: Site, feed: Feed) -> Output:
     """Render an Atom feed, every address in it absolute."""
     config = site.config
     path = output_path(feed.url)
-    origin = f"the feed {feed.url}"
-    if theme.pages is not None:
-        cached = theme.pages.reuse(path, f"feed|{feed.title}|" + _digests(theme, feed.posts))
-        if cached is not None:
-            return Output(path, cached, origin, same_as=theme.pages.output_dir / path)
-    entries = [
-        {
-            "post": post,
-            "id": entry_id(config.base_url, post),
-            "permalink": absolute(config.base_url, post.url),
-            "content": absolute_links(
-                post.body.replace(MORE_ANCHOR, "")
-                if config.feed_content == "full"
-                else post.excerpt,
-                absolute(config.base_url, post.url),
-            ),
-        }
-        for post in feed.posts
-    ]
-    text = theme.render(
-        "feed.xml",
-        {
+
+    def rendered() -> bytes:
+        entries = [
+            {
+                "post": post,
+                "id": entry_id(config.base_url, post),
+                "permalink": absolute(config.base_url, post.url),
+                "content": absolute_links(
+                    post.body.replace(MORE_ANCHOR, "")
+                    if config.feed_content == "full"
+                    else post.excerpt,
+                    absolute(config.base_url, post.url),
+                ),
+            }
+            for post in feed.posts
+        ]
+        context = {
             "site": site,
             "feed": feed,
             "entries": entries,
@@ -279,12 +286,12 @@ def feed_output(theme: Theme, site: Site, feed: Feed) -> Output:
             "page_url": feed.url,
             "lang": config.language,
             "texts": config.texts_for(config.language),
-        },
-    )
-    content = text.encode("utf-8")
-    if theme.pages is not None:
-        theme.pages.remember(path, content)
-    return Output(path, content, origin)
+        }
+        return theme.render("feed.xml", context).encode("utf-8")
+
+    description = f"feed|{feed.title}|" + _digests(theme, feed.posts)
+    content, same_as = _through_cache(theme, path, description, rendered)
+    return Output(path, content, f"the feed {feed.url}", same_as=same_as)
 
 
 def entry_id(base_url: str, post: Post) -> str:
@@ -327,7 +334,7 @@ def static_files(site: Site) -> list[Output]:
     """Return the theme's static files, and the site's `static/` files over them."""
     found: dict[str, Path] = {}
     for folder in (DEFAULT_THEME / "static", site.config.source / "static"):
-        for path in _files(folder):
+        for path in files_under(folder):
             found["static/" + path.relative_to(folder).as_posix()] = path
     return _published_files(site, sorted(found.items()))
 
@@ -369,16 +376,6 @@ def _published_files(site: Site, files: list[tuple[str, Path]]) -> list[Output]:
         outputs.append(Output(name, data, shown))
     raise_all(errors)
     return outputs
-
-
-def _files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    files = []
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files += [Path(root, n) for n in sorted(names) if not n.startswith(".")]
-    return files
 
 
 def description(post: Post) -> str:
