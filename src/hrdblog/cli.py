@@ -160,7 +160,9 @@ def main() -> None:
     help="Where to write the site.  [default: SOURCE/site]",
 )
 @click.option("--force", is_flag=True, help="Replace an output folder hrdblog did not write.")
-@click.option("--no-cache", is_flag=True, help="Read every post again, ignoring .hrdblog-cache/.")
+@click.option(
+    "--no-cache", is_flag=True, help="Read and render everything again, ignoring .hrdblog-cache/."
+)
 @publish_options
 @output_options
 def build(
