@@ -40,6 +40,5 @@ def test_the_golden_site_is_built_exactly_as_expected(tmp_path: Path) -> None:
             (EXPECTED / path).parent.mkdir(parents=True, exist_ok=True)
             (EXPECTED / path).write_text(content, encoding="utf-8")
     assert built == pages(site_files(EXPECTED))
-    assert (
-        len(built) == 32 + 1 + 6 + 1 + 2
-    )  # pages; feeds of the site, 6 tags, 1 country; sitemap, robots
+    # 32 pages, 1 redirect; the feeds of the site, of 6 tags and 1 country; sitemap, robots.txt
+    assert len(built) == 32 + 1 + 1 + 6 + 1 + 2

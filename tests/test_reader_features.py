@@ -363,3 +363,55 @@ def test_every_page_of_the_reader_site_parses_and_links_resolve(site: Path) -> N
     for path in site.rglob("*.html"):
         parse_html(path)
     assert broken_links(site, base_url=BASE) == []
+
+
+# Old addresses
+
+
+def test_aliases_become_redirects_to_the_post(tmp_path: Path) -> None:
+    old = ["/2017/11/04/old-name/", "/archives/123.html", "/news/strike"]
+    site = build_site(
+        make_site(
+            tmp_path,
+            {"a.md": post("Hunger strike", "2017-11-04", "Text.", aliases=old)},
+            {"base_url": BASE},
+        )
+    )
+    first = parse_html(site / "2017" / "11" / "04" / "old-name" / "index.html")
+    assert first.find(".//meta[@http-equiv='refresh']").get("content") == "0; url=../hunger-strike/"
+    assert first.find(".//link[@rel='canonical']").get("href") == f"{BASE}2017/11/04/hunger-strike/"
+    assert text(first.find(".//title")) == "Hunger strike"
+    second = parse_html(site / "archives" / "123.html")
+    assert second.find(".//a").get("href") == "../2017/11/04/hunger-strike/"
+    assert (site / "news" / "strike" / "index.html").is_file()
+    assert broken_links(site, base_url=BASE) == []
+    assert b"old-name" not in (site / "sitemap.xml").read_bytes()
+
+
+def test_an_alias_at_the_address_of_another_page_is_an_error(tmp_path: Path) -> None:
+    from helpers import run_cli
+
+    root = make_site(
+        tmp_path,
+        {
+            "a.md": post("A", "2017-11-04", aliases=["/2017/11/05/b/"]),
+            "b.md": post("B", "2017-11-05"),
+        },
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert "would be written to 2017/11/05/b/index.html" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "alias", ["old-name", "/a/../../etc/", "https://other.example/x", "/?p=123", "/a b/"]
+)
+def test_an_alias_must_be_a_path_of_this_site(tmp_path: Path, alias: str) -> None:
+    from hrdblog.config import load_config
+    from hrdblog.read import read_posts
+
+    make_site(tmp_path, {"a.md": post("A", "2017-11-04", aliases=[alias])})
+    (error,) = read_posts(load_config(tmp_path)).errors
+    assert str(error).startswith(
+        "content/a.md:4: 'aliases' must be addresses on this site like /2017/11/04/old-name/"
+    )

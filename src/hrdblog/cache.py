@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 CACHE_DIR = ".hrdblog-cache"
 THEME_TEMPLATES = Path(__file__).parent / "themes" / "default" / "templates"
-FORMAT = 1
+FORMAT = 2
 
 
 def fingerprint(config: SiteConfig) -> str:
@@ -243,6 +243,7 @@ def _entry(post: Post) -> dict[str, Any]:
             name: [[t.slug, t.name, t.url] for t in terms] for name, terms in post.terms.items()
         },
         "sources": [[link.name, link.url] for link in post.sources],
+        "aliases": list(post.aliases),
         "summary": post.summary,
         "author": post.author,
         "lang": post.lang,
@@ -269,6 +270,7 @@ def _post(entry: dict[str, Any], now: datetime) -> Post:
         more_text=entry["more_text"],
         terms={name: tuple(Term(*t) for t in terms) for name, terms in entry["terms"].items()},
         sources=tuple(Link(*link) for link in entry["sources"]),
+        aliases=tuple(entry["aliases"]),
         summary=entry["summary"],
         author=entry["author"],
         lang=entry["lang"],

@@ -29,7 +29,7 @@ DEFAULT_EXTENSIONS = ("footnotes", "tables", "fenced_code", "toc", "smarty")
 
 #: The front-matter fields of a post; a taxonomy may not take one of these names.
 POST_FIELDS = frozenset(
-    {"title", "date", "summary", "slug", "draft", "author", "lang", "updated", "source"}
+    {"title", "date", "summary", "slug", "draft", "author", "lang", "updated", "source", "aliases"}
 )
 #: First URL segments the site itself uses; a taxonomy may not take one of these paths.
 RESERVED_PATHS = frozenset({"page", "static", "archives", "feed.xml", "sitemap.xml", "404.html"})

@@ -45,6 +45,7 @@ class Post:
     more_text: str | None
     terms: Mapping[str, tuple[Term, ...]]  # taxonomy name → the post's terms in it
     sources: tuple[Link, ...] = ()
+    aliases: tuple[str, ...] = ()  # old site paths that redirect to the post
     summary: str | None = None  # the summary as written (Markdown)
     author: str = ""
     lang: str = ""

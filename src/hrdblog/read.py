@@ -25,6 +25,7 @@ from hrdblog.urls import post_url, reserved, slugify, term_url
 logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
+_ALIAS = re.compile(r"^/[^\s?#%\\<>\"']*$")
 _WEB_ADDRESS = re.compile(r"^https?://([^/\s?#]+)[^\s]*$")
 DATE_HINT = "write year-month-day, with a time if you like: 2017-11-04, 2017-11-04 10:30"
 _DATE = re.compile(
@@ -220,6 +221,7 @@ def read_post(path: Path, config: SiteConfig, converter: Converter, now: datetim
         fields.fail("lang", f"'lang' must be a language code like en or ar, got {lang!r}")
     draft = fields.boolean("draft")
     sources = fields.links("source")
+    aliases = fields.aliases("aliases")
     slug = fields.text("slug")
     if slug is not None:
         wanted = slugify(slug, config.slug_unicode)
@@ -269,6 +271,7 @@ def read_post(path: Path, config: SiteConfig, converter: Converter, now: datetim
         more_text=cut.more_text,
         terms={name: found for name, found in terms.items() if found},
         sources=sources,
+        aliases=aliases,
         summary=summary,
         author=author,
         lang=lang,
@@ -456,6 +459,27 @@ class _Fields:
             if name:
                 names.append(name)
         return names
+
+    def aliases(self, key: str) -> tuple[str, ...]:
+        """Return the old addresses of a post: site paths that will redirect to it."""
+        found = []
+        for name in self.names(key):
+            if (
+                not _ALIAS.match(name)
+                or "/../" in name + "/"
+                or "/./" in name + "/"
+                or "//" in name
+            ):
+                self.fail(
+                    key,
+                    f"'{key}' must be addresses on this site like /2017/11/04/old-name/, "
+                    f"got {name!r}",
+                    "an old address starts with / and has no ?, # or ..; "
+                    "end it with / or with a file name ending .html",
+                )
+                return ()
+            found.append(name if name.endswith((".html", "/")) else name + "/")
+        return tuple(found)
 
     def links(self, key: str) -> tuple[Link, ...]:
         value = self._value(key, False)

@@ -6,7 +6,7 @@ import html
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,7 @@ def render(
         if progress:
             progress("rendering", done, len(site.post_pages))
         outputs.append(post_page(theme, site, post, site_feed))
+        outputs += [redirect(theme, site, post.post, alias) for alias in post.post.aliases]
     for terms in site.taxonomies:
         if terms.tags:
             outputs.append(tag_index(theme, site, terms, site_feed))
@@ -231,6 +232,23 @@ def post_page(theme: Theme, site: Site, page: PostPage, feeds: list[Feed]) -> Ou
         neighbours=page,
         description=description(post),
     )
+
+
+def redirect(theme: Theme, site: Site, post: Post, alias: str) -> Output:
+    """Render a page at an old address of a post, sending readers on to the post."""
+    output = _page(
+        theme,
+        site,
+        "redirect.html",
+        alias,
+        f"{post.file} (aliases)",
+        [],
+        None,
+        _digests(theme, [post]),
+        post=post,
+    )
+    # Redirects are not pages of their own: the sitemap leaves them out.
+    return replace(output, url=None, lastmod=None)
 
 
 def tag_index(theme: Theme, site: Site, terms: TaxonomyTerms, feeds: list[Feed]) -> Output:
