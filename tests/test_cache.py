@@ -166,3 +166,19 @@ def test_a_published_page_changed_by_hand_is_rendered_again(tmp_path: Path) -> N
     page = root / "site" / "2017" / "03" / "05" / "post-4" / "index.html"
     page.write_text(page.read_text().replace("Body 4.", "Body altered on the server."))
     same_as_clean(root, tmp_path)
+
+
+def test_rendering_in_processes_gives_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hrdblog.render
+
+    root = blog(tmp_path)
+    build(load_config(root, output_dir=tmp_path / "one"), use_cache=False)
+    monkeypatch.setattr(hrdblog.render, "PARALLEL_PAGES", 1)  # fork even for this small site
+    build(load_config(root, output_dir=tmp_path / "many"), use_cache=False, processes=True)
+    assert site_files(tmp_path / "one") == site_files(tmp_path / "many")
+    build(load_config(root), processes=True)  # the page cache filled by workers
+    edit(root)
+    build(load_config(root), processes=True)
+    same_as_clean(root, tmp_path / "clean")

@@ -56,6 +56,7 @@ def prepare(
     progress: Progress = _silent,
     cache: PostCache | None = None,
     use_pages: bool = False,
+    processes: bool = False,
 ) -> tuple[Site, list[Output], PageCache | None]:
     """Read, collect and render the site in memory; raise every problem found, write nothing.
 
@@ -72,24 +73,30 @@ def prepare(
     if use_pages:
         nav = " ".join(t.taxonomy.name for t in site.taxonomies if t.tags)
         pages = PageCache(config, nav)
-    outputs = render(site, progress, pages)
+    outputs = render(site, progress, pages, processes)
     reused = f", {pages.reused} taken unchanged from the last build" if pages else ""
     logger.info("Rendered %s%s", count(len(outputs), "file"), reused)
     return site, outputs, pages
 
 
 def build(
-    config: SiteConfig, force: bool = False, progress: Progress = _silent, use_cache: bool = True
+    config: SiteConfig,
+    force: bool = False,
+    progress: Progress = _silent,
+    use_cache: bool = True,
+    processes: bool = False,
 ) -> BuildReport:
     """Build the site described by `config` into its output folder, or raise and write nothing.
 
-    Posts read before, unchanged, come from the post cache unless `use_cache` is false.
+    Posts read before, unchanged, come from the post cache unless `use_cache` is false. With
+    `processes`, a large site is rendered on every core; a caller that runs threads (the
+    preview server) must leave it off.
     """
     started = time.perf_counter()
     protected = (config.content_dir, config.templates_dir, config.source / "static")
     check_output_dir(config.output_dir, config.source, protected, force)
     cache = PostCache.load(config) if use_cache else None
-    site, outputs, pages = prepare(config, progress, cache, use_pages=use_cache)
+    site, outputs, pages = prepare(config, progress, cache, use_cache, processes)
     write(outputs, config.output_dir)
     logger.info("Wrote %s", config.output_dir)
     if cache is not None:

@@ -194,9 +194,8 @@ def build(
         )
         interactive = sys.stderr.isatty() and not quiet
         try:
-            report = build_site(
-                config, force, progress if interactive else _quiet, use_cache=not no_cache
-            )
+            shown_progress = progress if interactive else _quiet
+            report = build_site(config, force, shown_progress, not no_cache, processes=True)
             return report.summary()
         finally:
             progress.clear()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
+import multiprocessing
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -43,33 +46,36 @@ def render(
     site: Site,
     progress: Callable[[str, int, int], None] | None = None,
     pages: PageCache | None = None,
+    processes: bool = False,
 ) -> list[Output]:
     """Render every page, feed and static file of the site.
 
     With a page cache, a page that would show exactly what it showed last time is taken from
-    the published site instead of being rendered again.
+    the published site instead of being rendered again. With `processes`, a large site's pages
+    are rendered on every core.
     """
     theme = Theme(site.config)
     theme.pages = pages
     theme.digests = {}
     feeds = _feeds(site, theme)
     site_feed = [feeds["/"]] if "/" in feeds else []
-    outputs = [
-        list_page(theme, site, page, "index.html", site_feed, "the home page") for page in site.home
+    # Every page and feed as a job, in the order of the output.
+    jobs: list[Callable[[], Output]] = [
+        functools.partial(list_page, theme, site, page, "index.html", site_feed, "the home page")
+        for page in site.home
     ]
-    for done, post in enumerate(site.post_pages):
-        if progress:
-            progress("rendering", done, len(site.post_pages))
-        outputs.append(post_page(theme, site, post, site_feed))
-        outputs += [redirect(theme, site, post.post, alias) for alias in post.post.aliases]
+    for post in site.post_pages:
+        jobs.append(functools.partial(post_page, theme, site, post, site_feed))
+        jobs += [functools.partial(redirect, theme, site, post.post, a) for a in post.post.aliases]
     for terms in site.taxonomies:
         if terms.tags:
-            outputs.append(tag_index(theme, site, terms, site_feed))
+            jobs.append(functools.partial(tag_index, theme, site, terms, site_feed))
         for tag in terms.tags:
             tag_feeds = [feeds[tag.url], *site_feed] if tag.url in feeds else site_feed
             origin = f"the {terms.taxonomy.name} page of {tag.name!r}"
-            outputs += [
-                list_page(
+            jobs += [
+                functools.partial(
+                    list_page,
                     theme,
                     site,
                     page,
@@ -83,12 +89,15 @@ def render(
             ]
     for archive in site.archives:
         origin = f"the archive {archive.url}"
-        outputs += [
-            list_page(theme, site, page, "archive.html", site_feed, origin, archive=archive)
+        jobs += [
+            functools.partial(
+                list_page, theme, site, page, "archive.html", site_feed, origin, archive=archive
+            )
             for page in archive.pages
         ]
-    outputs.append(
-        _page(
+    jobs.append(
+        functools.partial(
+            _page,
             theme,
             site,
             "archives.html",
@@ -99,8 +108,11 @@ def render(
             "|".join(f"{a.url} {len(a.posts)}" for a in site.archives),
         )
     )
-    outputs.append(_page(theme, site, "404.html", None, "the not-found page", site_feed))
-    outputs += [feed_output(theme, site, feed) for feed in feeds.values()]
+    jobs.append(
+        functools.partial(_page, theme, site, "404.html", None, "the not-found page", site_feed)
+    )
+    jobs += [functools.partial(feed_output, theme, site, feed) for feed in feeds.values()]
+    outputs = _run(jobs, theme, progress, processes)
     if site.config.base_url:
         outputs.append(sitemap(theme, site, outputs))
     else:
@@ -112,6 +124,60 @@ def render(
     outputs += static_files(site)
     outputs += post_files(site)
     return outputs
+
+
+#: From this many pages on, rendering in forked processes pays for their start.
+PARALLEL_PAGES = 2000
+_JOBS: list[Callable[[], Output]] = []  # what forked workers render, set before they fork
+_PAGES: list[PageCache | None] = [None]
+
+
+def _run(
+    jobs: list[Callable[[], Output]],
+    theme: Theme,
+    progress: Callable[[str, int, int], None] | None,
+    processes: bool,
+) -> list[Output]:
+    """Run the rendering jobs, in order; in forked processes when asked and worth it.
+
+    Forked workers inherit the site and the templates without copying them; they are only used
+    where the process runs no threads (`serve` does), since forking a threaded process can
+    deadlock. The page cache's records of what the workers rendered come back with the pages.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    # A rebuild takes most pages from the last build: sending them back from workers costs more
+    # than it saves. Processes are for building from scratch.
+    rebuild = theme.pages is not None and bool(theme.pages.previous)
+    if not (processes and forkable and workers > 1 and len(jobs) >= PARALLEL_PAGES) or rebuild:
+        outputs = []
+        for done, job in enumerate(jobs):
+            if progress and done % 100 == 0:
+                progress("rendering", done, len(jobs))
+            outputs.append(job())
+        return outputs
+    global _JOBS
+    _JOBS, _PAGES[0] = jobs, theme.pages
+    outputs = []
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunk = max(1, len(jobs) // (workers * 16))
+            for done, (output, record) in enumerate(pool.imap(_run_job, range(len(jobs)), chunk)):
+                if progress and done % 100 == 0:
+                    progress("rendering", done, len(jobs))
+                if theme.pages is not None and record is not None:
+                    theme.pages.pages[output.path] = record
+                    theme.pages.reused += output.same_as is not None
+                outputs.append(output)
+    finally:
+        _JOBS, _PAGES[0] = [], None
+    return outputs
+
+
+def _run_job(index: int) -> tuple[Output, list[str] | None]:
+    output = _JOBS[index]()
+    pages = _PAGES[0]
+    return output, pages.pages.get(output.path) if pages is not None else None
 
 
 def _page(
