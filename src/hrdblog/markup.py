@@ -400,15 +400,18 @@ class _Cutter(HTMLParser):
 
 
 _TAG_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
-_ATTRIBUTE_NAME = re.compile(r"^[^\s\"'>/=<\x00-\x1f]+$")
+# Attribute names real HTML uses (and XML accepts): a stray "<" or "0" in broken markup is not one.
+_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z_:][-A-Za-z0-9_:.]*$")
 
 
 def _start_tag(tag: str, attrs: list[tuple[str, str | None]]) -> str:
     if not _TAG_NAME.match(tag):
         return ""  # not an element a browser would make: left out
     parts = [tag]
+    seen = {"id"}  # ids repeat when a list page shows several excerpts
     for name, value in attrs:
-        if name == "id" or not _ATTRIBUTE_NAME.match(name):
-            continue  # ids repeat when a list page shows several excerpts
-        parts.append(name if value is None else f'{name}="{escape(value, quote=True)}"')
+        if name in seen or not _ATTRIBUTE_NAME.match(name):
+            continue  # a repeated attribute: browsers keep the first
+        seen.add(name)
+        parts.append(f'{name}="{escape(value or "", quote=True)}"')
     return "<" + " ".join(parts) + ">"
