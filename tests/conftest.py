@@ -11,14 +11,14 @@ import pytest
 from helpers import REPO, synthetic_blog
 from hypothesis import settings
 
+from hrdblog.build import build
+from hrdblog.config import load_config
+
 # In CI the property tests run the same examples every time, so a run is never red by the luck
 # of the draw; on developers' machines they keep exploring new ones.
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from hrdblog.build import build
-from hrdblog.config import load_config
 
 
 @pytest.fixture(autouse=True)
