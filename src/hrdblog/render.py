@@ -128,8 +128,9 @@ def render(
 
 #: From this many pages on, rendering in forked processes pays for their start.
 PARALLEL_PAGES = 2000
-_JOBS: list[Callable[[], Output]] = []  # what forked workers render, set before they fork
-_PAGES: list[PageCache | None] = [None]
+# What forked workers render, and the page cache they consult: set just before they fork.
+_JOBS: list[Callable[[], Output]] = []
+_PAGES: PageCache | None = None
 
 
 def _run(
@@ -156,8 +157,8 @@ def _run(
                 progress("rendering", done, len(jobs))
             outputs.append(job())
         return outputs
-    global _JOBS
-    _JOBS, _PAGES[0] = jobs, theme.pages
+    global _JOBS, _PAGES
+    _JOBS, _PAGES = jobs, theme.pages
     outputs = []
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -170,14 +171,13 @@ def _run(
                     theme.pages.reused += output.same_as is not None
                 outputs.append(output)
     finally:
-        _JOBS, _PAGES[0] = [], None
+        _JOBS, _PAGES = [], None
     return outputs
 
 
 def _run_job(index: int) -> tuple[Output, list[str] | None]:
     output = _JOBS[index]()
-    pages = _PAGES[0]
-    return output, pages.pages.get(output.path) if pages is not None else None
+    return output, _PAGES.pages.get(output.path) if _PAGES is not None else None
 
 
 def _page(
