@@ -177,7 +177,7 @@ def _with_heading_ids(html: str, heading_id: Callable[[str], str]) -> str:
     taken: set[str] = {MORE_ID}
 
     def add(match: re.Match[str]) -> str:
-        text = unescape(re.sub(r"<[^>]+>", "", match.group(2)))
+        text = plain_text(match.group(2))
         base = heading_id(text) or "section"
         found, number = base, 1
         while found in taken:
@@ -223,6 +223,11 @@ def excerpt(body_html: str, summary_html: str | None, words: int) -> Excerpt:
     return Excerpt(
         Markup(body_html[:at] + MORE_ANCHOR + body_html[at:]), Markup(cut.html), True, None
     )
+
+
+def plain_text(html: str) -> str:
+    """Return the text of HTML: tags dropped, references decoded, whitespace made single."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
 
 
 def _visible_text(html: str) -> str:

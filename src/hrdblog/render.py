@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import functools
-import html
 import logging
 import multiprocessing
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,7 +18,7 @@ from markupsafe import Markup
 from hrdblog.cache import PageCache, post_digest
 from hrdblog.errors import ContentError, HrdblogError, raise_all
 from hrdblog.files import files_under
-from hrdblog.markup import MORE_ANCHOR, rewrite_links
+from hrdblog.markup import MORE_ANCHOR, plain_text, rewrite_links
 from hrdblog.media import ImageProblem, is_image, strip_metadata
 from hrdblog.models import ListPage, Output, Post, PostPage, Site, TaxonomyTerms
 from hrdblog.theme import DEFAULT_THEME, Theme
@@ -464,7 +462,7 @@ def _published_files(site: Site, files: list[tuple[str, Path]]) -> list[Output]:
 
 def description(post: Post) -> str:
     """Return a post's summary or excerpt as plain text of at most DESCRIPTION_LENGTH characters."""
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", str(post.excerpt))).split())
+    text = plain_text(str(post.excerpt))
     if len(text) <= DESCRIPTION_LENGTH:
         return text
     return text[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
