@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import make_site, post, site_files
+from helpers import build_site, make_site, post, site_files
 from test_media import jpeg_with_location
 
 from hrdblog.build import build
@@ -126,24 +126,41 @@ def test_a_rebuild_reads_nothing_again_and_still_warns(
 def test_a_damaged_cache_is_never_trusted(tmp_path: Path, damage: str) -> None:
     root = blog(tmp_path)
     build(load_config(root))
-    cache = root / CACHE_DIR / "posts.json"
-    text = cache.read_text()
-    header, body = text.split("\n", 1)
-    if damage == "garbage":
-        cache.write_bytes(b"\x00\xff not json")
-    elif damage == "truncated":
-        cache.write_text(text[: len(text) // 2])
-    elif damage == "tampered":
-        entries = json.loads(body)
-        for entry in entries.values():
+    cached = sorted((root / CACHE_DIR / "posts").iterdir())
+    assert len(cached) == 13  # one file per post
+    for cache in cached:
+        text = cache.read_text()
+        header, body = text.split("\n", 1)
+        if damage == "garbage":
+            cache.write_bytes(b"\x00\xff not json")
+        elif damage == "truncated":
+            cache.write_text(text[: len(text) // 2])
+        elif damage == "tampered":
+            entry = json.loads(body)
             entry["body"] = "<script>alert(1)</script>"
-        cache.write_text(header + "\n" + json.dumps(entries))  # the checksum no longer matches
-    else:
-        stored = json.loads(header)
-        stored["fingerprint"] = "0" * 64
-        cache.write_text(json.dumps(stored) + "\n" + body)
+            cache.write_text(header + "\n" + json.dumps(entry))  # the checksum no longer matches
+        else:
+            stored = json.loads(header)
+            stored["fingerprint"] = "0" * 64
+            cache.write_text(json.dumps(stored) + "\n" + body)
+    (root / "content" / "2017" / "p03.md").write_text(post("Edited", "2017-03-04"))
     same_as_clean(root, tmp_path)
     assert b"alert(1)" not in b"".join(site_files(root / "site").values())
+
+
+def test_a_damaged_record_of_the_site_is_never_trusted(tmp_path: Path) -> None:
+    root = blog(tmp_path)
+    build(load_config(root))
+    (record,) = (root / CACHE_DIR).glob("site-*.json")
+    header, body = record.read_text().split("\n", 1)
+    stored = json.loads(body)
+    page = root / "site" / "index.html"
+    page.write_text("changed on the server")
+    # The record now vouches for the changed page: only its checksum tells it is not to be trusted.
+    stat = page.stat()
+    stored["pages"]["index.html"][2:] = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    record.write_text(header + "\n" + json.dumps(stored))
+    same_as_clean(root, tmp_path)
 
 
 def test_unchanged_pages_are_taken_from_the_last_build(
@@ -182,3 +199,70 @@ def test_rendering_in_processes_gives_the_same_bytes(
     edit(root)
     build(load_config(root), processes=True)
     same_as_clean(root, tmp_path / "clean")
+
+
+def test_files_changed_by_hand_in_the_site_are_put_right(tmp_path: Path) -> None:
+    root = blog(tmp_path)
+    site = build_site(root)
+    (site / "stray.html").write_text("added on the server")
+    (site / "2017" / "03" / "05" / "post-4" / "index.html").unlink()
+    (site / "tag" / "t1" / "index.html").write_text("changed on the server")
+    same_as_clean(root, tmp_path)
+
+
+def inodes(site: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in site.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_a_rebuild_after_an_edit_rewrites_only_the_files_that_change(tmp_path: Path) -> None:
+    root = blog(tmp_path)
+    site = build_site(root)
+    folder, files, before = site.stat().st_ino, site_files(site), inodes(site)
+    edit(root)
+    build_site(root)
+    assert site.stat().st_ino == folder  # updated in place, not replaced
+    after = site_files(site)
+    differ = {path for path in after if files.get(path) != after[path]}
+    rewritten = {path for path, node in inodes(site).items() if before.get(path) != node}
+    assert rewritten == differ
+    assert {
+        "2017/03/04/post-3/index.html",
+        "index.html",
+        "tag/t0/index.html",
+        "feed.xml",
+        ".hrdblog-manifest",
+    } <= differ
+    assert "2017/03/05/post-4/index.html" not in differ  # shows post 3's title only: unchanged
+    assert len(differ) < len(after) / 4
+    same_as_clean(root, tmp_path)
+
+
+def test_a_build_with_nothing_to_do_changes_nothing(tmp_path: Path) -> None:
+    root = blog(tmp_path)
+    site = build_site(root)
+    before = inodes(site)
+    report = build(load_config(root))
+    assert report.unchanged
+    assert (report.posts, report.pages) == (13, len([p for p in before if p.endswith(".html")]))
+    assert inodes(site) == before
+
+
+def test_a_post_whose_time_comes_is_published_though_no_file_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = blog(tmp_path)
+    (root / "content" / "2017" / "later.md").write_text(post("Later", "2030-01-01 09:00"))
+    page = root / "site" / "2030" / "01" / "01" / "later" / "index.html"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1893484800))  # 2030-01-01 08:00 UTC
+    build_site(root)
+    assert not page.exists()
+    assert build(load_config(root)).unchanged
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1893484800 + 7200))
+    report = build(load_config(root))
+    assert not report.unchanged
+    assert page.is_file()
+    same_as_clean(root, tmp_path)

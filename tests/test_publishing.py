@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from helpers import build_site, make_site, post, run_cli, site_files, synthetic_blog
 
+from hrdblog.build import build
+from hrdblog.config import load_config
 from hrdblog.errors import OutputError
 from hrdblog.write import MANIFEST, recover
 
@@ -120,7 +122,7 @@ def test_the_swap_is_one_step(tmp_path: Path) -> None:
             sys.executable,
             "-c",
             "import sys\nfrom hrdblog.cli import main\nfor _ in range(5):\n"
-            "    try:\n        main(['build', '-q', '--source', sys.argv[1]])\n"
+            "    try:\n        main(['build', '-q', '--no-cache', '--source', sys.argv[1]])\n"
             "    except SystemExit:\n        pass\n",
             str(root),
         ]
@@ -132,3 +134,100 @@ def test_the_swap_is_one_step(tmp_path: Path) -> None:
         seen += 1
     assert builder.returncode == 0
     assert seen > 10
+
+
+def test_pages_updated_in_place_are_always_whole(tmp_path: Path) -> None:
+    """While rebuilds after edits follow one another, every page is a whole page."""
+    root = make_site(
+        tmp_path, {f"p{i}.md": post(f"Post {i}", f"2017-01-{i + 1:02}") for i in range(20)}
+    )
+    site = build_site(root)
+    first = root / "content" / "p19.md"
+    builder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom pathlib import Path\nfrom hrdblog.cli import main\n"
+            "for i in range(8):\n"
+            "    Path(sys.argv[2]).write_text(Path(sys.argv[2]).read_text() + f'Edit {i}.\\n')\n"
+            "    try:\n        main(['build', '-q', '--source', sys.argv[1]])\n"
+            "    except SystemExit:\n        pass\n",
+            str(root),
+            str(first),
+        ]
+    )
+    folder = site.stat().st_ino
+    seen = 0
+    while builder.poll() is None:
+        for page in (site / "index.html", site / "2017" / "01" / "20" / "post-19" / "index.html"):
+            assert page.read_bytes().endswith(b"</html>\n")
+        seen += 1
+    assert builder.returncode == 0
+    assert seen > 10
+    assert site.stat().st_ino == folder  # every rebuild was an update in place
+    assert b"Edit 7." in (site / "index.html").read_bytes()
+
+
+def edited_blog(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """Build a blog of 20 posts, then edit one post: return the blog, its site, the site."""
+    root = make_site(
+        tmp_path, {f"p{i}.md": post(f"Post {i}", f"2017-01-{i + 1:02}") for i in range(20)}
+    )
+    site = build_site(root)
+    before = site_files(site)
+    (root / "content" / "p19.md").write_text(post("Post 19, edited", "2017-01-20"))
+    return root, site, before
+
+
+def test_an_update_in_place_killed_while_moving_files_is_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hrdblog.write
+
+    root, site, before = edited_blog(tmp_path)
+    moved = 0
+    real = os.replace
+
+    def replace(source: str | Path, destination: str | Path) -> None:
+        nonlocal moved
+        moved += 1
+        if moved == 3:
+            raise KeyboardInterrupt  # stands for the kill: nothing after it runs
+        real(source, destination)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(hrdblog.write, "_roll_back", lambda work, target: None)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(root)
+    monkeypatch.undo()
+    assert site_files(site) != before  # two files were moved in when it was killed
+    assert len(list(root.glob(".site.apply-*"))) == 1
+    recover(site)
+    assert site_files(site) == before
+    assert sorted(p.name for p in root.iterdir()) == [".hrdblog-cache", "content", "site"]
+    build_site(root)
+    assert b"Post 19, edited" in (site / "index.html").read_bytes()
+
+
+def test_an_update_in_place_that_fails_is_undone_and_the_site_written_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, site, _ = edited_blog(tmp_path)
+    moved = 0
+    real = os.replace
+
+    def replace(source: str | Path, destination: str | Path) -> None:
+        nonlocal moved
+        moved += 1
+        if moved == 3:
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(destination))
+        real(source, destination)
+
+    monkeypatch.setattr(os, "replace", replace)
+    folder = site.stat().st_ino
+    build_site(root)
+    monkeypatch.undo()
+    assert site.stat().st_ino != folder  # written anew and swapped in
+    clean = tmp_path / "clean"
+    build(load_config(root, output_dir=clean), use_cache=False)
+    assert site_files(site) == site_files(clean)

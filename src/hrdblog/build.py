@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from hrdblog.cache import PageCache, PostCache
+from hrdblog.cache import PageCache, PostCache, inputs_digest
 from hrdblog.collect import collect
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, count, raise_all
 from hrdblog.models import Output, Post, Site
-from hrdblog.read import read_posts
+from hrdblog.read import read_posts, source_keys
 from hrdblog.render import render
 from hrdblog.sitecheck import check_site
-from hrdblog.write import MANIFEST, check_output_dir, write
+from hrdblog.write import MANIFEST, check_output_dir, recover, write
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +34,15 @@ class BuildReport:
     files: int
     seconds: float
     output_dir: Path
+    unchanged: bool = False  # nothing to do: the site was already built from these very files
 
     def summary(self) -> str:
         """Return the one line a build ends with."""
+        if self.unchanged:
+            return (
+                f"Nothing changed since the last build ({count(self.posts, 'post')}, "
+                f"{count(self.pages, 'page')}); checked in {self.seconds:.2f} s"
+            )
         return (
             f"Built {count(self.posts, 'post')}, {count(self.tags, 'tag')}, "
             f"{count(self.pages, 'page')} in {self.seconds:.2f} s"
@@ -51,32 +60,41 @@ def _silent(stage: str, done: int, total: int) -> None:
     """Report nothing."""
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A site read, collected and rendered in memory, and when it will change by itself."""
+
+    site: Site
+    outputs: list[Output]
+    next_change: datetime | None  # the date of the first post scheduled for later
+
+
 def prepare(
     config: SiteConfig,
     progress: Progress = _silent,
     cache: PostCache | None = None,
-    use_pages: bool = False,
+    pages: PageCache | None = None,
     processes: bool = False,
-) -> tuple[Site, list[Output], PageCache | None]:
+    keys: Mapping[Path, str] | None = None,
+) -> Prepared:
     """Read, collect and render the site in memory; raise every problem found, write nothing.
 
-    With `use_pages`, pages unchanged since the last build come from the published site.
+    With a page cache, pages unchanged since the last build are kept as published.
     """
-    reading = read_posts(config, progress, cache)
+    reading = read_posts(config, progress, cache, keys)
     try:
-        site = collect(config, reading.posts)
+        site = collect(config, reading.posts, pages.related if pages else None)
     except ErrorList as exc:  # report the clashes among readable posts with the other problems
         raise ErrorList(reading.errors + exc.errors) from None
     raise_all(list(reading.errors))
     logger.info("Read %s with %s", count(len(site.posts), "post"), count(len(site.tags), "tag"))
-    pages = None
-    if use_pages:
-        nav = " ".join(t.taxonomy.name for t in site.taxonomies if t.tags)
-        pages = PageCache(config, nav)
+    if pages is not None:
+        pages.nav = " ".join(t.taxonomy.name for t in site.taxonomies if t.tags)
     outputs = render(site, progress, pages, processes)
-    reused = f", {pages.reused} taken unchanged from the last build" if pages else ""
+    reused = f", {pages.reused} kept unchanged from the last build" if pages else ""
     logger.info("Rendered %s%s", count(len(outputs), "file"), reused)
-    return site, outputs, pages
+    scheduled = (post.date for post in reading.posts if post.scheduled)
+    return Prepared(site, outputs, min(scheduled, default=None))
 
 
 def build(
@@ -88,29 +106,69 @@ def build(
 ) -> BuildReport:
     """Build the site described by `config` into its output folder, or raise and write nothing.
 
-    Posts read before, unchanged, come from the post cache unless `use_cache` is false. With
-    `processes`, a large site is rendered on every core; a caller that runs threads (the
+    Unless `use_cache` is false, posts read before, unchanged, come from the post cache, pages
+    that would be the same are kept as published, and a build with nothing to do does nothing.
+    With `processes`, a large site is rendered on every core; a caller that runs threads (the
     preview server) must leave it off.
     """
     started = time.perf_counter()
     protected = (config.content_dir, config.templates_dir, config.source / "static")
     check_output_dir(config.output_dir, config.source, protected, force)
-    cache = PostCache.load(config) if use_cache else None
-    site, outputs, pages = prepare(config, progress, cache, use_cache, processes)
-    write(outputs, config.output_dir)
+    recover(config.output_dir.resolve())
+    if not use_cache:
+        prepared = prepare(config, progress, processes=processes)
+        write(prepared.outputs, config.output_dir)
+        return _report(prepared, started, config.output_dir)
+    keys = source_keys(config)
+    pages = PageCache(config, inputs_digest(config, keys))
+    last = pages.unchanged(config.now())
+    if last is not None:
+        for warning in last["warnings"]:
+            logger.warning("%s", warning)
+        logger.info("Nothing changed since the last build")
+        seconds = time.perf_counter() - started
+        return BuildReport(
+            **last["figures"], seconds=seconds, output_dir=config.output_dir, unchanged=True
+        )
+    cache = PostCache.load(config)
+    with _warnings() as warnings:
+        prepared = prepare(config, progress, cache, pages, processes, keys)
+        written = write(prepared.outputs, config.output_dir, pages.published(), pages.present)
     logger.info("Wrote %s", config.output_dir)
-    if cache is not None:
-        cache.save()
-    if pages is not None:
-        pages.save()
+    report = _report(prepared, started, config.output_dir)
+    cache.save()
+    figures = {name: getattr(report, name) for name in ("posts", "tags", "pages", "files")}
+    pages.save(written, {"figures": figures, "warnings": warnings}, prepared.next_change)
+    return report
+
+
+def _report(prepared: Prepared, started: float, output_dir: Path) -> BuildReport:
+    outputs = prepared.outputs
     return BuildReport(
-        posts=len(site.posts),
-        tags=len(site.tags),
+        posts=len(prepared.site.posts),
+        tags=len(prepared.site.tags),
         pages=sum(1 for output in outputs if output.path.endswith(".html")),
         files=len(outputs),
         seconds=time.perf_counter() - started,
-        output_dir=config.output_dir,
+        output_dir=output_dir,
     )
+
+
+@contextlib.contextmanager
+def _warnings() -> Iterator[list[str]]:
+    """Collect the warnings logged meanwhile, for a later build with nothing to do to repeat."""
+    found: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            found.append(record.getMessage())
+
+    handler = Keep(logging.WARNING)
+    logging.getLogger("hrdblog").addHandler(handler)
+    try:
+        yield found
+    finally:
+        logging.getLogger("hrdblog").removeHandler(handler)
 
 
 def check(config: SiteConfig) -> str:
@@ -118,7 +176,7 @@ def check(config: SiteConfig) -> str:
 
     Return what was checked; raise every problem found.
     """
-    site, _, _ = prepare(config)
+    site = prepare(config).site
     checked = f"The content is sound: {count(len(site.posts), 'post')} would be published."
     if not (config.output_dir / MANIFEST).is_file():
         shown = config.display_path(config.output_dir)

@@ -1,10 +1,12 @@
-"""A cache of read posts (`.hrdblog-cache/` in the blog's folder), so a rebuild skips Markdown.
+"""The caches of a rebuild (`.hrdblog-cache/` in the blog's folder): read posts, so that a
+rebuild skips Markdown, and the record of the last build, so that it renders and writes only
+what changed.
 
 A post is taken from the cache only when its file's bytes, its folder's files (for a post in a
 folder of its own) and everything else that shapes reading (hrdblog's and Python-Markdown's
-versions, the settings, the site's static images) are exactly what they were. The cache is JSON,
-never pickle, so a cache someone else wrote cannot run code; it carries a checksum, and a cache
-that is damaged, of another version or unreadable is ignored and written anew.
+versions, the settings, the site's static images) are exactly what they were. The caches are
+JSON, never pickle, so a cache someone else wrote cannot run code; each file carries a checksum,
+and one that is damaged, of another version or unreadable is ignored and written anew.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from hrdblog import __version__
 from hrdblog.config import SETTINGS, SiteConfig
 from hrdblog.files import files_under
 from hrdblog.models import Link, Post, Term
+from hrdblog.write import Stat, Written, survey
 
 logger = logging.getLogger(__name__)
 
@@ -88,42 +91,30 @@ def file_key(path: Path, data: bytes) -> str:
 
 @dataclass
 class PostCache:
-    """Posts by file key; loaded before reading, saved after a successful build.
+    """Posts by file key, one small JSON file each: read before reading, saved after a build.
 
-    The file is a header line (the fingerprint, and the checksum of the rest) and then the
-    entries, so that checking it needs no second serialisation of everything.
+    Each file is a header line (the fingerprint, and the checksum of the rest) and the post.
+    A rebuild after an edit writes one file, not the whole cache.
     """
 
-    path: Path
+    folder: Path
     fingerprint: str
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     kept: dict[str, tuple[Post, list[str]]] = field(default_factory=dict)
+    new: dict[str, dict[str, Any]] = field(default_factory=dict)  # read this time: to save
 
     @classmethod
     def load(cls, config: SiteConfig) -> PostCache:
-        """Return the cache of a blog; an empty one if there is none that can be trusted."""
-        cache = cls(config.source / CACHE_DIR / "posts.json", fingerprint(config))
-        try:
-            header, _, body = cache.path.read_text(encoding="utf-8").partition("\n")
-            stored = json.loads(header)
-            checksum = hashlib.sha256(body.encode()).hexdigest()
-            if stored["fingerprint"] == cache.fingerprint and stored["checksum"] == checksum:
-                cache.entries = json.loads(body)
-            else:
-                logger.info("the post cache is of other settings or damaged: reading every post")
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError, KeyError, TypeError):
-            logger.info("the post cache cannot be read: reading every post")
-        return cache
+        """Return the cache of a blog; its posts are read as they are asked for."""
+        return cls(config.source / CACHE_DIR / "posts", fingerprint(config))
 
     def get(self, key: str, now: datetime) -> tuple[Post, list[str]] | None:
         """Return the cached post of a file key and the warnings reading it gave, or None."""
-        entry = self.entries.pop(key, None)  # once a post, the entry need not stay in memory
-        if entry is None:
+        body = _read_checked(f"{self.folder}/{key}.json", self.fingerprint, quiet=True)
+        if body is None:
             return None
         try:
-            found = _post(entry, now), [str(warning) for warning in entry["warnings"]]
+            entry = json.loads(body)
+            found = _post(entry, now, key), [str(warning) for warning in entry["warnings"]]
         except (KeyError, TypeError, ValueError):
             return None
         self.kept[key] = found
@@ -134,30 +125,73 @@ class PostCache:
         entry = {**_entry(post), "warnings": warnings}
         if json.loads(json.dumps(entry)) == entry:
             self.kept[key] = (post, warnings)
+            self.new[key] = entry
 
     def save(self) -> None:
-        """Write the posts of this build, atomically; a failure only costs speed."""
-        entries = {
-            key: {**_entry(post), "warnings": warnings}
-            for key, (post, warnings) in sorted(self.kept.items())
-        }
-        body = json.dumps(entries, sort_keys=True)
-        checksum = hashlib.sha256(body.encode()).hexdigest()
-        header = json.dumps({"fingerprint": self.fingerprint, "checksum": checksum})
-        _write_atomically(self.path, f"{header}\n{body}")
+        """Write the posts read this time, and forget those of files gone; a failure only
+        costs speed."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for key, entry in self.new.items():
+                path = self.folder / f"{key}.json"
+                _write_checked(path, json.dumps(entry), self.fingerprint, atomic=False)
+            self.new = {}
+            for path in self.folder.iterdir():
+                if path.suffix != ".json" or path.stem not in self.kept:
+                    path.unlink()
+        except OSError as exc:
+            logger.warning("the post cache could not be saved (%s); the next build reads all", exc)
+
+
+def _read_checked(path: Path | str, fingerprint: str = "", quiet: bool = False) -> bytes | None:
+    """Return the body of a cache file if its header vouches for it (checksum, fingerprint)."""
+    try:
+        with open(path, "rb") as file:
+            header, _, body = file.read().partition(b"\n")
+        stored = json.loads(header)
+        if (
+            stored["fingerprint"] == fingerprint
+            and stored["checksum"] == hashlib.sha256(body).hexdigest()
+        ):
+            return body
+        if not quiet:
+            logger.info("%s is of other settings or damaged: doing all the work", path)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, KeyError, TypeError):
+        if not quiet:
+            logger.info("%s cannot be read: doing all the work", path)
+    return None
+
+
+def _write_checked(path: Path, body: str, fingerprint: str = "", atomic: bool = True) -> None:
+    """Write a cache file: a header line (the fingerprint, the checksum of the rest), the body.
+
+    A file written in one go (not `atomic`) and cut short fails its checksum when read.
+    """
+    data = body.encode()
+    header = json.dumps({"fingerprint": fingerprint, "checksum": hashlib.sha256(data).hexdigest()})
+    if atomic:
+        _write_atomically(path, header.encode() + b"\n" + data)
+    else:
+        path.write_bytes(header.encode() + b"\n" + data)
 
 
 class PageCache:
-    """The pages of the last build, by output path: what they showed, and their bytes' hash.
+    """The record of the last build into an output folder, to redo only what changed.
 
-    A page whose description (its posts, its neighbours, the site around it) is what it was,
-    and whose published file still has the bytes recorded, is taken from the published site
-    instead of being rendered again; any doubt means rendering.
+    For each published file: a digest of what it showed (its posts, its neighbours, the site
+    around it), the SHA-256 of its bytes and its stat (size, modification time, inode). A page
+    whose description is what it was, and whose file is still exactly as written, is kept as
+    published instead of being rendered again; any doubt means rendering. The record also
+    holds a digest of every input of that build, so that a build with nothing to do can tell
+    at once, and the related posts of each post, which depend only on dates and terms.
     """
 
-    def __init__(self, config: SiteConfig, site_key: str) -> None:
-        self.path = config.source / CACHE_DIR / "pages.json"
+    def __init__(self, config: SiteConfig, inputs: str = "") -> None:
         self.output_dir = config.output_dir
+        self.path = self.record(config)
+        self.inputs = inputs
         self.site_key = hashlib.sha256(
             "\n".join(
                 [
@@ -165,62 +199,129 @@ class PageCache:
                     _folder_signature(config.templates_dir),
                     _folder_signature(THEME_TEMPLATES),
                     repr((config.include_drafts, config.include_future)),
-                    site_key,
                 ]
             ).encode()
         ).hexdigest()
-        self.previous: dict[str, list[str]] = {}
-        self.pages: dict[str, list[str]] = {}
+        self.nav = ""  # what every page shows of the whole site: set once the site is known
+        self.previous: dict[str, list[Any]] = {}  # path → [description, sha256, size, mtime, ino]
+        self.descriptions: dict[str, str] = {}  # path → this build's description digest
+        self.related: dict[str, list[list[int]]] = {}
         self.reused = 0
+        self.present: dict[str, Stat] = {}  # the files of the output folder now
+        self._stored: dict[str, Any] = {}
+        body = _read_checked(self.path)
+        if body is None:
+            return
         try:
-            stored = json.loads(self.path.read_text(encoding="utf-8"))
+            stored = json.loads(body)
             if stored["site"] == self.site_key and isinstance(stored["pages"], dict):
+                self._stored = stored
                 self.previous = stored["pages"]
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError, KeyError, TypeError):
+                self.related = dict(stored["related"])
+                self.present = survey(self.output_dir)
+        except (ValueError, KeyError, TypeError):
             logger.info("the page cache cannot be read: rendering every page")
 
-    def reuse(self, path: str, description: str) -> bytes | None:
-        """Return the published bytes of a page that shows what it showed, or None."""
-        digest = hashlib.sha256(description.encode()).hexdigest()
-        self.pages[path] = [digest, ""]
+    @staticmethod
+    def record(config: SiteConfig) -> Path:
+        """Return the file that records the builds into the output folder of `config`."""
+        folder = hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
+        return config.source / CACHE_DIR / f"site-{folder}.json"
+
+    def unchanged(self, now: datetime) -> dict[str, Any] | None:
+        """Return the last build's report if this one would make exactly the same site.
+
+        That is: the same inputs, no scheduled post due since, and every published file
+        exactly as it was written, with nothing added.
+        """
+        stored = self._stored
+        if not self.inputs or stored.get("inputs") != self.inputs:
+            return None
+        due = stored.get("next_change")
+        if due is not None and now >= datetime.fromisoformat(due):
+            return None
+        expected = {path: Stat(*entry[2:]) for path, entry in self.previous.items()}
+        if self.present != expected:
+            return None
+        report: dict[str, Any] = stored["report"]
+        return report
+
+    def reuse(self, path: str, description: str) -> bool:
+        """Tell whether the published file at `path` shows what `description` describes."""
+        digest = hashlib.sha256(f"{self.nav}\n{description}".encode()).hexdigest()
+        self.descriptions[path] = digest
         known = self.previous.get(path)
         if known is None or known[0] != digest:
-            return None
-        try:
-            content = (self.output_dir / path).read_bytes()
-        except OSError:
-            return None
-        if hashlib.sha256(content).hexdigest() != known[1]:
-            return None  # changed since it was published: render it again
-        self.pages[path][1] = known[1]
+            return False
+        if self.present.get(path) != tuple(known[2:]):
+            return False  # changed since it was published: render it again
         self.reused += 1
-        return content
+        return True
 
-    def remember(self, path: str, content: bytes) -> None:
-        """Record the bytes of a page just rendered."""
-        self.pages[path][1] = hashlib.sha256(content).hexdigest()
+    def published(self) -> dict[str, Written]:
+        """Return the files of the last build, as it wrote them."""
+        return {path: Written(entry[1], Stat(*entry[2:])) for path, entry in self.previous.items()}
 
-    def save(self) -> None:
-        """Write the record of this build's pages; a failure only costs speed."""
-        text = json.dumps({"site": self.site_key, "pages": dict(sorted(self.pages.items()))})
-        _write_atomically(self.path, text)
+    def save(
+        self,
+        written: Mapping[str, Written],
+        report: Mapping[str, Any],
+        next_change: datetime | None,
+    ) -> None:
+        """Record this build; a failure only costs speed."""
+        pages = {
+            path: [self.descriptions.get(path, ""), file.sha256, *file.stat]
+            for path, file in sorted(written.items())
+        }
+        record = {
+            "site": self.site_key,
+            "inputs": self.inputs,
+            "next_change": next_change.isoformat() if next_change else None,
+            "report": dict(report),
+            "related": self.related,
+            "pages": pages,
+        }
+        _write_checked(self.path, json.dumps(record, sort_keys=True))
+
+
+def inputs_digest(config: SiteConfig, keys: Mapping[Path, str]) -> str:
+    """Return a digest of everything a build is made from: the settings, hrdblog itself, the
+    templates, the static files and every post file (by its cache key)."""
+    digest = hashlib.sha256(
+        "\n".join(
+            [
+                fingerprint(config),
+                _folder_signature(config.templates_dir),
+                repr((config.include_drafts, config.include_future, str(config.output_dir))),
+            ]
+        ).encode()
+    )
+    for path, key in keys.items():
+        digest.update(f"\n{path} {key}".encode())
+    return digest.hexdigest()
 
 
 def post_digest(post: Post) -> str:
-    """Return a digest of everything about a post that any page may show."""
+    """Return a digest of everything about a post that any page may show.
+
+    A post read for a rebuild carries the key of its file, which with the settings (part of
+    every page's description) determines it, except for what depends on the other posts
+    (its terms' spellings) and on the time of the build (whether it is scheduled).
+    """
+    if post.digest:
+        names = "|".join(t.name for terms in post.terms.values() for t in terms)
+        return f"{post.digest} {post.scheduled} {names}"
     entry = _entry(post)
     entry["scheduled"] = post.scheduled
     return hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
         os.replace(temporary, path)
     except OSError as exc:
         logger.warning(
@@ -256,7 +357,7 @@ def _entry(post: Post) -> dict[str, Any]:
     }
 
 
-def _post(entry: dict[str, Any], now: datetime) -> Post:
+def _post(entry: dict[str, Any], now: datetime, digest: str) -> Post:
     date = datetime.fromisoformat(entry["date"])
     return Post(
         file=entry["file"],
@@ -281,4 +382,5 @@ def _post(entry: dict[str, Any], now: datetime) -> Post:
         resources=tuple(entry["resources"]),
         extra=entry["extra"],
         lines=entry["lines"],
+        digest=digest,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import logging
 from collections import Counter, defaultdict
@@ -25,10 +26,16 @@ from hrdblog.urls import archive_url, page_url, term_key, term_url
 logger = logging.getLogger(__name__)
 
 
-def collect(config: SiteConfig, posts: tuple[Post, ...]) -> Site:
+def collect(
+    config: SiteConfig,
+    posts: tuple[Post, ...],
+    related: dict[str, list[list[int]]] | None = None,
+) -> Site:
     """Build the Site: posts newest first, terms checked for clashes, every list paginated.
 
     Drafts and posts scheduled for later are left out unless the build asks for them.
+    `related` keeps the related posts of the last build, which depend only on the order of the
+    posts and their terms: when neither changed, they are not worked out again.
     """
     ordered = sorted(published(config, posts), key=Post.sort_key, reverse=True)
     errors = _url_clashes(ordered)
@@ -38,23 +45,14 @@ def collect(config: SiteConfig, posts: tuple[Post, ...]) -> Site:
         names.update(((taxonomy.name, slug), name) for slug, name in found.items())
         errors += clashes
     raise_all(errors)
-    final = tuple(
-        replace(
-            post,
-            terms={
-                taxonomy: tuple(replace(t, name=names[(taxonomy, t.slug)]) for t in terms)
-                for taxonomy, terms in post.terms.items()
-            },
-        )
-        for post in ordered
-    )
+    final = tuple(_with_names(post, names) for post in ordered)
     size = config.posts_per_page
     archives = _archives(final, size)
     return Site(
         config=config,
         posts=final,
         home=paginate("/", final, size),
-        post_pages=_post_pages(final, config.related_posts),
+        post_pages=_post_pages(final, config.related_posts, related),
         taxonomies=tuple(_taxonomy_terms(t, final, names, size) for t in config.taxonomies),
         archives=archives,
         archive_listing=tuple(
@@ -143,27 +141,58 @@ def _archives(posts: tuple[Post, ...], size: int) -> tuple[Archive, ...]:
     return tuple(archives)
 
 
-def _post_pages(posts: tuple[Post, ...], related: int) -> tuple[PostPage, ...]:
+def _with_names(post: Post, names: dict[tuple[str, str], str]) -> Post:
+    """Return the post with each term spelled as most posts spell it."""
+    if all(t.name == names[(taxonomy, t.slug)] for taxonomy, ts in post.terms.items() for t in ts):
+        return post
+    return replace(
+        post,
+        terms={
+            taxonomy: tuple(replace(t, name=names[(taxonomy, t.slug)]) for t in terms)
+            for taxonomy, terms in post.terms.items()
+        },
+    )
+
+
+def _post_pages(
+    posts: tuple[Post, ...], count: int, memo: dict[str, list[list[int]]] | None
+) -> tuple[PostPage, ...]:
     """Pair each post with its older and newer neighbours and its most related posts."""
-    carrying: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, post in enumerate(posts):
-        for taxonomy, terms in post.terms.items():
-            for term in terms:
-                carrying[(taxonomy, term.slug)].append(index)  # in index order: newest first
-    members = {key: frozenset(indexes) for key, indexes in carrying.items()}
-    pages = []
-    for index, post in enumerate(posts):
-        keys = [(taxonomy, term.slug) for taxonomy, terms in post.terms.items() for term in terms]
-        best = _related(index, keys, carrying, members, related) if related else []
-        pages.append(
-            PostPage(
-                post=post,
-                previous=posts[index + 1] if index + 1 < len(posts) else None,
-                next=posts[index - 1] if index > 0 else None,
-                related=tuple(posts[other] for other in best),
-            )
+    related = _all_related(posts, count, memo) if count else [[] for _ in posts]
+    return tuple(
+        PostPage(
+            post=post,
+            previous=posts[index + 1] if index + 1 < len(posts) else None,
+            next=posts[index - 1] if index > 0 else None,
+            related=tuple(posts[other] for other in related[index]),
         )
-    return tuple(pages)
+        for index, post in enumerate(posts)
+    )
+
+
+def _all_related(
+    posts: tuple[Post, ...], count: int, memo: dict[str, list[list[int]]] | None
+) -> list[list[int]]:
+    """Return the related posts of every post, by index; from `memo` if it knows them."""
+    keys = [
+        [(taxonomy, term.slug) for taxonomy, terms in post.terms.items() for term in terms]
+        for post in posts
+    ]
+    signature = hashlib.sha256(repr((count, keys)).encode()).hexdigest()
+    if memo is not None and signature in memo:
+        return memo[signature]
+    carrying: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, post_keys in enumerate(keys):
+        for key in post_keys:
+            carrying[key].append(index)  # in index order: newest first
+    members = {key: frozenset(indexes) for key, indexes in carrying.items()}
+    found = [
+        _related(index, post_keys, carrying, members, count) for index, post_keys in enumerate(keys)
+    ]
+    if memo is not None:
+        memo.clear()
+        memo[signature] = found
+    return found
 
 
 def _related(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -56,6 +55,7 @@ class Post:
     resources: tuple[str, ...] = ()  # the files in that folder, published beside the page
     extra: Mapping[str, Any] = field(default_factory=dict)  # front-matter keys hrdblog does not use
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → line, for messages
+    digest: str = ""  # identifies the file's bytes as read, for the caches of a rebuild
 
     @property
     def tags(self) -> tuple[Term, ...]:
@@ -153,11 +153,14 @@ class Site:
 
 @dataclass(frozen=True)
 class Output:
-    """One file to write: its path inside the output folder, its bytes, and what made it."""
+    """One file to write: its path inside the output folder, its bytes, and what made it.
+
+    A page the last build published exactly so is `kept`: it has no bytes, the file stays.
+    """
 
     path: str
     content: bytes
     origin: str  # shown when two outputs clash: a post's file, "the tag page of 'x'", …
     url: str | None = None  # the page's url, for pages the sitemap lists
     lastmod: datetime | None = None  # when what the page shows last changed
-    same_as: Path | None = None  # a published file with these very bytes, to link to
+    kept: bool = False  # the file published at this path by the last build is this output

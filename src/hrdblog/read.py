@@ -6,9 +6,9 @@ import logging
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -47,10 +47,12 @@ def read_posts(
     config: SiteConfig,
     progress: Callable[[str, int, int], None] | None = None,
     cache: PostCache | None = None,
+    keys: Mapping[Path, str] | None = None,
 ) -> Reading:
     """Read and check every post under `content/`, drafts and scheduled posts included.
 
-    With a cache, a file whose bytes (and folder) are unchanged is not read again.
+    With a cache and the files' keys (`source_keys`), a file whose bytes (and folder) are
+    unchanged is not read again, and every post carries its file's key as its digest.
     """
     if not config.content_dir.is_dir():
         raise ContentError(
@@ -60,16 +62,13 @@ def read_posts(
             "run hrdblog in your blog's folder, or name it with --source",
         )
     now = config.now()
-    paths = list(source_files(config.content_dir))
+    paths = list(keys) if keys is not None else list(source_files(config.content_dir))
     found: dict[Path, _Result] = {}
-    keys: dict[Path, str] = {}
-    if cache is not None:
-        for path in paths:
-            if path.stat().st_size <= MAX_FILE_BYTES:
-                keys[path] = file_key(path, path.read_bytes())
-                cached = cache.get(keys[path], now)
-                if cached is not None:
-                    found[path] = cached
+    if cache is not None and keys is not None:
+        for path, key in keys.items():
+            cached = cache.get(key, now)
+            if cached is not None:
+                found[path] = cached
     unread = [path for path in paths if path not in found]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     # cmark reads a post in a few hundredths of a millisecond: starting processes would cost more.
@@ -88,8 +87,10 @@ def read_posts(
             result, warnings = found[path]
         else:
             _, (result, warnings) = next(fresh)
-            if cache is not None and isinstance(result, Post) and path in keys:
-                cache.put(keys[path], result, warnings)
+            if keys is not None and isinstance(result, Post):
+                result = replace(result, digest=keys[path])
+                if cache is not None:
+                    cache.put(keys[path], result, warnings)
         for warning in warnings:
             logger.warning("%s", warning)
         if isinstance(result, Post):
@@ -157,6 +158,18 @@ def _read_one(path: Path) -> _Result:
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
+
+
+def source_keys(config: SiteConfig) -> dict[Path, str]:
+    """Return every post file with its key: a digest of its path and bytes (and its folder's
+    files, for a post in a folder of its own)."""
+    keys = {}
+    for path in source_files(config.content_dir):
+        if path.stat().st_size > MAX_FILE_BYTES:
+            keys[path] = f"too large: {path.stat().st_size}"  # reading it reports the error
+        else:
+            keys[path] = file_key(path, path.read_bytes())
+    return keys
 
 
 def source_files(content_dir: Path) -> Iterator[Path]:

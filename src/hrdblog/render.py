@@ -165,17 +165,16 @@ def _run(
                 if progress and done % 100 == 0:
                     progress("rendering", done, len(jobs))
                 if theme.pages is not None and record is not None:
-                    theme.pages.pages[output.path] = record
-                    theme.pages.reused += output.same_as is not None
+                    theme.pages.descriptions[output.path] = record
                 outputs.append(output)
     finally:
         _JOBS, _PAGES = [], None
     return outputs
 
 
-def _run_job(index: int) -> tuple[Output, list[str] | None]:
+def _run_job(index: int) -> tuple[Output, str | None]:
     output = _JOBS[index]()
-    return output, _PAGES.pages.get(output.path) if _PAGES is not None else None
+    return output, _PAGES.descriptions.get(output.path) if _PAGES is not None else None
 
 
 def _page(
@@ -208,23 +207,18 @@ def _page(
         )
         return theme.render(template, context).encode("utf-8")
 
-    content, same_as = _through_cache(theme, path, f"{template}|{url}|{key}", rendered)
-    return Output(path, content, origin, url=url, lastmod=lastmod, same_as=same_as)
+    content, kept = _through_cache(theme, path, f"{template}|{url}|{key}", rendered)
+    return Output(path, content, origin, url=url, lastmod=lastmod, kept=kept)
 
 
 def _through_cache(
     theme: Theme, path: str, description: str, rendered: Callable[[], bytes]
-) -> tuple[bytes, Path | None]:
-    """Return a file's bytes: the published ones if the page cache vouches for them, else
-    `rendered()`; and the published file, to link to, when they are the published ones."""
-    if theme.pages is not None:
-        cached = theme.pages.reuse(path, description)
-        if cached is not None:
-            return cached, theme.pages.output_dir / path
-    content = rendered()
-    if theme.pages is not None:
-        theme.pages.remember(path, content)
-    return content, None
+) -> tuple[bytes, bool]:
+    """Return a file's bytes, or, when the page cache vouches that the published file shows
+    what `description` describes, no bytes and True: that file is kept."""
+    if theme.pages is not None and theme.pages.reuse(path, description):
+        return b"", True
+    return rendered(), False
 
 
 def _digests(theme: Theme, posts: Iterable[Post | None]) -> str:
@@ -372,8 +366,8 @@ def feed_output(theme: Theme, site: Site, feed: Feed) -> Output:
         return theme.render("feed.xml", context).encode("utf-8")
 
     description = f"feed|{feed.title}|" + _digests(theme, feed.posts)
-    content, same_as = _through_cache(theme, path, description, rendered)
-    return Output(path, content, f"the feed {feed.url}", same_as=same_as)
+    content, kept = _through_cache(theme, path, description, rendered)
+    return Output(path, content, f"the feed {feed.url}", kept=kept)
 
 
 def entry_id(base_url: str, post: Post) -> str:
@@ -400,11 +394,19 @@ def absolute_links(body: str, base: str) -> Markup:
 def sitemap(theme: Theme, site: Site, outputs: list[Output]) -> Output:
     """Render sitemap.xml: every page with an address, and when it last changed."""
     pages = sorted((o for o in outputs if o.url is not None and o.lastmod), key=lambda o: o.path)
-    text = theme.render(
-        "sitemap.xml",
-        {"site": site, "pages": pages, "page_url": "/sitemap.xml", "lang": site.config.language},
-    )
-    return Output("sitemap.xml", text.encode("utf-8"), "the sitemap")
+
+    def rendered() -> bytes:
+        context = {
+            "site": site,
+            "pages": pages,
+            "page_url": "/sitemap.xml",
+            "lang": site.config.language,
+        }
+        return theme.render("sitemap.xml", context).encode("utf-8")
+
+    description = "sitemap|" + "|".join(f"{page.url} {page.lastmod}" for page in pages)
+    content, kept = _through_cache(theme, "sitemap.xml", description, rendered)
+    return Output("sitemap.xml", content, "the sitemap", kept=kept)
 
 
 def _text_file(theme: Theme, site: Site, template: str, url: str) -> Output:

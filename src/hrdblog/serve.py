@@ -5,7 +5,7 @@ only (127.0.0.1) unless asked otherwise. A change to the content, the templates,
 files or the settings rebuilds it, and the browser tabs reload. A build that fails shows its
 errors in the terminal and in the browser, and the server waits for the fix.
 
-Each build goes into a folder of its own, and the server switches to it only once it is
+A rebuild changes only the files that changed, each replaced in one step once the build is
 complete, so a page requested during a rebuild is always a whole page of one build.
 """
 
@@ -26,6 +26,7 @@ from types import FrameType
 from typing import Any
 
 from hrdblog.build import build
+from hrdblog.cache import PageCache
 from hrdblog.config import CONFIG_FILE, SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError
 
@@ -48,20 +49,17 @@ class Preview:
     def __init__(self, config: SiteConfig) -> None:
         self.config = config
         self.workdir = Path(tempfile.mkdtemp(prefix="hrdblog-serve-"))
+        self.output = self.workdir / "site"
         self.root: Path | None = None  # the folder of the build being served
         self.error: str | None = None  # the errors of the last build, if it failed
         self.version = 0
-        self._builds = 0
         self._lock = threading.Lock()
 
     def rebuild(self) -> bool:
-        """Build the site into a new folder and serve it; keep the error if the build fails."""
-        self._builds += 1
-        output = self.workdir / f"build-{self._builds}"
+        """Build the site and serve it; keep the error if the build fails."""
         try:
-            report = build(replace(self.config, output_dir=output))
+            report = build(replace(self.config, output_dir=self.output))
         except HrdblogError as exc:
-            shutil.rmtree(output, ignore_errors=True)
             errors = exc.errors if isinstance(exc, ErrorList) else (exc,)
             text = "\n".join(str(e) for e in errors)
             logger.error(
@@ -73,15 +71,14 @@ class Preview:
             return False
         logger.info("%s", report.summary())
         with self._lock:
-            previous, self.root, self.error = self.root, output, None
+            self.root, self.error = self.output, None
             self.version += 1
-        if previous is not None:
-            shutil.rmtree(previous, ignore_errors=True)
         return True
 
     def close(self) -> None:
-        """Remove every build."""
+        """Remove the build, and its record in the blog's cache."""
         shutil.rmtree(self.workdir, ignore_errors=True)
+        PageCache.record(replace(self.config, output_dir=self.output)).unlink(missing_ok=True)
 
 
 def make_handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:

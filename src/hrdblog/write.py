@@ -1,21 +1,27 @@
-"""Stage 4: check every output path, write them all into a fresh folder, then swap it in.
+"""Stage 4: check every output path, then publish: a whole new folder, or only what changed.
 
-The previous site stays in place, untouched, until the new one is complete; a build that
-fails at any point leaves it exactly as it was.
+A build from scratch writes every file into a fresh folder beside the site and swaps it in.
+A rebuild that changes a few files of a site the last build left as it was writes only those:
+first into a work folder, keeping a link to each file it replaces, then moves them into place
+and deletes what is gone. Either way the previous site stays untouched until everything is
+ready, and a build killed in the last step is undone by the next one (`recover`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
+import json
 import logging
 import os
 import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from hrdblog.errors import HrdblogError, OutputError, raise_all
 from hrdblog.models import Output
@@ -84,12 +90,106 @@ def check_output_dir(
         )
 
 
-def write(outputs: list[Output], output_dir: Path) -> None:
-    """Write the outputs into a new folder beside `output_dir`, then put it in its place."""
+class Stat(NamedTuple):
+    """What tells a published file apart from a later change to it: size, mtime, inode."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+class Written(NamedTuple):
+    """A published file: the SHA-256 of its bytes, and its stat."""
+
+    sha256: str
+    stat: Stat
+
+
+def survey(folder: Path) -> dict[str, Stat]:
+    """Return every file under `folder`, by path relative to it, with its stat."""
+    found: dict[str, Stat] = {}
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    found[prefix + entry.name] = Stat(st.st_size, st.st_mtime_ns, st.st_ino)
+
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        walk(os.fspath(folder), "")
+    return found
+
+
+#: An in-place update pays while it changes at most this share of the site's files.
+IN_PLACE_SHARE = 0.25
+
+
+def write(
+    outputs: list[Output],
+    output_dir: Path,
+    published: Mapping[str, Written] | None = None,
+    present: Mapping[str, Stat] | None = None,
+) -> dict[str, Written]:
+    """Publish the outputs in `output_dir`; return every file written, with its stat.
+
+    `published` holds the files the last build wrote into the output folder, and `present`
+    (surveyed if not given) what the folder holds now. With them, a rebuild that changes a
+    small share of the files changes only those, in place; otherwise a new folder is written
+    beside the site and swapped in.
+    """
     check_outputs(outputs)
     target = output_dir.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
+    contents = {o.path: o.content for o in outputs if not o.kept}
+    digests = {o.path: _digest(o, published) for o in outputs}
+    listing = manifest(digests).encode()
+    contents[MANIFEST] = listing
+    digests[MANIFEST] = hashlib.sha256(listing).hexdigest()
+    if published and MANIFEST in published:
+        present = survey(target) if present is None else present
+        changed = {
+            path: content
+            for path, content in contents.items()
+            if path not in published
+            or published[path].sha256 != digests[path]
+            or present.get(path) != published[path].stat
+        }
+        gone = sorted(set(present) - set(digests))
+        if len(changed) + len(gone) <= IN_PLACE_SHARE * len(outputs):
+            try:
+                _update_in_place(target, changed, gone)
+            except _CannotUpdate as exc:
+                logger.info("updating %s in place failed (%s): writing it anew", target, exc)
+            else:
+                return {
+                    path: Written(
+                        digest, _stat(target / path) if path in changed else published[path].stat
+                    )
+                    for path, digest in digests.items()
+                }
+    _write_anew(outputs, target, output_dir, listing)
+    return {path: Written(digest, _stat(target / path)) for path, digest in digests.items()}
+
+
+def _digest(output: Output, published: Mapping[str, Written] | None) -> str:
+    """Return the SHA-256 of an output's bytes; for a file kept as published, the recorded one."""
+    if output.kept:  # only a file the last build's record vouches for is kept
+        assert published is not None
+        return published[output.path].sha256
+    return hashlib.sha256(output.content).hexdigest()
+
+
+def _stat(path: Path) -> Stat:
+    st = path.stat()
+    return Stat(st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _write_anew(outputs: list[Output], target: Path, output_dir: Path, listing: bytes) -> None:
+    """Write every output into a new folder beside `target`, then put it in its place."""
     fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         made: set[Path] = {fresh}
@@ -98,9 +198,11 @@ def write(outputs: list[Output], output_dir: Path) -> None:
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
-            if output.same_as is None or not _link(output.same_as, path):
+            if not output.kept:
                 path.write_bytes(output.content)
-        (fresh / MANIFEST).write_text(manifest(outputs), encoding="utf-8")
+            elif not _link(target / output.path, path):  # where links are not possible
+                shutil.copyfile(target / output.path, path)
+        (fresh / MANIFEST).write_bytes(listing)
         os.chmod(fresh, 0o755)  # mkdtemp makes it private; a web server must read it
         _swap(fresh, target)
     except OSError as exc:
@@ -109,6 +211,79 @@ def write(outputs: list[Output], output_dir: Path) -> None:
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
+
+
+class _CannotUpdate(Exception):
+    """An in-place update failed and was undone: the site is as it was."""
+
+
+JOURNAL = "journal.json"
+
+
+def _update_in_place(target: Path, changed: Mapping[str, bytes], gone: list[str]) -> None:
+    """Replace the changed files of `target` and delete those gone, all or none.
+
+    Everything is first written into a work folder beside the site, with a hard link to each
+    file about to be replaced or deleted, and a journal of the moves. Only then are the files
+    moved into place, each in one atomic rename. Should that last step fail or be killed, the
+    journal lets `_roll_back` (here, or in the next build's `recover`) put every file back.
+    """
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.apply-", dir=target.parent))
+    moves: list[tuple[str, str | None, str | None]] = []  # path, new file, kept old file
+    try:
+        for number, (path, content) in enumerate(changed.items()):
+            (work / f"n{number}").write_bytes(content)
+            moves.append((path, f"n{number}", None))
+        moves += [(path, None, None) for path in gone]
+        for number, (path, new, _) in enumerate(moves):
+            if (target / path).is_file() and not (target / path).is_symlink():
+                os.link(target / path, work / f"o{number}")
+                moves[number] = (path, new, f"o{number}")
+        (work / f"{JOURNAL}.part").write_text(json.dumps(moves), encoding="utf-8")
+        (work / f"{JOURNAL}.part").rename(work / JOURNAL)  # from here on, undone if killed
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise _CannotUpdate(exc) from None
+    try:
+        for path, new, _ in moves:
+            destination = target / path
+            if new is None:
+                destination.unlink(missing_ok=True)
+                _remove_empty_folders(destination.parent, target)
+            else:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(work / new, destination)
+    except OSError as exc:
+        _roll_back(work, target)
+        raise _CannotUpdate(exc) from None
+    except BaseException:
+        _roll_back(work, target)
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _roll_back(work: Path, target: Path) -> None:
+    """Put back every file an interrupted in-place update replaced or deleted; remove new ones."""
+    moves = json.loads((work / JOURNAL).read_text(encoding="utf-8"))
+    for path, _, old in moves:
+        destination = target / path
+        if old is not None:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(work / old, destination)
+        elif destination.is_file():
+            destination.unlink()
+            _remove_empty_folders(destination.parent, target)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _remove_empty_folders(folder: Path, top: Path) -> None:
+    """Remove `folder` and its parents up to `top` (kept) while they are empty."""
+    while folder != top and folder.is_relative_to(top):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _link(existing: Path, path: Path) -> bool:
@@ -124,20 +299,20 @@ def _link(existing: Path, path: Path) -> bool:
     return True
 
 
-def manifest(outputs: list[Output]) -> str:
+def manifest(digests: Mapping[str, str]) -> str:
     """Return `sha256  path` lines for every output, sorted by path."""
-    return "".join(
-        f"{hashlib.sha256(o.content).hexdigest()}  {o.path}\n"
-        for o in sorted(outputs, key=lambda o: o.path)
-    )
+    return "".join(f"{digests[path]}  {path}\n" for path in sorted(digests))
 
 
 def _work_folders(target: Path, kind: str) -> list[Path]:
-    """Return the folders an interrupted build left beside `target`: `.site.new-…`, `.site.old-…`.
+    """Return the folders an interrupted build left beside `target`: `.site.new-…`, `.site.old-…`,
+    `.site.apply-…`.
 
     Only names of the exact form hrdblog gives its own folders are taken.
     """
     pattern = re.compile(rf"^\.{re.escape(target.name)}\.{kind}-[A-Za-z0-9_]{{8}}$")
+    if not target.parent.is_dir():
+        return []
     return sorted(
         p
         for p in target.parent.iterdir()
@@ -146,16 +321,22 @@ def _work_folders(target: Path, kind: str) -> list[Path]:
 
 
 def recover(target: Path) -> None:
-    """Undo what a build killed while it wrote or swapped may have left.
+    """Undo what a build killed while it wrote, swapped or updated in place may have left.
 
-    A site moved aside but not yet replaced is put back; half-written new sites are removed.
+    A site moved aside but not yet replaced is put back; files an in-place update had begun to
+    move are put back as they were; half-written new sites are removed.
     """
     old = _work_folders(target, "old")
     if old and not target.exists():
         old[-1].rename(target)
         logger.warning("%s: put back the site an interrupted build had moved aside", target)
-    for folder in [*_work_folders(target, "new"), *_work_folders(target, "old")]:
-        shutil.rmtree(folder, ignore_errors=True)
+    for work in _work_folders(target, "apply"):
+        if (work / JOURNAL).is_file():
+            _roll_back(work, target)
+            logger.warning("%s: undid the changes of an interrupted build", target)
+    for kind in ("new", "old", "apply"):
+        for folder in _work_folders(target, kind):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
