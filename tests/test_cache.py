@@ -14,6 +14,7 @@ from test_media import jpeg_with_location
 from hrdblog.build import build
 from hrdblog.cache import CACHE_DIR
 from hrdblog.config import load_config
+from hrdblog.errors import HrdblogError
 
 
 def blog(tmp_path: Path) -> Path:
@@ -265,4 +266,25 @@ def test_a_post_whose_time_comes_is_published_though_no_file_changed(
     report = build(load_config(root))
     assert not report.unchanged
     assert page.is_file()
+    same_as_clean(root, tmp_path)
+
+
+def test_a_failed_build_keeps_the_posts_it_could_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = blog(tmp_path)
+    bad = root / "content" / "2017" / "bad.md"
+    bad.write_text("---\ntitle: Bad\n---\nNo date.\n")
+    with pytest.raises(HrdblogError, match=r"bad\.md"):
+        build(load_config(root))
+    bad.write_text(post("Mended", "2017-06-01"))
+    import hrdblog.read
+
+    read = []
+    real = hrdblog.read.read_post
+    monkeypatch.setattr(
+        hrdblog.read, "read_post", lambda path, *rest: read.append(path.name) or real(path, *rest)
+    )
+    build(load_config(root))
+    assert read == ["bad.md"]
     same_as_clean(root, tmp_path)

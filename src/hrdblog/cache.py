@@ -91,16 +91,16 @@ def file_key(path: Path, data: bytes) -> str:
 
 @dataclass
 class PostCache:
-    """Posts by file key, one small JSON file each: read before reading, saved after a build.
+    """Posts by file key, one small JSON file each, in `.hrdblog-cache/posts/`.
 
     Each file is a header line (the fingerprint, and the checksum of the rest) and the post.
-    A rebuild after an edit writes one file, not the whole cache.
+    A post is written as soon as it is read, by the process that read it, so a rebuild after
+    an edit writes one file, and a build that fails still keeps the posts it could read.
     """
 
     folder: Path
     fingerprint: str
-    kept: dict[str, tuple[Post, list[str]]] = field(default_factory=dict)
-    new: dict[str, dict[str, Any]] = field(default_factory=dict)  # read this time: to save
+    used: set[str] = field(default_factory=set)  # the keys of this build's posts
 
     @classmethod
     def load(cls, config: SiteConfig) -> PostCache:
@@ -117,30 +117,29 @@ class PostCache:
             found = _post(entry, now, key), [str(warning) for warning in entry["warnings"]]
         except (KeyError, TypeError, ValueError):
             return None
-        self.kept[key] = found
+        self.used.add(key)
         return found
 
     def put(self, key: str, post: Post, warnings: list[str]) -> None:
-        """Remember a post just read, if it survives the trip through JSON unchanged."""
+        """Cache a post just read, if it survives the trip through JSON unchanged."""
         entry = {**_entry(post), "warnings": warnings}
-        if json.loads(json.dumps(entry)) == entry:
-            self.kept[key] = (post, warnings)
-            self.new[key] = entry
-
-    def save(self) -> None:
-        """Write the posts read this time, and forget those of files gone; a failure only
-        costs speed."""
+        text = json.dumps(entry)
+        if json.loads(text) != entry:
+            return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for key, entry in self.new.items():
-                path = self.folder / f"{key}.json"
-                _write_checked(path, json.dumps(entry), self.fingerprint, atomic=False)
-            self.new = {}
+            _write_checked(self.folder / f"{key}.json", text, self.fingerprint, atomic=False)
+        except OSError:
+            pass  # a cache that cannot be written only costs speed
+
+    def save(self) -> None:
+        """Forget the posts of files that are gone or changed."""
+        try:
             for path in self.folder.iterdir():
-                if path.suffix != ".json" or path.stem not in self.kept:
+                if path.suffix != ".json" or path.stem not in self.used:
                     path.unlink()
-        except OSError as exc:
-            logger.warning("the post cache could not be saved (%s); the next build reads all", exc)
+        except OSError:
+            pass
 
 
 def _read_checked(path: Path | str, fingerprint: str = "", quiet: bool = False) -> bytes | None:

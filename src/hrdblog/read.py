@@ -69,13 +69,14 @@ def read_posts(
             cached = cache.get(key, now)
             if cached is not None:
                 found[path] = cached
-    unread = [path for path in paths if path not in found]
+    # Each post read is put in the cache by the process that read it, keyed by its file.
+    unread = [(path, keys.get(path) if keys else None) for path in paths if path not in found]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     # cmark reads a post in a few hundredths of a millisecond: starting processes would cost more.
     if len(unread) >= PARALLEL_FROM and workers > 1 and config.markdown_engine != "cmark":
-        results = _read_in_processes(config, unread, now, workers)
+        results = _read_in_processes(config, unread, now, workers, cache)
     else:
-        _start_worker(config, now)
+        _start_worker(config, now, cache)
         results = map(_read_one, unread)
     fresh = zip(unread, results, strict=True)
     posts: list[Post] = []
@@ -90,7 +91,7 @@ def read_posts(
             if keys is not None and isinstance(result, Post):
                 result = replace(result, digest=keys[path])
                 if cache is not None:
-                    cache.put(keys[path], result, warnings)
+                    cache.used.add(keys[path])
         for warning in warnings:
             logger.warning("%s", warning)
         if isinstance(result, Post):
@@ -107,7 +108,11 @@ _Result = tuple[Post | list[HrdblogError], list[str]]
 
 
 def _read_in_processes(
-    config: SiteConfig, paths: list[Path], now: datetime, workers: int
+    config: SiteConfig,
+    paths: list[tuple[Path, str | None]],
+    now: datetime,
+    workers: int,
+    cache: PostCache | None,
 ) -> Iterator[_Result]:
     """Read files in worker processes (Python-Markdown is the cost, and it holds the GIL).
 
@@ -115,7 +120,7 @@ def _read_in_processes(
     can deadlock. Results come back in the order of `paths`, so output stays deterministic.
     """
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(workers, context, _start_worker, (config, now))
+    pool = ProcessPoolExecutor(workers, context, _start_worker, (config, now, cache))
     with pool:
         yield from pool.map(_read_one, paths, chunksize=max(1, len(paths) // (workers * 8)))
 
@@ -127,6 +132,7 @@ class _Worker:
     converter: Converter
     now: datetime
     warnings: list[str]
+    cache: PostCache | None
 
 
 class _Collect(logging.Handler):
@@ -134,9 +140,10 @@ class _Collect(logging.Handler):
         _Worker.warnings.append(record.getMessage())
 
 
-def _start_worker(config: SiteConfig, now: datetime) -> None:
+def _start_worker(config: SiteConfig, now: datetime, cache: PostCache | None) -> None:
     _Worker.config = config
     _Worker.now = now
+    _Worker.cache = cache
     _Worker.converter = Converter(
         config.markdown_extensions,
         config.markdown_extension_configs,
@@ -145,19 +152,26 @@ def _start_worker(config: SiteConfig, now: datetime) -> None:
     )
 
 
-def _read_one(path: Path) -> _Result:
-    """Read one file; return its post or its errors, and the warnings it gave."""
+def _read_one(item: tuple[Path, str | None]) -> _Result:
+    """Read one file; return its post or its errors, and the warnings it gave.
+
+    With a cache and the file's key, the post is also put in the cache.
+    """
+    path, key = item
     _Worker.warnings = []
     handler = _Collect(logging.WARNING)
     logger.addHandler(handler)
     propagate, logger.propagate = logger.propagate, False
     try:
-        return read_post(path, _Worker.config, _Worker.converter, _Worker.now), _Worker.warnings
+        post = read_post(path, _Worker.config, _Worker.converter, _Worker.now)
     except _FileErrors as found:
         return found.errors, _Worker.warnings
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
+    if _Worker.cache is not None and key is not None:
+        _Worker.cache.put(key, post, _Worker.warnings)
+    return post, _Worker.warnings
 
 
 def source_keys(config: SiteConfig) -> dict[Path, str]:
