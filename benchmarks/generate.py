@@ -186,7 +186,9 @@ def write_pelican(folder: Path, posts: int, seed: int = 1) -> Path:
         marker = "\n\n<!--more-->\n\n" if post.has_marker else "\n\n"
         text = "\n".join(lines) + "\n\n" + post.intro + marker + post.rest + "\n"
         (content / f"{post.slug}.md").write_text(text, encoding="utf-8")
-    (folder / "pelicanconf.py").write_text(PELICAN_SETTINGS, encoding="utf-8")
+    # Pelican keeps its cache in the folder it runs in unless told: each blog keeps its own.
+    settings = PELICAN_SETTINGS + f"CACHE_PATH = {str(folder / 'cache')!r}\n"
+    (folder / "pelicanconf.py").write_text(settings, encoding="utf-8")
     return folder
 
 

@@ -179,10 +179,9 @@ def source_keys(config: SiteConfig) -> dict[Path, str]:
     files, for a post in a folder of its own)."""
     keys = {}
     for path in source_files(config.content_dir):
-        if path.stat().st_size > MAX_FILE_BYTES:
-            keys[path] = f"too large: {path.stat().st_size}"  # reading it reports the error
-        else:
-            keys[path] = file_key(path, path.read_bytes())
+        with open(path, "rb") as file:
+            too_large = os.fstat(file.fileno()).st_size > MAX_FILE_BYTES
+            keys[path] = "too large" if too_large else file_key(path, file.read())
     return keys
 
 
@@ -193,16 +192,27 @@ def source_files(content_dir: Path) -> Iterator[Path]:
     content folder: a build publishes only what its content folder holds.
     """
     root = content_dir.resolve()
-    for folder, dirs, files in os.walk(content_dir, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(folder, name)
-            if name.startswith(".") or not name.endswith(".md") or not path.is_file():
+
+    def walk(folder: str) -> Iterator[Path]:
+        try:
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda entry: entry.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or not name.endswith(".md") or not entry.is_file():
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
+            path = Path(entry.path)
+            if entry.is_symlink() and not path.resolve().is_relative_to(root):
                 logger.warning("%s: skipped: a link to a file outside the content folder", path)
                 continue
             yield path
+        for entry in entries:  # then the folders, as os.walk goes; links to folders are not
+            if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                yield from walk(entry.path)
+
+    yield from walk(os.fspath(content_dir))
 
 
 class _FileErrors(Exception):
