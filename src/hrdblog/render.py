@@ -191,11 +191,14 @@ def _page(
     """Render a page at `url` (None: a page served at any address, like 404.html).
 
     `key` describes what the page shows besides the site around it, for the page cache.
+    Context values given as `functools.partial` are worked out only if the page is rendered.
     """
     path = output_path(url) if url else template
 
     def rendered() -> bytes:
         lang = site.config.language
+        lazy = {k: v() for k, v in context.items() if isinstance(v, functools.partial)}
+        context.update(lazy)
         context.update(
             site=site,
             page_url=url,
@@ -288,7 +291,7 @@ def post_page(theme: Theme, site: Site, page: PostPage, feeds: list[Feed]) -> Ou
         " ".join(f"{feed.title} {feed.url}" for feed in feeds) + "|" + _digests(theme, shown),
         post=post,
         neighbours=page,
-        description=description(post),
+        description=functools.partial(description, post),
     )
 
 

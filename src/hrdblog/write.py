@@ -20,7 +20,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import NamedTuple
 
 from hrdblog.errors import HrdblogError, OutputError, raise_all
@@ -38,8 +38,8 @@ def check_outputs(outputs: Iterable[Output]) -> None:
     errors: list[HrdblogError] = []
     seen: dict[str, Output] = {}
     for output in outputs:
-        path = PurePosixPath(output.path)
-        if path.is_absolute() or ".." in path.parts or "\\" in output.path or not output.path:
+        path = output.path
+        if not path or path.startswith("/") or ".." in path.split("/") or "\\" in path:
             message = f"{output.origin}: the output path {output.path!r} is not allowed"
             errors.append(OutputError(message))
             continue
