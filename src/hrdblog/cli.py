@@ -351,3 +351,67 @@ def serve(
         serve_blog(config, bind, port, ready)
 
     run(action, quiet, debug, failed="the server stopped")
+
+
+@main.group(name="import")
+def import_() -> None:
+    """Bring posts over from WordPress, Jekyll or Hugo, every old link kept working."""
+
+
+def _into_option(command: F) -> F:
+    return click.option(
+        "--into",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="The blog to import into: posts go to its content/ folder.",
+    )(command)
+
+
+def _import(kind: str, source: Path, into: Path, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Run an importer into the blog at `into`; print its report."""
+    _setup_logging(_level(quiet, verbose))
+
+    def action() -> str:
+        from hrdblog.config import load_config
+        from hrdblog.importers import finish
+
+        config = load_config(into)
+        if kind == "wordpress":
+            from hrdblog.importers.wordpress import import_wordpress
+
+            report = import_wordpress(source, config)
+        else:
+            from hrdblog.importers.folders import import_folder
+
+            report = import_folder(source, config, kind)
+        return finish(report, config)
+
+    run(action, quiet, debug, failed="nothing was imported")
+
+
+@import_.command()
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_into_option
+@output_options
+def wordpress(export: Path, into: Path, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Import a WordPress export (Tools → Export in WordPress: an .xml file)."""
+    _import("wordpress", export, into, quiet, verbose, debug)
+
+
+@import_.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_into_option
+@output_options
+def jekyll(folder: Path, into: Path, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Import a Jekyll site's posts (FOLDER: the site, or its _posts folder)."""
+    _import("jekyll", folder, into, quiet, verbose, debug)
+
+
+@import_.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_into_option
+@output_options
+def hugo(folder: Path, into: Path, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Import a Hugo site's posts (FOLDER: the site, or a folder of its content)."""
+    _import("hugo", folder, into, quiet, verbose, debug)

@@ -80,9 +80,9 @@ class ErrorList(HrdblogError):
         return f"{errors} in {count(len(files), 'file')}" if files else errors
 
 
-def count(number: int, noun: str) -> str:
-    """Return `1 error`, `2 errors`: a number with its noun."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """Return `1 error`, `2 errors`: a number with its noun (its `plural`, if not noun + s)."""
+    return f"{number} {noun}" if number == 1 else f"{number} {plural or noun + 's'}"
 
 
 def raise_all(errors: list[HrdblogError]) -> None:

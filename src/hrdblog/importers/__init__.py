@@ -1,0 +1,229 @@
+"""Bring a blog over from WordPress, Jekyll or Hugo: posts written as hrdblog Markdown files.
+
+Every importer reads its source, turns each post into front matter and a Markdown body, and
+hands it to `Importer.write`, which never overwrites a file: a second run adds only what is
+new. What could not be carried over exactly is kept visibly in the post and listed in the
+report, post by post.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from hrdblog.config import SiteConfig
+from hrdblog.errors import count
+from hrdblog.urls import post_url, reserved, slugify
+
+#: Characters that change the order in which text is shown (overrides, embeddings, isolates):
+#: in a name, they can make it read as something else.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+#: Characters with no width that nothing needs at the edge of a name.
+INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c"
+
+
+def clean_name(text: str) -> str:
+    """Return a title, tag or author name without direction overrides, invisible characters
+    at its edges, control characters or runs of spaces.
+
+    Joiners inside a name stay: Persian and emoji sequences need them.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(c for c in text if c not in BIDI_CONTROLS and c not in "\u200b\u2060\ufeff")
+    text = "".join(c for c in text if unicodedata.category(c) != "Cc" or c in "\t\n")
+    return " ".join(text.split()).strip(INVISIBLE + " ")
+
+
+def old_path(url: str, base_path: str = "/") -> str | None:
+    """Return the site path of an old address (decoded), relative to the old site's base path;
+    None if it has a query, or is not under the base path."""
+    parts = urlsplit(url.strip())
+    if parts.query or not parts.path:
+        return None
+    path = unquote(parts.path)
+    base = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+    if not path.startswith(base) and path + "/" != base:
+        return None
+    return "/" + path[len(base) :] if path != base.rstrip("/") else "/"
+
+
+_ALIAS = re.compile(r"^/[^\s?#%\\<>\"']*$")
+
+
+def usable_alias(path: str | None) -> bool:
+    """Return whether hrdblog can publish a redirect page at this path."""
+    return path is not None and path != "/" and bool(_ALIAS.match(path)) and ".." not in path
+
+
+@dataclass
+class Report:
+    """What an import did, and what it could not do, for the author to read."""
+
+    source: str
+    counts: Counter[str] = field(default_factory=Counter)
+    tags: set[str] = field(default_factory=set)
+    categories: set[str] = field(default_factory=set)
+    existing: list[str] = field(default_factory=list)  # files already there: left alone
+    attachments: list[tuple[str, str]] = field(default_factory=list)  # (url, the post's title)
+    left_out: Counter[str] = field(default_factory=Counter)  # kinds of items not imported
+    redirects: list[tuple[str, str]] = field(default_factory=list)  # (old address, new url)
+    problems: dict[str, list[str]] = field(default_factory=dict)  # by post: what was not converted
+
+    def problem(self, where: str, what: str) -> None:
+        """Note something of a post that could not be carried over exactly."""
+        self.problems.setdefault(where, [])
+        if what not in self.problems[where]:
+            self.problems[where].append(what)
+
+    def text(self, redirects_file: Path | None = None) -> str:
+        """Return the report to print."""
+        made = [
+            count(self.counts[kind], label)
+            for kind, label in (
+                ("posts", "post"),
+                ("drafts", "draft"),
+                ("scheduled", "scheduled post"),
+                ("pages", "page"),
+            )
+            if self.counts[kind]
+        ]
+        categories = count(len(self.categories), "category", "categories")
+        lines = [
+            f"Imported from {self.source}: {', '.join(made) if made else 'nothing new'}; "
+            f"{count(len(self.tags), 'tag')}, {categories}."
+        ]
+        if self.existing:
+            lines.append(
+                f"{count(len(self.existing), 'file')} already there, left as they are "
+                "(imported by an earlier run, or written by you):"
+            )
+            lines += [f"  {path}" for path in self.existing]
+        if self.left_out:
+            kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(self.left_out.items()))
+            lines.append(f"Not imported (not posts or pages): {kinds}.")
+        if self.redirects:
+            where = f" written to {redirects_file}" if redirects_file else ""
+            lines.append(
+                f"{count(len(self.redirects), 'old address', 'old addresses')} with a query "
+                "(like ?p=123) cannot be a static page; a redirect map for the web server is"
+                f"{where}:"
+            )
+            lines += [f"  {old} -> {new}" for old, new in self.redirects]
+        if self.attachments:
+            lines.append(
+                f"{count(len(self.attachments), 'file')} (images, media, attachments) still on "
+                "another site, which readers' browsers would contact: download them and put "
+                "them beside the posts that use them:"
+            )
+            lines += [f"  {url}  ({title})" for url, title in self.attachments]
+        if self.problems:
+            lines.append("Could not be carried over exactly (kept visibly in the post):")
+            for where, whats in self.problems.items():
+                lines.append(f"  {where}")
+                lines += [f"    - {what}" for what in whats]
+        return "\n".join(lines)
+
+
+@dataclass
+class Importer:
+    """Writes imported posts into a blog's folder, never over an existing file."""
+
+    config: SiteConfig
+    report: Report
+    claimed: set[Path] = field(default_factory=set)  # the files of this run's posts
+
+    def slug(self, *candidates: str) -> str:
+        """Return the first candidate that makes a usable slug."""
+        for candidate in candidates:
+            slug = slugify(clean_name(unquote(candidate)), self.config.slug_unicode)
+            if slug and not reserved(slug):
+                return slug
+        return "post"
+
+    def url(self, date: datetime, slug: str) -> str:
+        """Return the url the post will have in this blog."""
+        return post_url(self.config.permalink, date.astimezone(self.config.tzinfo), slug)
+
+    def write(
+        self,
+        folder: Path,
+        names: tuple[str, ...],
+        meta: dict[str, Any],
+        body: str,
+        files: dict[str, Path] | None = None,
+    ) -> Path | None:
+        """Write a post as `<folder>/<name>.md` (or `<name>/index.md`, with its files), under
+        the first of `names` no other post of this run took; return the file, or None if it is
+        already there."""
+        choices = [folder / name / "index.md" if files else folder / f"{name}.md" for name in names]
+        path = next((path for path in choices if path not in self.claimed), choices[-1])
+        self.claimed.add(path)
+        if path.exists():
+            self.report.existing.append(self.config.display_path(path))
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(front_matter(meta) + body.strip("\n") + "\n", encoding="utf-8")
+        for file_name, source in (files or {}).items():
+            target = path.parent / file_name
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(source.read_bytes())
+        return path
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes front matter as people write it: block lists of one line, text unwrapped."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def front_matter(meta: dict[str, Any]) -> str:
+    """Return `---` YAML front matter for these fields, in their order."""
+    text = yaml.dump(
+        meta,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=None,
+        width=10_000,
+    )
+    return f"---\n{text}---\n"
+
+
+def date_text(date: datetime) -> str:
+    """Return a date as hrdblog reads it, with its offset: 2017-11-04 10:30:00+01:00."""
+    return date.isoformat(sep=" ", timespec="seconds")
+
+
+REDIRECTS = "import-redirects.map"
+
+
+def finish(report: Report, config: SiteConfig) -> str:
+    """Write the redirect map of old addresses with queries, if any; return the report."""
+    written = None
+    if report.redirects:
+        written = config.source / REDIRECTS
+        known = written.read_text(encoding="utf-8") if written.exists() else ""
+        lines = []
+        for old, new in report.redirects:
+            parts = urlsplit(old)
+            line = f"{parts.path or '/'}?{parts.query} {new};\n"
+            if line not in known and line not in lines:
+                lines.append(line)
+        with written.open("a", encoding="utf-8") as file:
+            file.writelines(lines)
+    return report.text(written and Path(config.display_path(written)))

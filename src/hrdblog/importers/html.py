@@ -1,0 +1,131 @@
+"""WordPress post content → Markdown that reads the same.
+
+WordPress stores a post as HTML in which blank lines make paragraphs (its `wpautop`), with
+block-editor comments, `<!--more-->` and shortcodes. They are handled before the HTML is
+turned into Markdown (markdownify): paragraphs made explicit, block comments removed, the more
+tag and `[caption]` figures set aside and put back; other shortcodes stay as visible text and
+are reported. Text that Markdown would read as markup (`*`, `_`, `#include <stdio.h>`) is
+escaped, so that the post says exactly what it said.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+from markdownify import MarkdownConverter
+
+#: Tags that make blocks of their own: no paragraph is wrapped around them.
+_BLOCK = (
+    "address|article|aside|audio|blockquote|caption|col|colgroup|dd|details|div|dl|dt|embed|"
+    "fieldset|figcaption|figure|footer|form|h[1-6]|header|hgroup|hr|iframe|legend|li|map|math|"
+    "menu|nav|noscript|object|ol|p|pre|script|section|style|summary|table|tbody|td|tfoot|th|"
+    "thead|tr|ul|video"
+)
+_BLOCK_OPEN = re.compile(rf"(<(?:{_BLOCK})[\s/>])", re.IGNORECASE)
+_BLOCK_CLOSE = re.compile(rf"(</(?:{_BLOCK})>)", re.IGNORECASE)
+_STARTS_BLOCK = re.compile(rf"^<(?:{_BLOCK})[\s/>]|^<!--", re.IGNORECASE)
+_PRE = re.compile(r"<pre[\s>].*?</pre>", re.IGNORECASE | re.DOTALL)
+_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->\n?", re.DOTALL)
+_MORE = re.compile(r"<!--more(.*?)-->", re.DOTALL)
+_NEXTPAGE = re.compile(r"<!--nextpage-->")
+_CAPTION = re.compile(r"\[(wp_)?caption([^\]]*)\](.*?)\[/(wp_)?caption\]", re.DOTALL)
+_CAPTION_ATTRIBUTE = re.compile(r'caption="([^"]*)"')
+_IMAGE = re.compile(r"(?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?", re.IGNORECASE | re.DOTALL)
+#: Shortcodes of WordPress and of its most used plugins, and any `[name attr="…"]`.
+_KNOWN_SHORTCODES = (
+    "audio|embed|gallery|playlist|video|wp_video|youtube|vimeo|soundcloud|googlemaps|"
+    "contact-form|contact-form-7|code|sourcecode|instagram|twitter|tweet|slideshare|"
+    "archives|recipe|polldaddy|email|wpvideo|dailymotion|flickr|scribd|ted|issuu|pdf"
+)
+_SHORTCODE = re.compile(
+    rf"\[(?:(?:{_KNOWN_SHORTCODES})\b[^\]]*|[a-z][\w-]*\s+[\w-]+=(?:\"[^\"]*\"|'[^']*'|\S+)"
+    rf"[^\]]*)\]|\[/(?:{_KNOWN_SHORTCODES})\]",
+    re.IGNORECASE,
+)
+_MARKER = "hrdblogmarker{}end"
+_MARKER_PARAGRAPH = re.compile(r"^hrdblogmarker(\d+)end$", re.MULTILINE)
+
+
+def autop(text: str) -> str:
+    """Make WordPress's implicit paragraphs explicit, as its `wpautop` does on display:
+    blank lines part paragraphs, a single line break is a `<br>`; `<pre>` stays as it is."""
+    kept: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        kept.append(match.group(0))
+        return f"\n\n<pre>{len(kept) - 1}</pre>\n\n"
+
+    text = _PRE.sub(keep, text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _BLOCK_CLOSE.sub(r"\1\n\n", _BLOCK_OPEN.sub(r"\n\n\1", text))
+    paragraphs = []
+    for chunk in re.split(r"\n\s*\n", text):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if _STARTS_BLOCK.match(chunk) or _BLOCK_OPEN.search(chunk):
+            paragraphs.append(chunk)
+        else:
+            paragraphs.append("<p>" + chunk.replace("\n", "<br>\n") + "</p>")
+    joined = "\n\n".join(paragraphs)
+    return re.sub(r"<pre>(\d+)</pre>", lambda m: kept[int(m.group(1))], joined)
+
+
+class _Converter(MarkdownConverter):
+    """markdownify, escaping text for both of hrdblog's Markdown engines.
+
+    Python-Markdown takes backslash escapes only before its own punctuation, so `<` and `&`
+    become entities, which every engine reads as the characters.
+    """
+
+    def escape(self, text: str, parent_tags: Any) -> str:
+        if not text:
+            return ""
+        text = text.replace("\\", "\\\\")
+        for char in "`*_[]":
+            text = text.replace(char, "\\" + char)
+        text = text.replace("&", "&amp;").replace("<", "&lt;")
+        if parent_tags and {"td", "th"} & set(parent_tags):
+            text = text.replace("|", "\\|")
+        # What would start a heading, a quote or a list at the start of a line.
+        text = re.sub(r"(^|\n)(\s*)([#>+-])", r"\1\2\\\3", text)
+        text = re.sub(r"(^|\n)(\s*\d+)([.)])(?=\s|$)", r"\1\2\\\3", text)
+        # A line of `=` under a line of text would make it a heading.
+        return re.sub(r"(^|\n)(\s*)=", r"\1\2&#61;", text)
+
+
+def to_markdown(content: str, problem: Callable[[str], None]) -> str:
+    """Return the Markdown of a WordPress post's content; `problem` hears what was not
+    converted exactly."""
+    blocks: list[str] = []
+
+    def aside(markup: str) -> str:
+        blocks.append(markup)
+        return f"\n\n<p>{_MARKER.format(len(blocks) - 1)}</p>\n\n"
+
+    content = _BLOCK_COMMENT.sub("", content)
+    if _NEXTPAGE.search(content):
+        problem("<!--nextpage--> (a post in several pages) removed: it is one page now")
+        content = _NEXTPAGE.sub("", content)
+    content = _MORE.sub(lambda m: aside(f"<!--more{m.group(1)}-->"), content)
+    content = _CAPTION.sub(lambda m: aside(_figure(m.group(2), m.group(3))), content)
+    for found in sorted({m.group(0) for m in _SHORTCODE.finditer(content)}):
+        problem(f"shortcode {found} kept as text")
+    converter = _Converter(heading_style="ATX", bullets="-", escape_misc=False, strip=["script"])
+    markdown = str(converter.convert(autop(content)))
+    markdown = _MARKER_PARAGRAPH.sub(lambda m: blocks[int(m.group(1))], markdown)
+    return re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
+
+
+def _figure(attributes: str, inner: str) -> str:
+    """Return a `[caption]` shortcode as an HTML figure: its image, and its caption."""
+    image = _IMAGE.search(inner)
+    picture = image.group(0).strip() if image else ""
+    caption = _IMAGE.sub("", inner).strip()
+    if not caption:
+        found = _CAPTION_ATTRIBUTE.search(attributes)
+        caption = html.escape(html.unescape(found.group(1))) if found else ""
+    figcaption = f"\n<figcaption>{caption}</figcaption>" if caption else ""
+    return f"<figure>\n{picture}{figcaption}\n</figure>"

@@ -1,0 +1,282 @@
+"""`hrdblog import wordpress`: a WordPress export (WXR 1.0, 1.1, 1.2) → hrdblog posts.
+
+The export is read as a stream with a real XML parser (defusedxml, which refuses the entity
+tricks an XML file can play), one item at a time, so a large export never sits in memory.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
+from hrdblog.config import SiteConfig
+from hrdblog.errors import ContentError
+from hrdblog.importers import Importer, Report, clean_name, date_text, old_path, usable_alias
+from hrdblog.importers.html import to_markdown
+
+#: Namespace families of WXR, whatever their version: the prefix each is known by.
+_NAMESPACES = {
+    "wordpress.org/export/": "wp",
+    "wordpress.org/export/1.0/excerpt/": "excerpt",
+    "wordpress.org/export/1.1/excerpt/": "excerpt",
+    "wordpress.org/export/1.2/excerpt/": "excerpt",
+    "purl.org/rss/1.0/modules/content/": "content",
+    "purl.org/dc/elements/1.1/": "dc",
+}
+_STATUS_DRAFT = {"draft", "pending", "private", "auto-draft"}
+_NO_DATE = "0000-00-00 00:00:00"
+#: What a post loads from elsewhere (images, media, frames), and the files it links to on the
+#: old site: all of it stays behind unless the author downloads it.
+_MEDIA = re.compile(
+    r"""\bsrc=["'](https?://[^"']+)["']|\bhref=["']([^"']+/wp-content/uploads/[^"']+)["']"""
+)
+_HINT = "export it again from WordPress (Tools → Export), or mend the line named"
+
+
+def _name(tag: str) -> str:
+    """Return `wp:post_id` for `{http://wordpress.org/export/1.2/}post_id`."""
+    if not tag.startswith("{"):
+        return tag
+    uri, _, local = tag[1:].partition("}")
+    uri = uri.removeprefix("https://").removeprefix("http://")
+    if uri.startswith("wordpress.org/export/") and "excerpt" not in uri:
+        return f"wp:{local}"
+    return f"{_NAMESPACES.get(uri, uri)}:{local}"
+
+
+@dataclass
+class _Item:
+    """One `<item>` of the export: its fields, terms, post meta and comments."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    terms: list[tuple[str, str, str]] = field(default_factory=list)  # domain, nicename, name
+    comments: int = 0
+
+    def get(self, name: str) -> str:
+        return self.fields.get(name, "").strip()
+
+
+@dataclass
+class _Export:
+    """What the channel says of the old site."""
+
+    link: str = ""
+    base_blog_url: str = ""
+    authors: dict[str, str] = field(default_factory=dict)  # login → display name
+
+
+def _items(path: Path, export: _Export) -> Iterator[_Item]:
+    """Yield the items of an export as they are parsed; fill `export` from the channel."""
+    stack: list[str] = []
+    for event, element in iterparse(str(path), events=("start", "end"), forbid_dtd=True):
+        name = _name(element.tag)
+        if event == "start":
+            stack.append(name)
+            continue
+        stack.pop()
+        parent = stack[-1] if stack else ""
+        if name == "item":
+            yield _item(element)
+            element.clear()
+        elif parent == "channel":
+            if name == "link":
+                export.link = (element.text or "").strip()
+            elif name == "wp:base_blog_url":
+                export.base_blog_url = (element.text or "").strip()
+            elif name == "wp:author":
+                fields = {_name(child.tag): (child.text or "").strip() for child in element}
+                login = fields.get("wp:author_login", "")
+                export.authors[login] = fields.get("wp:author_display_name") or login
+            if name != "link":
+                element.clear()
+
+
+def _item(element: Element) -> _Item:
+    item = _Item()
+    for child in element:
+        name = _name(child.tag)
+        if name == "category":
+            domain = child.get("domain", "category")
+            item.terms.append((domain, child.get("nicename", ""), child.text or ""))
+        elif name == "wp:comment":
+            item.comments += 1
+        elif name == "wp:postmeta":
+            continue
+        else:
+            item.fields[name] = child.text or ""
+    return item
+
+
+def import_wordpress(export_file: Path, config: SiteConfig) -> Report:
+    """Import every post of a WordPress export into the blog of `config`; return the report.
+
+    Raise a ContentError naming the line if the export is not well-formed XML.
+    """
+    report = Report(config.display_path(export_file))
+    importer = Importer(config, report)
+    export = _Export()
+    titles: dict[str, str] = {}
+    attachments: list[tuple[str, str]] = []  # url, parent post id
+    comments = 0
+    try:
+        for item in _items(export_file, export):
+            kind = item.get("wp:post_type") or "post"
+            comments += item.comments
+            if kind == "attachment":
+                url = item.get("wp:attachment_url") or item.get("guid")
+                attachments.append((url, item.get("wp:post_parent")))
+            elif kind in {"post", "page"}:
+                titles[item.get("wp:post_id")] = _import_item(item, kind, export, importer)
+            else:
+                report.left_out[kind] += 1
+    except ParseError as exc:
+        line = exc.position[0] if hasattr(exc, "position") else None
+        message = str(exc).split(": line")[0]
+        raise ContentError(
+            report.source, line, f"the export is not well-formed XML ({message})", _HINT
+        ) from None
+    except DefusedXmlException as exc:
+        raise ContentError(
+            report.source, None, f"the export uses XML features refused for safety ({exc})", _HINT
+        ) from None
+    if comments:
+        report.left_out["comments (hrdblog has none)"] += comments
+    known = {url for url, _ in report.attachments}
+    for url, parent in attachments:
+        if url and url not in known:
+            report.attachments.append((url, titles.get(parent, "not used by any post")))
+            known.add(url)
+    return report
+
+
+def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) -> str:
+    """Write one post or page; return its title."""
+    report, config = importer.report, importer.config
+    post_id = item.get("wp:post_id")
+    title = clean_name(item.get("title"))
+    where = f"{kind} {post_id} ({title or 'untitled'})"
+    if title != " ".join(item.get("title").split()):
+        report.problem(where, "direction overrides or invisible characters removed from its title")
+    if not title:
+        title = f"Untitled {kind} {post_id}"
+        report.problem(where, f"it has no title: given {title!r}")
+    date = _date(item, config).astimezone(config.tzinfo)
+    status = item.get("wp:status") or "publish"
+    slug = importer.slug(item.get("wp:post_name"), title, f"{kind}-{post_id}")
+    meta: dict[str, Any] = {"title": title, "date": date_text(date), "slug": slug}
+    author = clean_name(export.authors.get(item.get("dc:creator"), item.get("dc:creator")))
+    if author:
+        meta["author"] = author
+    tags, categories = _terms(item, where, report)
+    if tags:
+        meta["tags"] = tags
+    if categories:
+        meta["categories"] = categories
+    excerpt = item.get("excerpt:encoded")
+    if excerpt:
+        meta["summary"] = to_markdown(excerpt, lambda what: report.problem(where, what)).strip()
+    draft = status in _STATUS_DRAFT
+    if item.get("wp:post_password"):
+        draft = True
+        report.problem(
+            where, "password-protected on WordPress: imported as a draft, without its password"
+        )
+    if draft:
+        meta["draft"] = True
+    url = importer.url(date, slug)
+    link = item.get("link")
+    published = status in {"publish", "future"} and not draft
+    if published and link:
+        meta["original_url"] = link
+        old = old_path(link, _base_path(export))
+        if old is not None and old.rstrip("/") != url.rstrip("/"):
+            if usable_alias(old) and kind == "post":
+                meta["aliases"] = [old]
+            elif old is not None and kind == "post":
+                report.problem(where, f"its old address {link} cannot be redirected from here")
+        guid = item.get("guid")
+        if kind == "post" and re.search(r"\?(p|page_id)=\d+$", guid):
+            if any(urlsplit(old).query == urlsplit(guid).query for old, _ in report.redirects):
+                report.problem(where, f"another post of the export has its old address {guid}")
+            else:
+                report.redirects.append((guid, url))
+    content = item.get("content:encoded")
+    for loaded, linked in _MEDIA.findall(content):
+        found = html.unescape(loaded or linked)
+        if all(found != url for url, _ in report.attachments):
+            report.attachments.append((found, title))
+    body = to_markdown(content, lambda what: report.problem(where, what))
+    if kind == "page":
+        meta = {key: value for key, value in meta.items() if key not in {"aliases", "draft"}}
+        written = importer.write(config.source / "pages", (slug, f"{slug}-{post_id}"), meta, body)
+        if written:
+            report.counts["pages"] += 1
+            report.problem(
+                where,
+                "hrdblog publishes dated posts only: this page is kept in "
+                f"{config.display_path(written)}, not published",
+            )
+        return title
+    folder = config.content_dir / f"{date.astimezone(config.tzinfo):%Y}"
+    written = importer.write(folder, (slug, f"{slug}-{post_id}"), meta, body)
+    if written:
+        if draft:
+            report.counts["drafts"] += 1
+        elif date > config.now():
+            report.counts["scheduled"] += 1
+        else:
+            report.counts["posts"] += 1
+        report.tags.update(tags)
+        report.categories.update(categories)
+    return title
+
+
+def _base_path(export: _Export) -> str:
+    return urlsplit(export.base_blog_url or export.link).path or "/"
+
+
+def _date(item: _Item, config: SiteConfig) -> datetime:
+    """Return the post's date in the site's time zone: from its GMT date where it has one."""
+    gmt = item.get("wp:post_date_gmt")
+    if gmt and gmt != _NO_DATE:
+        try:
+            return datetime.fromisoformat(gmt).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    local = item.get("wp:post_date")
+    try:
+        return datetime.fromisoformat(local).replace(tzinfo=config.tzinfo)
+    except ValueError:
+        return config.now()
+
+
+def _terms(item: _Item, where: str, report: Report) -> tuple[list[str], list[str]]:
+    """Return the post's tags and categories, each once, in the export's order."""
+    tags: list[str] = []
+    categories: list[str] = []
+    for domain, nicename, raw in item.terms:
+        name = clean_name(raw) or clean_name(nicename)
+        if not name:
+            continue
+        if domain in {"post_tag", "tag"}:
+            found = tags
+        elif domain == "category":
+            found = categories
+        elif domain == "post_format":
+            continue  # a display hint of WordPress themes: nothing to carry over
+        else:
+            report.problem(where, f"its {domain} term {name!r} was not imported")
+            continue
+        if name not in found:
+            found.append(name)
+    return tags, categories

@@ -1,0 +1,166 @@
+"""`hrdblog import hugo` and `hrdblog import jekyll`: posts, dates, old addresses, what is kept."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import SHARED, make_site, run_cli, write_files
+from test_media import jpeg_with_location
+
+CORPUS = SHARED / "corpora" / "guardianproject" / "posts"
+
+
+def blog(tmp_path: Path) -> Path:
+    return make_site(tmp_path / "blog", {}, {"base_url": "https://example.org/"})
+
+
+def front(path: Path) -> dict[str, object]:
+    meta: dict[str, object] = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+    return meta
+
+
+def body(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split("---\n", 2)[2]
+
+
+def test_a_hugo_site_comes_over(tmp_path: Path) -> None:
+    old = tmp_path / "hugo"
+    write_files(
+        old,
+        {
+            "content/posts/2019-05-01-toml.md": (
+                '+++\ntitle = "In TOML"\ndate = 2019-05-01T10:00:00+02:00\n'
+                'lastmod = 2019-06-01T10:00:00+02:00\ntags = ["Coalition", "UN"]\n'
+                'aliases = ["/old/toml/"]\n+++\nIntro.\n\n<!-- more -->\n\nRest.\n'
+            ),
+            "content/posts/2019-05-02-no-title.md": (
+                "---\ntags: coalition, detention\n---\n# A title from the heading\n\n"
+                '{{< youtube 7Y4thikv-OM >}}\n\nSee [the other]({{< ref "2019-05-01-toml.md" >}}).\n\n'
+                "{{< gallery >}}\n"
+            ),
+            "content/posts/2019-05-03-bundle/index.md": (
+                "---\ntitle: A bundle\ndraft: true\nlayout: wide\nsource: old-field\n---\n"
+                '{{< figure src="vigil.jpg" title="The vigil" >}}\n'
+            ),
+            "content/posts/2019-05-03-bundle/vigil.jpg": jpeg_with_location((4, 4)),
+            "content/posts/_index.md": "---\ntitle: Posts\n---\n",
+            "content/posts/undated.md": "---\ntitle: When?\n---\nText.\n",
+        },
+    )
+    root = blog(tmp_path)
+    result = run_cli("import", "hugo", str(old), "--into", str(root))
+    assert result.exit_code == 0, result.stderr
+    toml = root / "content" / "2019" / "toml.md"
+    assert front(toml) == {
+        "title": "In TOML",
+        "date": "2019-05-01 10:00:00+02:00",
+        "slug": "toml",
+        "updated": "2019-06-01 10:00:00+02:00",
+        "tags": ["Coalition", "UN"],
+        "aliases": ["/old/toml/"],
+    }
+    assert body(toml) == "Intro.\n\n<!--more-->\n\nRest.\n"
+    untitled = root / "content" / "2019" / "no-title.md"
+    assert front(untitled)["title"] == "A title from the heading"
+    assert front(untitled)["tags"] == ["coalition", "detention"]
+    assert front(untitled)["date"] == "2019-05-02 00:00:00+00:00"  # from the file name
+    text = body(untitled)
+    assert "[Youtube video 7Y4thikv-OM](https://www.youtube.com/watch?v=7Y4thikv-OM)" in text
+    assert "[the other](/2019/05/01/toml/)" in text
+    assert "`` {{< gallery >}} ``" in text
+    bundle = root / "content" / "2019" / "bundle" / "index.md"
+    assert front(bundle) == {
+        "title": "A bundle",
+        "date": "2019-05-03 00:00:00+00:00",
+        "slug": "bundle",
+        "draft": True,
+        "layout": "wide",
+        "hugo_source": "old-field",  # hrdblog's `source` means something else
+    }
+    assert '<figure>\n<img src="vigil.jpg" alt="">\n<figcaption>The vigil</figcaption>' in body(
+        bundle
+    )
+    assert (bundle.parent / "vigil.jpg").read_bytes() == jpeg_with_location((4, 4))
+    assert result.stdout.splitlines()[0] == (
+        f"Imported from {old}: 2 posts, 1 draft; 4 tags, 0 categories."
+    )
+    assert "Not imported (not posts or pages): section pages (_index.md): 1." in result.stdout
+    assert "  content/posts/undated.md\n    - it has no date" in result.stdout
+    assert "    - {{< gallery >}} kept as text" in result.stdout
+    built = run_cli("build", "--drafts", "--source", str(root))
+    assert built.exit_code == 0, built.stderr
+    assert (root / "site" / "old" / "toml" / "index.html").is_file()  # the old address
+
+
+def test_a_jekyll_site_comes_over_with_its_old_addresses(tmp_path: Path) -> None:
+    old = tmp_path / "jekyll"
+    write_files(
+        old,
+        {
+            "_config.yml": "permalink: pretty\nexcerpt_separator: <!--cut-->\n",
+            "_posts/2015-02-01-welcome.md": (
+                "---\nlayout: post\ntitle: Welcome\ndate: 2015-02-01 10:00:00 -0500\n"
+                "categories: jekyll update\ntags: [a, b]\n---\n"
+                "Hello <!--cut--> world. See {{ site.baseurl }}/about/.\n\n"
+                "{% highlight ruby %}\nputs 1\n{% endhighlight %}\n\n{% include note.html %}\n"
+            ),
+            "_posts/2015-03-01-hidden.markdown": (
+                "---\ntitle: Hidden\npublished: false\npermalink: /special/hidden/\n---\nText.\n"
+            ),
+            "_drafts/an-idea.md": "---\ntitle: An idea\ndate: 2015-04-01\n---\nLater.\n",
+        },
+    )
+    root = blog(tmp_path)
+    result = run_cli("import", "jekyll", str(old), "--into", str(root))
+    assert result.exit_code == 0, result.stderr
+    welcome = root / "content" / "2015" / "welcome.md"
+    assert front(welcome) == {
+        "title": "Welcome",
+        "date": "2015-02-01 10:00:00-05:00",
+        "slug": "welcome",
+        "categories": ["jekyll", "update"],
+        "tags": ["a", "b"],
+        "aliases": ["/jekyll/update/2015/02/01/welcome/"],
+        "layout": "post",
+    }
+    assert body(welcome) == (
+        "Hello \n<!--more-->\n world. See /about/.\n\n```ruby\nputs 1\n```\n\n"
+        "`` {% include note.html %} ``\n"
+    )
+    assert front(root / "content" / "2015" / "hidden.md")["draft"] is True
+    assert front(root / "content" / "2015" / "hidden.md")["aliases"] == ["/special/hidden/"]
+    assert front(root / "content" / "2015" / "an-idea.md")["draft"] is True
+    assert "    - {% include note.html %} kept as text" in result.stdout
+    built = run_cli("build", "--source", str(root))
+    assert built.exit_code == 0, built.stderr
+    redirect = root / "site" / "jekyll" / "update" / "2015" / "02" / "01" / "welcome" / "index.html"
+    assert redirect.is_file()
+
+
+def test_a_second_import_overwrites_nothing(tmp_path: Path) -> None:
+    old = tmp_path / "hugo"
+    write_files(old, {"content/posts/2019-05-01-one.md": "---\ntitle: One\n---\nText.\n"})
+    root = blog(tmp_path)
+    assert run_cli("import", "hugo", str(old), "--into", str(root)).exit_code == 0
+    path = root / "content" / "2019" / "one.md"
+    path.write_text(path.read_text().replace("Text.", "Mine."))
+    again = run_cli("import", "hugo", str(old), "--into", str(root))
+    assert "1 file already there, left as they are" in again.stdout
+    assert "Mine." in path.read_text()
+
+
+@pytest.mark.skipif(not CORPUS.is_dir() and not os.environ.get("CI"), reason="no shared corpus")
+def test_a_real_hugo_blog_imports_and_builds(tmp_path: Path) -> None:
+    root = blog(tmp_path)
+    result = run_cli("import", "hugo", str(CORPUS), "--into", str(root))
+    assert result.exit_code == 0, result.stderr
+    posts = [p for p in CORPUS.rglob("*.md") if p.is_file() and p.name != "_index.md"]
+    assert result.stdout.startswith(f"Imported from {CORPUS}: {len(posts)} posts;")
+    built = run_cli("build", "--source", str(root))
+    assert built.exit_code == 0, built.stderr
+    assert f"Built {len(posts)} posts" in built.stdout
+    # A post's own old addresses still lead to it.
+    assert (root / "site" / "home" / "stories" / "index.html").is_file()
