@@ -71,9 +71,11 @@ def test_recovery_leaves_folders_it_did_not_make(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("cache", [True, False], ids=["rebuild", "from scratch"])
 def test_a_full_disk_leaves_the_site_as_it_was(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool
 ) -> None:
+    """Rebuilding, the site is written after rendering; from scratch, page by page meanwhile."""
     root = make_site(
         tmp_path, {f"p{i}.md": post(f"Post {i}", f"2017-01-{i + 1:02}") for i in range(5)}
     )
@@ -94,7 +96,7 @@ def test_a_full_disk_leaves_the_site_as_it_was(
     with pytest.raises(
         OutputError, match=r"cannot write the site to .*: \[Errno 28\] No space left on device"
     ):
-        build_site(root)
+        build(load_config(root), use_cache=cache)
     monkeypatch.undo()
     assert site_files(site) == before
     assert sorted(p.name for p in root.iterdir()) == [".hrdblog-cache", "content", "site"]

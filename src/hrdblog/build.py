@@ -19,7 +19,7 @@ from hrdblog.models import Output, Post, Site
 from hrdblog.read import read_posts, source_keys
 from hrdblog.render import render
 from hrdblog.sitecheck import check_site
-from hrdblog.write import MANIFEST, check_output_dir, recover, write
+from hrdblog.write import MANIFEST, Staging, check_output_dir, recover, write
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +76,12 @@ def prepare(
     pages: PageCache | None = None,
     processes: bool = False,
     keys: Mapping[Path, str] | None = None,
+    staging: Staging | None = None,
 ) -> Prepared:
-    """Read, collect and render the site in memory; raise every problem found, write nothing.
+    """Read, collect and render the site; raise every problem found, publish nothing.
 
-    With a page cache, pages unchanged since the last build are kept as published.
+    With a page cache, pages unchanged since the last build are kept as published. With a
+    staging folder, each rendered file is written there at once instead of kept in memory.
     """
     reading = read_posts(config, progress, cache, keys)
     try:
@@ -90,7 +92,7 @@ def prepare(
     logger.info("Read %s with %s", count(len(site.posts), "post"), count(len(site.tags), "tag"))
     if pages is not None:
         pages.nav = " ".join(t.taxonomy.name for t in site.taxonomies if t.tags)
-    outputs = render(site, progress, pages, processes)
+    outputs = render(site, progress, pages, processes, staging.put if staging else None)
     reused = f", {pages.reused} kept unchanged from the last build" if pages else ""
     logger.info("Rendered %s%s", count(len(outputs), "file"), reused)
     scheduled = (post.date for post in reading.posts if post.scheduled)
@@ -116,8 +118,10 @@ def build(
     check_output_dir(config.output_dir, config.source, protected, force)
     recover(config.output_dir.resolve())
     if not use_cache:
-        prepared = prepare(config, progress, processes=processes)
-        write(prepared.outputs, config.output_dir)
+        fresh = Staging(config.output_dir)
+        with _removed_on_failure(fresh):
+            prepared = prepare(config, progress, processes=processes, staging=fresh)
+        write(prepared.outputs, config.output_dir, staging=fresh)
         return _report(prepared, started, config.output_dir)
     keys = source_keys(config)
     pages = PageCache(config, inputs_digest(config, keys))
@@ -131,15 +135,30 @@ def build(
             **last["figures"], seconds=seconds, output_dir=config.output_dir, unchanged=True
         )
     cache = PostCache.load(config)
+    published = pages.published()
+    # From scratch, pages go to disk as they are rendered; a rebuild renders few of them.
+    staging = None if published else Staging(config.output_dir)
     with _warnings() as warnings:
-        prepared = prepare(config, progress, cache, pages, processes, keys)
-        written = write(prepared.outputs, config.output_dir, pages.published(), pages.present)
+        with _removed_on_failure(staging):
+            prepared = prepare(config, progress, cache, pages, processes, keys, staging)
+        written = write(prepared.outputs, config.output_dir, published, pages.present, staging)
     logger.info("Wrote %s", config.output_dir)
     report = _report(prepared, started, config.output_dir)
     cache.save()
     figures = {name: getattr(report, name) for name in ("posts", "tags", "pages", "files")}
     pages.save(written, {"figures": figures, "warnings": warnings}, prepared.next_change)
     return report
+
+
+@contextlib.contextmanager
+def _removed_on_failure(staging: Staging | None) -> Iterator[None]:
+    """Remove the staging folder if what runs meanwhile fails."""
+    try:
+        yield
+    except BaseException:
+        if staging is not None:
+            staging.discard()
+        raise
 
 
 def _report(prepared: Prepared, started: float, output_dir: Path) -> BuildReport:

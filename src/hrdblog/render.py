@@ -45,12 +45,14 @@ def render(
     progress: Callable[[str, int, int], None] | None = None,
     pages: PageCache | None = None,
     processes: bool = False,
+    sink: Callable[[Output], Output] | None = None,
 ) -> list[Output]:
     """Render every page, feed and static file of the site.
 
     With a page cache, a page that would show exactly what it showed last time is taken from
     the published site instead of being rendered again. With `processes`, a large site's pages
-    are rendered on every core.
+    are rendered on every core. Each output goes through `sink` as soon as it is made (the
+    write stage's staging folder, which keeps its bytes on disk instead of in memory).
     """
     theme = Theme(site.config)
     theme.pages = pages
@@ -110,7 +112,7 @@ def render(
         functools.partial(_page, theme, site, "404.html", None, "the not-found page", site_feed)
     )
     jobs += [functools.partial(feed_output, theme, site, feed) for feed in feeds.values()]
-    outputs = _run(jobs, theme, progress, processes)
+    outputs = _run(jobs, theme, progress, processes, sink or _keep)
     if site.config.base_url:
         outputs.append(sitemap(theme, site, outputs))
     else:
@@ -121,14 +123,20 @@ def render(
     outputs.append(_text_file(theme, site, "robots.txt", "/robots.txt"))
     outputs += static_files(site)
     outputs += post_files(site)
-    return outputs
+    return [sink(output) for output in outputs] if sink else outputs
+
+
+def _keep(output: Output) -> Output:
+    return output
 
 
 #: From this many pages on, rendering in forked processes pays for their start.
 PARALLEL_PAGES = 2000
-# What forked workers render, and the page cache they consult: set just before they fork.
+# What forked workers render, the page cache they consult and where their outputs go: set
+# just before they fork.
 _JOBS: list[Callable[[], Output]] = []
 _PAGES: PageCache | None = None
+_SINK: Callable[[Output], Output] = _keep
 
 
 def _run(
@@ -136,6 +144,7 @@ def _run(
     theme: Theme,
     progress: Callable[[str, int, int], None] | None,
     processes: bool,
+    sink: Callable[[Output], Output],
 ) -> list[Output]:
     """Run the rendering jobs, in order; in forked processes when asked and worth it.
 
@@ -153,10 +162,10 @@ def _run(
         for done, job in enumerate(jobs):
             if progress and done % 100 == 0:
                 progress("rendering", done, len(jobs))
-            outputs.append(job())
+            outputs.append(sink(job()))
         return outputs
-    global _JOBS, _PAGES
-    _JOBS, _PAGES = jobs, theme.pages
+    global _JOBS, _PAGES, _SINK
+    _JOBS, _PAGES, _SINK = jobs, theme.pages, sink
     outputs = []
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -168,12 +177,12 @@ def _run(
                     theme.pages.descriptions[output.path] = record
                 outputs.append(output)
     finally:
-        _JOBS, _PAGES = [], None
+        _JOBS, _PAGES, _SINK = [], None, _keep
     return outputs
 
 
 def _run_job(index: int) -> tuple[Output, str | None]:
-    output = _JOBS[index]()
+    output = _SINK(_JOBS[index]())
     return output, _PAGES.descriptions.get(output.path) if _PAGES is not None else None
 
 

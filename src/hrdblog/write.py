@@ -20,6 +20,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,7 +40,7 @@ def check_outputs(outputs: Iterable[Output]) -> None:
     seen: dict[str, Output] = {}
     for output in outputs:
         path = output.path
-        if not path or path.startswith("/") or ".." in path.split("/") or "\\" in path:
+        if not _allowed(path):
             message = f"{output.origin}: the output path {output.path!r} is not allowed"
             errors.append(OutputError(message))
             continue
@@ -55,6 +56,16 @@ def check_outputs(outputs: Iterable[Output]) -> None:
         else:
             seen[key] = output
     raise_all(errors)
+
+
+def _allowed(path: str) -> bool:
+    """Tell whether an output path stays inside the output folder."""
+    return (
+        bool(path)
+        and not path.startswith("/")
+        and ".." not in path.split("/")
+        and ("\\" not in path)
+    )
 
 
 def check_output_dir(
@@ -132,19 +143,27 @@ def write(
     output_dir: Path,
     published: Mapping[str, Written] | None = None,
     present: Mapping[str, Stat] | None = None,
+    staging: Staging | None = None,
 ) -> dict[str, Written]:
     """Publish the outputs in `output_dir`; return every file written, with its stat.
 
     `published` holds the files the last build wrote into the output folder, and `present`
     (surveyed if not given) what the folder holds now. With them, a rebuild that changes a
     small share of the files changes only those, in place; otherwise a new folder is written
-    beside the site and swapped in.
+    beside the site and swapped in: the `staging` folder, if the outputs were already written
+    into it as they were rendered.
     """
-    check_outputs(outputs)
     target = output_dir.resolve()
+    try:
+        check_outputs(outputs)
+    except HrdblogError:
+        if staging is not None:
+            staging.discard()
+        raise
     target.parent.mkdir(parents=True, exist_ok=True)
-    recover(target)
-    contents = {o.path: o.content for o in outputs if not o.kept}
+    if staging is None:
+        recover(target)
+    contents = {o.path: o.content for o in outputs if not o.kept and not o.staged}
     digests = {o.path: _digest(o, published) for o in outputs}
     listing = manifest(digests).encode()
     contents[MANIFEST] = listing
@@ -171,7 +190,7 @@ def write(
                     )
                     for path, digest in digests.items()
                 }
-    _write_anew(outputs, target, output_dir, listing)
+    _write_anew(outputs, target, output_dir, listing, staging)
     return {path: Written(digest, _stat(target / path)) for path, digest in digests.items()}
 
 
@@ -180,7 +199,7 @@ def _digest(output: Output, published: Mapping[str, Written] | None) -> str:
     if output.kept:  # only a file the last build's record vouches for is kept
         assert published is not None
         return published[output.path].sha256
-    return hashlib.sha256(output.content).hexdigest()
+    return output.sha256 or hashlib.sha256(output.content).hexdigest()
 
 
 def _stat(path: Path) -> Stat:
@@ -188,12 +207,52 @@ def _stat(path: Path) -> Stat:
     return Stat(st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _write_anew(outputs: list[Output], target: Path, output_dir: Path, listing: bytes) -> None:
+class Staging:
+    """A new site folder beside the output folder, written page by page while the site is
+    rendered, so that no page waits in memory for the others; `write` swaps it in once every
+    path is checked, and a build that fails removes it."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+        target = output_dir.resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+
+    def put(self, output: Output) -> Output:
+        """Write an output's bytes into the new folder; return it without them."""
+        if output.kept or output.staged or not _allowed(output.path):
+            return output  # a path not allowed is left for check_outputs to report
+        path = self.folder / output.path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(output.content)
+        except OSError as exc:
+            raise OutputError(f"cannot write the site to {self.output_dir}: {exc}") from None
+        digest = hashlib.sha256(output.content).hexdigest()
+        return replace(output, content=b"", staged=True, sha256=digest)
+
+    def discard(self) -> None:
+        """Remove the new folder: the build failed."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _write_anew(
+    outputs: list[Output],
+    target: Path,
+    output_dir: Path,
+    listing: bytes,
+    staging: Staging | None = None,
+) -> None:
     """Write every output into a new folder beside `target`, then put it in its place."""
-    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    if staging is None:
+        fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    else:
+        fresh = staging.folder
     try:
         made: set[Path] = {fresh}
         for output in outputs:
+            if output.staged:
+                continue
             path = fresh / output.path
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
