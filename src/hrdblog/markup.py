@@ -21,6 +21,8 @@ import markdown
 import nh3
 from markupsafe import Markup
 
+from hrdblog.smarty import speed_up
+
 MORE_ID = "more"
 MORE_ANCHOR = f'<span id="{MORE_ID}"></span>'
 ELLIPSIS = "\u2026"
@@ -139,6 +141,7 @@ class Converter:
             extension_configs=extension_configs,
             output_format="html",
         )
+        speed_up(self._md)
 
     def html(self, text: str) -> str:
         """Return the HTML of one Markdown document."""
