@@ -288,3 +288,24 @@ def test_a_failed_build_keeps_the_posts_it_could_read(
     build(load_config(root))
     assert read == ["bad.md"]
     same_as_clean(root, tmp_path)
+
+
+def test_fields_json_cannot_keep_are_read_again_not_cached_wrong(tmp_path: Path) -> None:
+    """A front-matter field hrdblog does not use may be anything YAML gives: a template may
+    show it, so a post whose fields JSON would change is never taken from the cache."""
+    root = blog(tmp_path)
+    (root / "content" / "2017" / "odd.md").write_text(
+        "---\ntitle: Odd\ndate: 2017-05-05\nnumbers:\n  1: one\n  2: two\n---\nText.\n"
+    )
+    (root / "templates").mkdir()
+    (root / "templates" / "footer.html").write_text(
+        '<footer class="site-footer">{{ post.extra.get("numbers", "") if post is defined else "" }}'
+        "</footer>\n"
+    )
+    build(load_config(root))
+    assert (
+        "{1: &#39;one&#39;, 2: &#39;two&#39;}"
+        in (root / "site" / "2017" / "05" / "05" / "odd" / "index.html").read_text()
+    )
+    edit(root)
+    same_as_clean(root, tmp_path)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import posixpath
 from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hrdblog.urls import (
     check_permalink,
@@ -12,6 +15,7 @@ from hrdblog.urls import (
     page_url,
     post_url,
     relative,
+    relpath,
     slugify,
     term_key,
 )
@@ -112,3 +116,17 @@ def test_page_urls_and_output_paths() -> None:
 def test_relative_links(source: str, target: str, href: str, file_href: str | None) -> None:
     assert relative(source, target) == href
     assert relative(source, target, index_html=True) == (file_href or href)
+
+
+_SEGMENT = st.sampled_from(
+    ["", ".", "..", "a", "b", "2017", "page", "index.html", "é", ".well-known"]
+)
+
+
+@given(st.lists(_SEGMENT, max_size=5), st.lists(_SEGMENT, max_size=5), st.booleans(), st.booleans())
+def test_relpath_is_posixpaths_for_any_two_urls(
+    start: list[str], path: list[str], start_slash: bool, path_slash: bool
+) -> None:
+    a = "/" + "/".join(start) + ("/" if start_slash else "")
+    b = "/" + "/".join(path) + ("/" if path_slash else "")
+    assert relpath(b, a) == posixpath.relpath(b, a)

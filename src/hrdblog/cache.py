@@ -121,11 +121,14 @@ class PostCache:
         return found
 
     def put(self, key: str, post: Post, warnings: list[str]) -> None:
-        """Cache a post just read, if it survives the trip through JSON unchanged."""
-        entry = {**_entry(post), "warnings": warnings}
-        text = json.dumps(entry)
-        if json.loads(text) != entry:
+        """Cache a post just read, if it survives the trip through JSON unchanged.
+
+        All but the front-matter fields hrdblog does not use are text, numbers and lists that
+        hrdblog made; those fields may be anything YAML gives (keys that are numbers …).
+        """
+        if post.extra and json.loads(json.dumps(post.extra)) != post.extra:
             return
+        text = json.dumps({**_entry(post), "warnings": warnings})
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             _write_checked(self.folder / f"{key}.json", text, self.fingerprint, atomic=False)

@@ -39,6 +39,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment a build: its templates do not change meanwhile
     )
 
     @jinja2.pass_context

@@ -144,8 +144,26 @@ def relative(from_url: str, to_url: str, index_html: bool = False) -> str:
     if not path:
         return f"#{fragment}"
     base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-    rel = posixpath.relpath(path, base)
+    rel = relpath(path, base)
     if path.endswith("/"):
         rel = "" if rel == "." else rel + "/"
         rel = rel + "index.html" if index_html else (rel or "./")
     return f"{rel}{hash_}{fragment}"
+
+
+def relpath(path: str, start: str) -> str:
+    """Return posixpath.relpath(path, start) for two site urls, without its normalising.
+
+    The urls a site links between are already normal (no `.`, `..` or `//` segments); where
+    one is not, posixpath does the work. Rendering asks this for every link of every page.
+    """
+    if "//" in path or "//" in start or "/." in path or "/." in start:
+        return posixpath.relpath(path, start)
+    from_parts = [part for part in start.split("/") if part]
+    to_parts = [part for part in path.split("/") if part]
+    shared = 0
+    for a, b in zip(from_parts, to_parts, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return "/".join([".."] * (len(from_parts) - shared) + to_parts[shared:]) or "."
