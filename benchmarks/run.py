@@ -134,8 +134,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--engine", choices=["markdown", "cmark"], default="markdown")
     parser.add_argument("--hrdblog-only", action="store_true", help="Leave Pelican and Hugo out.")
+    parser.add_argument(
+        "--without", action="append", default=[], help="Leave a tool out: --without Pelican"
+    )
     arguments = parser.parse_args()
     chosen = tools(arguments.engine)[:1] if arguments.hrdblog_only else tools(arguments.engine)
+    chosen = [tool for tool in chosen if tool.name not in arguments.without]
     results = {tool.name: measure(tool, arguments.posts, arguments.runs) for tool in chosen}
     baseline = next(iter(results.values()))["cold"][0]
     print(
@@ -150,6 +154,23 @@ def main() -> None:
             print(
                 f"| {name} | {figure} | {seconds:.2f} | {seconds / baseline:.2f} | {memory:.0f} |"
             )
+    print()
+    for line in targets(results):
+        print(line)
+
+
+def targets(results: dict[str, dict[str, tuple[float, float]]]) -> list[str]:
+    """Return hrdblog's figures as the speed targets state them: against the others' cold."""
+    ours = next(iter(results.values()))
+    lines = [f"hrdblog peak memory, largest process: {max(m for _, m in ours.values()):.0f} MB"]
+    for other in ("Pelican", "Hugo"):
+        if other not in results:
+            continue
+        cold = results[other]["cold"][0]
+        lines.append(f"hrdblog cold / {other} cold: {ours['cold'][0] / cold:.2f}")
+        for figure in ("no change", "one post edited", "one post added"):
+            lines.append(f"hrdblog {figure} / {other} cold: {ours[figure][0] / cold:.1%}")
+    return lines
 
 
 if __name__ == "__main__":

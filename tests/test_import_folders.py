@@ -48,6 +48,7 @@ def test_a_hugo_site_comes_over(tmp_path: Path) -> None:
             "content/posts/2019-05-03-bundle/vigil.jpg": jpeg_with_location((4, 4)),
             "content/posts/_index.md": "---\ntitle: Posts\n---\n",
             "content/posts/undated.md": "---\ntitle: When?\n---\nText.\n",
+            "content/posts/2019-05-04-broken.md": "---\ntitle: [unclosed\n---\nText.\n",
         },
     )
     root = blog(tmp_path)
@@ -89,6 +90,9 @@ def test_a_hugo_site_comes_over(tmp_path: Path) -> None:
     )
     assert "Not imported (not posts or pages): section pages (_index.md): 1." in result.stdout
     assert "  content/posts/undated.md\n    - it has no date" in result.stdout
+    assert "  content/posts/2019-05-04-broken.md\n    - its front matter cannot be read (" in (
+        result.stdout
+    )
     assert "    - {{< gallery >}} kept as text" in result.stdout
     built = run_cli("build", "--drafts", "--source", str(root))
     assert built.exit_code == 0, built.stderr

@@ -211,6 +211,9 @@ def _prepare(
     lang = meta.pop("lang", None) or meta.pop("language", None)
     if isinstance(lang, str) and LANGUAGE_TAG.match(lang):
         out["lang"] = lang
+    elif lang:
+        out[f"{kind}_lang"] = _plain(lang)
+        report.problem(where, f"its language {lang!r} is not a language code: kept as {kind}_lang")
     marked, published = meta.pop("draft", False), meta.pop("published", True)
     draft = source.draft or marked is True or published is False
     if draft:
@@ -245,7 +248,10 @@ def _split(text: str) -> tuple[dict[str, Any], str]:
         end = re.search(r"^(---|\.\.\.)\s*$", text[4:], re.MULTILINE)
         if end is None:
             raise ValueError("no closing ---")
-        found = yaml.safe_load(text[4 : 4 + end.start()]) if end.start() else {}
+        try:
+            found = yaml.safe_load(text[4 : 4 + end.start()]) if end.start() else {}
+        except yaml.YAMLError as exc:
+            raise ValueError(" ".join(str(exc).split())) from None
         body = text[4 + end.end() :]
     elif text.startswith("+++\n"):
         end = re.search(r"^\+\+\+\s*$", text[4:], re.MULTILINE)
