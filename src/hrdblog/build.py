@@ -62,7 +62,8 @@ def _silent(stage: str, done: int, total: int) -> None:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A site read, collected and rendered in memory, and when it will change by itself."""
+    """A site read, collected and rendered (its pages in memory, or already in the staging
+    folder), and when it will change by itself."""
 
     site: Site
     outputs: list[Output]
