@@ -142,12 +142,12 @@ def build(
     with _warnings() as warnings:
         with _removed_on_failure(staging):
             prepared = prepare(config, progress, cache, pages, processes, keys, staging)
-        written = write(prepared.outputs, config.output_dir, published, pages.present, staging)
+        publication = write(prepared.outputs, config.output_dir, published, pages.present, staging)
     logger.info("Wrote %s", config.output_dir)
     report = _report(prepared, started, config.output_dir)
     cache.save()
     figures = {name: getattr(report, name) for name in ("posts", "tags", "pages", "files")}
-    pages.save(written, {"figures": figures, "warnings": warnings}, prepared.next_change)
+    pages.save(publication, {"figures": figures, "warnings": warnings}, prepared.next_change)
     return report
 
 

@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from hrdblog import __version__
 from hrdblog.config import SETTINGS, SiteConfig
 from hrdblog.files import files_under
 from hrdblog.models import Link, Post, Term
-from hrdblog.write import Stat, Written, survey
+from hrdblog.write import Publication, Stat, Written, survey
 
 logger = logging.getLogger(__name__)
 
@@ -248,32 +248,39 @@ class PageCache:
         report: dict[str, Any] = stored["report"]
         return report
 
-    def reuse(self, path: str, description: str) -> bool:
-        """Tell whether the published file at `path` shows what `description` describes."""
+    def reuse(self, path: str, description: str) -> str | None:
+        """Return the SHA-256 of the published file at `path` if it shows what `description`
+        describes, else None."""
         digest = hashlib.sha256(f"{self.nav}\n{description}".encode()).hexdigest()
         self.descriptions[path] = digest
         known = self.previous.get(path)
         if known is None or known[0] != digest:
-            return False
+            return None
         if self.present.get(path) != tuple(known[2:]):
-            return False  # changed since it was published: render it again
+            return None  # changed since it was published: render it again
         self.reused += 1
-        return True
+        sha256: str = known[1]
+        return sha256
 
-    def published(self) -> dict[str, Written]:
+    def published(self) -> Mapping[str, Written]:
         """Return the files of the last build, as it wrote them."""
-        return {path: Written(entry[1], Stat(*entry[2:])) for path, entry in self.previous.items()}
+        return _Published(self.previous)
 
     def save(
         self,
-        written: Mapping[str, Written],
+        publication: Publication,
         report: Mapping[str, Any],
         next_change: datetime | None,
     ) -> None:
         """Record this build; a failure only costs speed."""
+        written, previous, descriptions = publication.written, self.previous, self.descriptions
         pages = {
-            path: [self.descriptions.get(path, ""), file.sha256, *file.stat]
-            for path, file in sorted(written.items())
+            path: [
+                descriptions.get(path, ""),
+                sha256,
+                *(written[path] if path in written else previous[path][2:]),
+            ]
+            for path, sha256 in sorted(publication.digests.items())
         }
         record = {
             "site": self.site_key,
@@ -283,7 +290,27 @@ class PageCache:
             "related": self.related,
             "pages": pages,
         }
-        _write_checked(self.path, json.dumps(record, sort_keys=True))
+        _write_checked(self.path, json.dumps(record))  # in a stable order: pages are sorted
+
+
+class _Published(Mapping[str, Written]):
+    """The record's files, each made a Written only when asked for: a rebuild asks for few."""
+
+    def __init__(self, entries: dict[str, list[Any]]) -> None:
+        self.entries = entries
+
+    def __getitem__(self, path: str) -> Written:
+        entry = self.entries[path]
+        return Written(entry[1], Stat(*entry[2:]))
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
 
 
 def inputs_digest(config: SiteConfig, keys: Mapping[Path, str]) -> str:

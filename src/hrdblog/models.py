@@ -165,4 +165,4 @@ class Output:
     lastmod: datetime | None = None  # when what the page shows last changed
     kept: bool = False  # the file published at this path by the last build is this output
     staged: bool = False  # already written into the new site folder: its bytes are not here
-    sha256: str = ""  # the digest of its bytes, when they are not here
+    sha256: str = ""  # the digest of its bytes, when they are not here (kept or staged)

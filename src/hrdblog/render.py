@@ -220,17 +220,19 @@ def _page(
         return theme.render(template, context).encode("utf-8")
 
     content, kept = _through_cache(theme, path, f"{template}|{url}|{key}", rendered)
-    return Output(path, content, origin, url=url, lastmod=lastmod, kept=kept)
+    return Output(path, content, origin, url=url, lastmod=lastmod, kept=bool(kept), sha256=kept)
 
 
 def _through_cache(
     theme: Theme, path: str, description: str, rendered: Callable[[], bytes]
-) -> tuple[bytes, bool]:
-    """Return a file's bytes, or, when the page cache vouches that the published file shows
-    what `description` describes, no bytes and True: that file is kept."""
-    if theme.pages is not None and theme.pages.reuse(path, description):
-        return b"", True
-    return rendered(), False
+) -> tuple[bytes, str]:
+    """Return a file's bytes and "", or, when the page cache vouches that the published file
+    shows what `description` describes, no bytes and that file's SHA-256: it is kept."""
+    if theme.pages is not None:
+        kept = theme.pages.reuse(path, description)
+        if kept is not None:
+            return b"", kept
+    return rendered(), ""
 
 
 def _digests(theme: Theme, posts: Iterable[Post | None]) -> str:
@@ -379,7 +381,7 @@ def feed_output(theme: Theme, site: Site, feed: Feed) -> Output:
 
     description = f"feed|{feed.title}|" + _digests(theme, feed.posts)
     content, kept = _through_cache(theme, path, description, rendered)
-    return Output(path, content, f"the feed {feed.url}", kept=kept)
+    return Output(path, content, f"the feed {feed.url}", kept=bool(kept), sha256=kept)
 
 
 def entry_id(base_url: str, post: Post) -> str:
@@ -418,7 +420,7 @@ def sitemap(theme: Theme, site: Site, outputs: list[Output]) -> Output:
 
     description = "sitemap|" + "|".join(f"{page.url} {page.lastmod}" for page in pages)
     content, kept = _through_cache(theme, "sitemap.xml", description, rendered)
-    return Output("sitemap.xml", content, "the sitemap", kept=kept)
+    return Output("sitemap.xml", content, "the sitemap", kept=bool(kept), sha256=kept)
 
 
 def _text_file(theme: Theme, site: Site, template: str, url: str) -> Output:

@@ -116,6 +116,14 @@ class Written(NamedTuple):
     stat: Stat
 
 
+class Publication(NamedTuple):
+    """What a write published: every file with its SHA-256, and the stat of each file it wrote
+    (the others are as the last build left them)."""
+
+    digests: dict[str, str]
+    written: dict[str, Stat]
+
+
 def survey(folder: Path) -> dict[str, Stat]:
     """Return every file under `folder`, by path relative to it, with its stat."""
     found: dict[str, Stat] = {}
@@ -144,8 +152,8 @@ def write(
     published: Mapping[str, Written] | None = None,
     present: Mapping[str, Stat] | None = None,
     staging: Staging | None = None,
-) -> dict[str, Written]:
-    """Publish the outputs in `output_dir`; return every file written, with its stat.
+) -> Publication:
+    """Publish the outputs in `output_dir`; return what was published.
 
     `published` holds the files the last build wrote into the output folder, and `present`
     (surveyed if not given) what the folder holds now. With them, a rebuild that changes a
@@ -164,7 +172,7 @@ def write(
     if staging is None:
         recover(target)
     contents = {o.path: o.content for o in outputs if not o.kept and not o.staged}
-    digests = {o.path: _digest(o, published) for o in outputs}
+    digests = {o.path: _digest(o) for o in outputs}
     listing = manifest(digests).encode()
     contents[MANIFEST] = listing
     digests[MANIFEST] = hashlib.sha256(listing).hexdigest()
@@ -184,21 +192,13 @@ def write(
             except _CannotUpdate as exc:
                 logger.info("updating %s in place failed (%s): writing it anew", target, exc)
             else:
-                return {
-                    path: Written(
-                        digest, _stat(target / path) if path in changed else published[path].stat
-                    )
-                    for path, digest in digests.items()
-                }
+                return Publication(digests, {path: _stat(target / path) for path in changed})
     _write_anew(outputs, target, output_dir, listing, staging)
-    return {path: Written(digest, _stat(target / path)) for path, digest in digests.items()}
+    return Publication(digests, {path: _stat(target / path) for path in digests})
 
 
-def _digest(output: Output, published: Mapping[str, Written] | None) -> str:
-    """Return the SHA-256 of an output's bytes; for a file kept as published, the recorded one."""
-    if output.kept:  # only a file the last build's record vouches for is kept
-        assert published is not None
-        return published[output.path].sha256
+def _digest(output: Output) -> str:
+    """Return the SHA-256 of an output's bytes (given, for a file kept or already written)."""
     return output.sha256 or hashlib.sha256(output.content).hexdigest()
 
 
