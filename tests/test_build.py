@@ -212,6 +212,20 @@ def test_site_templates_override_or_extend_the_default_theme(tmp_path: Path) -> 
     assert text(home.find(".//h1[@class='site-title']")) == "My hrdblog"  # the default part kept
 
 
+def test_a_site_entry_template_may_show_what_differs_from_page_to_page(tmp_path: Path) -> None:
+    """The default entry is made once a post for all list pages; a site's own entry is not."""
+    macros = Path(__file__).parent.parent / "src/hrdblog/themes/default/templates/macros.html"
+    own = macros.read_text().replace(
+        '<article class="entry"', '<article data-page="{{ page_url }}" class="entry"'
+    )
+    root = make_site(tmp_path, three_posts(), files={"templates/macros.html": own})
+    site = build_site(root)
+    for url in ("/", "/tag/coalition/", "/2017/"):
+        articles = page(site, url).findall(".//article")
+        assert articles
+        assert {article.get("data-page") for article in articles} == {url}
+
+
 def test_a_template_error_names_the_template_and_line_and_writes_nothing(tmp_path: Path) -> None:
     root = make_site(
         tmp_path,

@@ -88,7 +88,7 @@ def test_a_hugo_site_comes_over(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[0] == (
         f"Imported from {old}: 2 posts, 1 draft; 4 tags, 0 categories."
     )
-    assert "Not imported (not posts or pages): section pages (_index.md): 1." in result.stdout
+    assert "Not imported: section pages (_index.md): 1." in result.stdout
     assert "  content/posts/undated.md\n    - it has no date" in result.stdout
     assert "  content/posts/2019-05-04-broken.md\n    - its front matter cannot be read (" in (
         result.stdout

@@ -56,7 +56,7 @@ def item(
     </item>"""
 
 
-def export(*items: str, version: str = "1.2") -> str:
+def export(*items: str, version: str = "1.2", channel: str = "") -> str:
     return f"""<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0"
   xmlns:excerpt="http://wordpress.org/export/{version}/excerpt/"
@@ -70,6 +70,7 @@ def export(*items: str, version: str = "1.2") -> str:
   <wp:base_blog_url>https://old.example.org</wp:base_blog_url>
   <wp:author><wp:author_login><![CDATA[lina]]></wp:author_login>
     <wp:author_display_name><![CDATA[Lina A.]]></wp:author_display_name></wp:author>
+  {channel}
   {"".join(items)}
 </channel>
 </rss>
@@ -186,14 +187,15 @@ def test_drafts_scheduled_posts_pages_and_the_rest_are_accounted_for(tmp_path: P
             "</wp:comment><wp:comment><wp:comment_id>2</wp:comment_id></wp:comment>",
         ),
     ]
-    code, out, _ = imported(root, export(*items))
+    unused = "<wp:tag><wp:tag_slug>u</wp:tag_slug><wp:tag_name>Unused</wp:tag_name></wp:tag>"
+    code, out, _ = imported(root, export(*items, channel=unused))
     assert code == 0
     assert out.splitlines()[0] == (
         f"Imported from {root.parent / 'export.xml'}: 2 posts, 3 drafts, 1 scheduled post, "
         "1 page; 0 tags, 0 categories."
     )
     assert (
-        "Not imported (not posts or pages): comments (hrdblog has none): 2, nav_menu_item: 1."
+        "Not imported: comments (hrdblog has none): 2, nav_menu_item: 1, tags no imported post has: 1."
         in out
     )
     assert "  https://old.example.org/wp-content/uploads/vigil.jpg  (Published)" in out

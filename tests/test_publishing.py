@@ -181,12 +181,8 @@ def edited_blog(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
     return root, site, before
 
 
-def test_an_update_in_place_killed_while_moving_files_is_undone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import hrdblog.write
-
-    root, site, before = edited_blog(tmp_path)
+def fail_third_move(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """Make the third file moved into the site fail with `error`."""
     moved = 0
     real = os.replace
 
@@ -194,10 +190,19 @@ def test_an_update_in_place_killed_while_moving_files_is_undone(
         nonlocal moved
         moved += 1
         if moved == 3:
-            raise KeyboardInterrupt  # stands for the kill: nothing after it runs
+            raise error
         real(source, destination)
 
     monkeypatch.setattr(os, "replace", replace)
+
+
+def test_an_update_in_place_killed_while_moving_files_is_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hrdblog.write
+
+    root, site, before = edited_blog(tmp_path)
+    fail_third_move(monkeypatch, KeyboardInterrupt())  # stands for the kill: nothing after runs
     monkeypatch.setattr(hrdblog.write, "_roll_back", lambda work, target: None)
     with pytest.raises(KeyboardInterrupt):
         build_site(root)
@@ -215,17 +220,7 @@ def test_an_update_in_place_that_fails_is_undone_and_the_site_written_anew(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root, site, _ = edited_blog(tmp_path)
-    moved = 0
-    real = os.replace
-
-    def replace(source: str | Path, destination: str | Path) -> None:
-        nonlocal moved
-        moved += 1
-        if moved == 3:
-            raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(destination))
-        real(source, destination)
-
-    monkeypatch.setattr(os, "replace", replace)
+    fail_third_move(monkeypatch, OSError(errno.EACCES, os.strerror(errno.EACCES)))
     folder = site.stat().st_ino
     build_site(root)
     monkeypatch.undo()

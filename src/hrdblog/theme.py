@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -42,6 +43,8 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         auto_reload=False,  # one environment a build: its templates do not change meanwhile
     )
 
+    entries = _Entries()
+
     @jinja2.pass_context
     def url(context: Any, target: str) -> str:
         """Return the href from the page being rendered to a site url.
@@ -52,6 +55,8 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         page_url = context["page_url"]
         if page_url is None:
             return from_root(target)
+        if page_url is _ANY_PAGE:
+            return entries.mark(target, escape)
         return relative(page_url, target, config.index_html_links)
 
     def from_root(target: str) -> str:
@@ -89,6 +94,8 @@ def environment(config: SiteConfig) -> jinja2.Environment:
             target = urljoin(f"http://site{from_url}", address).removeprefix("http://site")
             if page_url is None:
                 return from_root(target)
+            if page_url is _ANY_PAGE:
+                return entries.mark(target, _escape_attribute)
             return relative(page_url, target, config.index_html_links)
 
         return rewrite_links(html, change)
@@ -108,8 +115,38 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         """Isolate a name whose direction may differ from the text around it."""
         return Markup("<bdi>{}</bdi>").format(value)
 
+    @jinja2.pass_context
+    def entry_html(context: Any, post: Any) -> Markup | None:
+        """Return the list-page entry of a post, made once a build and its links then pointed
+        from each page; None where it cannot be: the page template shows `entry(post)`."""
+        if context["page_url"] is None or not entries.usable(env):
+            return None
+        key = (post.file, context["lang"])
+        if key not in entries.made:
+            module: Any = entries.modules.get(context["lang"])
+            if module is None:
+                template = env.get_template("macros.html")
+                module = template.make_module({**context.get_all(), "page_url": _ANY_PAGE})
+                entries.modules[context["lang"]] = module
+            entries.made[key] = entries.record(lambda: str(module.entry(post)))
+        html, links = entries.made[key]
+        if not links:
+            return Markup(html)
+        page_url = context["page_url"]
+        return Markup(
+            _MARK.sub(
+                lambda m: str(
+                    links[int(m.group(1))][1](
+                        relative(page_url, links[int(m.group(1))][0], config.index_html_links)
+                    )
+                ),
+                html,
+            )
+        )
+
     env.globals.update(
         url=url,
+        entry_html=entry_html,
         permalink=permalink,
         archive_url=archive_url,
         fill=fill,
@@ -129,6 +166,52 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         rebase=rebase,
     )
     return env
+
+
+#: The page an entry is rendered at when it is made once for every list page: its links are
+#: marked, to be pointed from each page that shows it.
+_ANY_PAGE = "\x00any page\x00"
+_MARK = re.compile("\x00(\\d+)\x00")
+
+
+def _escape_attribute(address: str) -> str:
+    """Escape an address as rewrite_links does."""
+    return html.escape(address, quote=True)
+
+
+class _Entries:
+    """The list-page entries of a build's posts, each made once with its links marked.
+
+    A list page shows ten entries, and every post is shown on several list pages (the home
+    page, its tags', its year's, month's and day's): the entry is the same on all of them but
+    for where its links lead from. Only the default theme's entry is made so: an entry a site
+    overrides may show what differs from page to page.
+    """
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[str, str], tuple[str, list[tuple[str, Any]]]] = {}
+        self.modules: dict[str, Any] = {}
+        self.links: list[tuple[str, Any]] = []
+        self._usable: bool | None = None
+
+    def usable(self, env: jinja2.Environment) -> bool:
+        """Tell whether the entry macro is the default theme's."""
+        if self._usable is None:
+            _, filename, _ = env.loader.get_source(env, "macros.html")  # type: ignore[union-attr]
+            self._usable = Path(filename or "").parent == DEFAULT_THEME / "templates"
+        return self._usable
+
+    def mark(self, target: str, escaper: Any) -> str:
+        """Return a mark for a link to `target`, escaped with `escaper` once it is pointed."""
+        self.links.append((target, escaper))
+        return f"\x00{len(self.links) - 1}\x00"
+
+    def record(self, make: Any) -> tuple[str, list[tuple[str, Any]]]:
+        """Make an entry; return its HTML and the links marked in it."""
+        self.links = []
+        html_text = make()
+        links, self.links = self.links, []
+        return html_text, links
 
 
 class Theme:

@@ -108,7 +108,7 @@ class Report:
             lines += [f"  {path}" for path in self.existing]
         if self.left_out:
             kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(self.left_out.items()))
-            lines.append(f"Not imported (not posts or pages): {kinds}.")
+            lines.append(f"Not imported: {kinds}.")
         if self.redirects:
             where = f" written to {redirects_file}" if redirects_file else ""
             lines.append(

@@ -73,6 +73,7 @@ class _Export:
     link: str = ""
     base_blog_url: str = ""
     authors: dict[str, str] = field(default_factory=dict)  # login → display name
+    terms: dict[str, set[str]] = field(default_factory=dict)  # terms defined, by taxonomy
 
 
 def _items(path: Path, export: _Export) -> Iterator[_Item]:
@@ -97,6 +98,15 @@ def _items(path: Path, export: _Export) -> Iterator[_Item]:
                 fields = {_name(child.tag): (child.text or "").strip() for child in element}
                 login = fields.get("wp:author_login", "")
                 export.authors[login] = fields.get("wp:author_display_name") or login
+            elif name in {"wp:category", "wp:tag", "wp:term"}:
+                fields = {_name(child.tag): (child.text or "").strip() for child in element}
+                taxonomy = {"wp:category": "category", "wp:tag": "post_tag"}.get(
+                    name, fields.get("wp:term_taxonomy", "")
+                )
+                term = fields.get("wp:cat_name") or fields.get("wp:tag_name") or ""
+                export.terms.setdefault(taxonomy, set()).add(
+                    clean_name(term or fields.get("wp:term_name", ""))
+                )
             if name != "link":
                 element.clear()
 
@@ -151,6 +161,12 @@ def import_wordpress(export_file: Path, config: SiteConfig) -> Report:
         ) from None
     if comments:
         report.left_out["comments (hrdblog has none)"] += comments
+    used = {"category": report.categories, "post_tag": report.tags}
+    for taxonomy, names in sorted(export.terms.items()):
+        unused = len(names - used.get(taxonomy, set()))
+        if unused:
+            label = {"category": "categories", "post_tag": "tags"}.get(taxonomy, taxonomy)
+            report.left_out[f"{label} no imported post has"] += unused
     known = {url for url, _ in report.attachments}
     for url, parent in attachments:
         if url and url not in known:
