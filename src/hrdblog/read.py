@@ -72,8 +72,10 @@ def read_posts(
     # Each post read is put in the cache by the process that read it, keyed by its file.
     unread = [(path, keys.get(path) if keys else None) for path in paths if path not in found]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    # cmark reads a post in a few hundredths of a millisecond: starting processes would cost more.
-    if len(unread) >= PARALLEL_FROM and workers > 1 and config.markdown_engine != "cmark":
+    # cmark converts a post in a few hundredths of a millisecond, but the rest of reading it
+    # (front matter, excerpt, cache) takes half a millisecond: processes pay on large blogs.
+    least = PARALLEL_FROM_CMARK if config.markdown_engine == "cmark" else PARALLEL_FROM
+    if len(unread) >= least and workers > 1:
         results = _read_in_processes(config, unread, now, workers, cache)
     else:
         _start_worker(config, now, cache)
@@ -103,6 +105,7 @@ def read_posts(
 
 #: Below this many files, starting processes costs more than reading in one saves.
 PARALLEL_FROM = 200
+PARALLEL_FROM_CMARK = 2000
 MAX_WORKERS = 8
 _Result = tuple[Post | list[HrdblogError], list[str]]
 
