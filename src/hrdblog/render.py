@@ -54,7 +54,8 @@ def render(
     are rendered on every core. Each output goes through `sink` as soon as it is made (the
     write stage's staging folder, which keeps its bytes on disk instead of in memory).
     """
-    theme = Theme(site.config)
+    # A rebuild renders the few pages that changed: keeping every entry would cost more.
+    theme = Theme(site.config, entries_once=not (pages is not None and pages.previous))
     theme.pages = pages
     theme.digests = {}
     feeds = _feeds(site, theme)

@@ -22,11 +22,13 @@ from hrdblog.urls import absolute, archive_url, relative
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
 
 
-def environment(config: SiteConfig) -> jinja2.Environment:
+def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environment:
     """Return the template environment of a site.
 
     A template in the site's `templates/` replaces the default theme's template of the same
-    name; it can also extend it as `default/<name>`.
+    name; it can also extend it as `default/<name>`. With `entries_once`, each post's entry
+    on list pages is made once and kept for every list page that shows it: worth its memory
+    when every list is rendered, not for a rebuild that renders a few.
     """
     default = jinja2.FileSystemLoader(DEFAULT_THEME / "templates")
     loaders: list[jinja2.BaseLoader] = []
@@ -119,7 +121,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
     def entry_html(context: Any, post: Any) -> Markup | None:
         """Return the list-page entry of a post, made once a build and its links then pointed
         from each page; None where it cannot be: the page template shows `entry(post)`."""
-        if context["page_url"] is None or not entries.usable(env):
+        if not entries_once or context["page_url"] is None or not entries.usable(env):
             return None
         key = (post.file, context["lang"])
         if key not in entries.made:
@@ -217,9 +219,9 @@ class _Entries:
 class Theme:
     """The templates of a site, ready to render pages."""
 
-    def __init__(self, config: SiteConfig) -> None:
+    def __init__(self, config: SiteConfig, entries_once: bool = True) -> None:
         self.config = config
-        self.env = environment(config)
+        self.env = environment(config, entries_once)
         # Set by render: the pages of the last build, and the digests of posts seen so far.
         self.pages: PageCache | None = None
         self.digests: dict[str, str] = {}
