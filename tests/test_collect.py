@@ -248,3 +248,29 @@ def test_related_posts_match_their_definition_on_a_random_blog(tmp_path: Path) -
             others, key=lambda p: (-len(mine & {t.slug for t in p.tags}), order[p.file])
         )[:5]
         assert [p.file for p in page.related] == [p.file for p in expected], page.post.file
+
+
+def test_on_a_large_archive_related_posts_are_looked_for_near_in_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each shared term offers RELATED_WINDOW posts on either side: linear work on any archive."""
+    import hrdblog.collect
+
+    posts = {
+        "target.md": post("Target", "2017-06-15", tags=["x", "y"]),
+        "near.md": post("Near", "2017-06-14", tags=["x", "y"]),
+        "far.md": post("Far", "2016-01-01", tags=["x", "y"]),
+    }
+    posts |= {
+        f"f{i:02}.md": post(f"Filler {i}", f"2017-0{1 + i % 5}-{1 + i:02}", tags=["x"])
+        for i in range(20)
+    }
+    related = {}
+    for window in (250, 2):
+        monkeypatch.setattr(hrdblog.collect, "RELATED_WINDOW", window)
+        pages = site_of(tmp_path / str(window), posts).post_pages
+        target = next(page for page in pages if page.post.title == "Target")
+        related[window] = [p.title for p in target.related]
+    assert related[250][:2] == ["Near", "Far"]  # both share two terms
+    assert related[2][0] == "Near"
+    assert "Far" not in related[2]  # beyond the window, and the oldest of one-term posts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import logging
@@ -186,36 +187,43 @@ def _all_related(
     for index, post_keys in enumerate(keys):
         for key in post_keys:
             carrying[key].append(index)  # in index order: newest first
-    members = {key: frozenset(indexes) for key, indexes in carrying.items()}
-    found = [
-        _related(index, post_keys, carrying, members, count) for index, post_keys in enumerate(keys)
-    ]
+    found = [_related(index, post_keys, carrying, count) for index, post_keys in enumerate(keys)]
     if memo is not None:
         memo.clear()
         memo[signature] = found
     return found
 
 
+#: Related posts are looked for among this many posts on either side in time of each shared
+#: term: all of them on most blogs, and on a large archive a bound that keeps the work linear.
+RELATED_WINDOW = 250
+
+
 def _related(
     index: int,
     keys: list[tuple[str, str]],
     carrying: dict[tuple[str, str], list[int]],
-    members: dict[tuple[str, str], frozenset[int]],
     count: int,
 ) -> list[int]:
     """Return the `count` posts sharing the most terms with post `index`, newer first on ties.
 
     Posts are numbered newest first. Counting every post of every term is quadratic on big
-    archives, where a common tag holds thousands of posts; instead, posts sharing two terms or
-    more come from the intersections of the terms' sets, and posts sharing one term are the
+    archives, where a common tag holds thousands of posts; instead, each term gives the
+    RELATED_WINDOW posts on either side of this one in its list, posts sharing two terms or
+    more come from the intersections of those sets, and posts sharing one term are the
     newest of each term's list, which is already in order.
     """
+    near = {}
+    for key in keys:
+        posts = carrying[key]
+        at = bisect.bisect_left(posts, index)
+        near[key] = frozenset(posts[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1])
     # A post in k of the sets is in k(k-1)/2 of their pairwise intersections: counting pairs
     # orders posts as counting shared terms does, and Counter counts in C.
     pairs: Counter[int] = Counter()
     for first in range(len(keys)):
         for second in range(first + 1, len(keys)):
-            pairs.update(members[keys[first]] & members[keys[second]])
+            pairs.update(near[keys[first]] & near[keys[second]])
     pairs.pop(index, None)
     several = pairs.keys()
     # (-shared, number) pairs made and compared in C: no Python call per candidate.
