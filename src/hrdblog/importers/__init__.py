@@ -76,6 +76,13 @@ class Report:
     left_out: Counter[str] = field(default_factory=Counter)  # kinds of items not imported
     redirects: list[tuple[str, str]] = field(default_factory=list)  # (old address, new url)
     problems: dict[str, list[str]] = field(default_factory=dict)  # by post: what was not converted
+    _files: set[str] = field(default_factory=set)
+
+    def file(self, url: str, title: str) -> None:
+        """Note a file a post uses that is still on the old site (once, with its first post)."""
+        if url and url not in self._files:
+            self._files.add(url)
+            self.attachments.append((url, title))
 
     def problem(self, where: str, what: str) -> None:
         """Note something of a post that could not be carried over exactly."""

@@ -167,11 +167,8 @@ def import_wordpress(export_file: Path, config: SiteConfig) -> Report:
         if unused:
             label = {"category": "categories", "post_tag": "tags"}.get(taxonomy, taxonomy)
             report.left_out[f"{label} no imported post has"] += unused
-    known = {url for url, _ in report.attachments}
     for url, parent in attachments:
-        if url and url not in known:
-            report.attachments.append((url, titles.get(parent, "not used by any post")))
-            known.add(url)
+        report.file(url, titles.get(parent, "not used by any post"))
     return report
 
 
@@ -216,9 +213,9 @@ def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) ->
         meta["original_url"] = link
         old = old_path(link, _base_path(export))
         if old is not None and old.rstrip("/") != url.rstrip("/"):
-            if usable_alias(old) and kind == "post":
+            if kind == "post" and usable_alias(old):
                 meta["aliases"] = [old]
-            elif old is not None and kind == "post":
+            elif kind == "post":
                 report.problem(where, f"its old address {link} cannot be redirected from here")
         guid = item.get("guid")
         if kind == "post" and re.search(r"\?(p|page_id)=\d+$", guid):
@@ -228,9 +225,7 @@ def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) ->
                 report.redirects.append((guid, url))
     content = item.get("content:encoded")
     for loaded, linked in _MEDIA.findall(content):
-        found = html.unescape(loaded or linked)
-        if all(found != url for url, _ in report.attachments):
-            report.attachments.append((found, title))
+        report.file(html.unescape(loaded or linked), title)
     body = to_markdown(content, lambda what: report.problem(where, what))
     if kind == "page":
         meta = {key: value for key, value in meta.items() if key not in {"aliases", "draft"}}
