@@ -20,12 +20,11 @@ from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt, sanitize
 from hrdblog.media import ImageSizes
 from hrdblog.models import Link, Post, Term
-from hrdblog.urls import post_url, reserved, slugify, term_url
+from hrdblog.urls import alias_allowed, post_url, reserved, slugify, term_url
 
 logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
-_ALIAS = re.compile(r"^/[^\s?#%\\<>\"']*$")
 _WEB_ADDRESS = re.compile(r"^https?://([^/\s?#]+)[^\s]*$")
 DATE_HINT = "write year-month-day, with a time if you like: 2017-11-04, 2017-11-04 10:30"
 _DATE = re.compile(
@@ -504,12 +503,7 @@ class _Fields:
         """Return the old addresses of a post: site paths that will redirect to it."""
         found = []
         for name in self.names(key):
-            if (
-                not _ALIAS.match(name)
-                or "/../" in name + "/"
-                or "/./" in name + "/"
-                or "//" in name
-            ):
+            if not alias_allowed(name):
                 self.fail(
                     key,
                     f"'{key}' must be addresses on this site like /2017/11/04/old-name/, "

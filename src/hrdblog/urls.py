@@ -60,6 +60,21 @@ RESERVED_NAMES = frozenset(
 )
 
 
+_ALIAS = re.compile(r"^/[^\s?#%\\<>\"']*$")
+
+
+def alias_allowed(path: str) -> bool:
+    """Tell whether a site path can take a redirect page: it starts with / and has no query,
+    fragment, escapes, quotes, `.` or `..` segments or empty segments."""
+    padded = path + "/"
+    return (
+        bool(_ALIAS.match(path))
+        and "/../" not in padded
+        and "/./" not in padded
+        and ("//" not in path)
+    )
+
+
 def reserved(slug: str) -> bool:
     """Return whether a slug is a name Windows reserves for a device."""
     return slug.lower() in RESERVED_NAMES

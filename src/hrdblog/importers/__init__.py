@@ -8,7 +8,6 @@ report, post by post.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ import yaml
 
 from hrdblog.config import SiteConfig
 from hrdblog.errors import count
-from hrdblog.urls import post_url, reserved, slugify
+from hrdblog.urls import alias_allowed, post_url, reserved, slugify
 
 #: Characters that change the order in which text is shown (overrides, embeddings, isolates):
 #: in a name, they can make it read as something else.
@@ -55,12 +54,10 @@ def old_path(url: str, base_path: str = "/") -> str | None:
     return "/" + path[len(base) :] if path != base.rstrip("/") else "/"
 
 
-_ALIAS = re.compile(r"^/[^\s?#%\\<>\"']*$")
-
-
 def usable_alias(path: str | None) -> bool:
-    """Return whether hrdblog can publish a redirect page at this path."""
-    return path is not None and path != "/" and bool(_ALIAS.match(path)) and ".." not in path
+    """Tell whether hrdblog can publish a redirect page at this path, other than the home
+    page's."""
+    return path is not None and path != "/" and ".." not in path and alias_allowed(path)
 
 
 @dataclass
