@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from hrdblog.cache import PageCache, PostCache, inputs_digest
+from hrdblog.cache import PageCache, PostCache
 from hrdblog.collect import collect
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, count, raise_all
@@ -125,7 +125,7 @@ def build(
         write(prepared.outputs, config.output_dir, staging=fresh)
         return _report(prepared, started, config.output_dir)
     keys = source_keys(config)
-    pages = PageCache(config, inputs_digest(config, keys))
+    pages = PageCache(config, keys)
     last = pages.unchanged(config.now())
     if last is not None:
         for warning in last["warnings"]:
@@ -135,7 +135,7 @@ def build(
         return BuildReport(
             **last["figures"], seconds=seconds, output_dir=config.output_dir, unchanged=True
         )
-    cache = PostCache.load(config)
+    cache = PostCache.load(config, pages.fingerprint)
     published = pages.published()
     # From scratch, pages go to disk as they are rendered; a rebuild renders few of them.
     staging = None if published else Staging(config.output_dir)

@@ -103,9 +103,10 @@ class PostCache:
     used: set[str] = field(default_factory=set)  # the keys of this build's posts
 
     @classmethod
-    def load(cls, config: SiteConfig) -> PostCache:
-        """Return the cache of a blog; its posts are read as they are asked for."""
-        return cls(config.source / CACHE_DIR / "posts", fingerprint(config))
+    def load(cls, config: SiteConfig, known: str | None = None) -> PostCache:
+        """Return the cache of a blog; its posts are read as they are asked for. `known` is
+        the fingerprint of `config`, if worked out already."""
+        return cls(config.source / CACHE_DIR / "posts", known or fingerprint(config))
 
     def get(self, key: str, now: datetime) -> tuple[Post, list[str]] | None:
         """Return the cached post of a file key and the warnings reading it gave, or None."""
@@ -190,20 +191,23 @@ class PageCache:
     at once, and the related posts of each post, which depend only on dates and terms.
     """
 
-    def __init__(self, config: SiteConfig, inputs: str = "") -> None:
+    def __init__(self, config: SiteConfig, keys: Mapping[Path, str] | None = None) -> None:
+        """Load the record of the last build into the output folder; with the keys of the
+        post files (`read.source_keys`), work out the digest of this build's inputs."""
         self.output_dir = config.output_dir
         self.path = self.record(config)
-        self.inputs = inputs
+        self.fingerprint = fingerprint(config)
         self.site_key = hashlib.sha256(
             "\n".join(
                 [
-                    fingerprint(config),
+                    self.fingerprint,
                     _folder_signature(config.templates_dir),
                     _folder_signature(THEME_TEMPLATES),
                     repr((config.include_drafts, config.include_future)),
                 ]
             ).encode()
         ).hexdigest()
+        self.inputs = "" if keys is None else _inputs(self.site_key, config.output_dir, keys)
         self.nav = ""  # what every page shows of the whole site: set once the site is known
         self.previous: dict[str, list[Any]] = {}  # path → [description, sha256, size, mtime, ino]
         self.descriptions: dict[str, str] = {}  # path → this build's description digest
@@ -313,18 +317,11 @@ class _Published(Mapping[str, Written]):
         return len(self.entries)
 
 
-def inputs_digest(config: SiteConfig, keys: Mapping[Path, str]) -> str:
+def _inputs(site_key: str, output_dir: Path, keys: Mapping[Path, str]) -> str:
     """Return a digest of everything a build is made from: the settings, hrdblog itself, the
-    templates, the static files and every post file (by its cache key)."""
-    digest = hashlib.sha256(
-        "\n".join(
-            [
-                fingerprint(config),
-                _folder_signature(config.templates_dir),
-                repr((config.include_drafts, config.include_future, str(config.output_dir))),
-            ]
-        ).encode()
-    )
+    templates and the static files (the site key), the output folder, and every post file (by
+    its cache key)."""
+    digest = hashlib.sha256(f"{site_key}\n{output_dir}".encode())
     for path, key in keys.items():
         digest.update(f"\n{path} {key}".encode())
     return digest.hexdigest()
