@@ -399,19 +399,16 @@ def wordpress(export: Path, into: Path, quiet: bool, verbose: bool, debug: bool)
     _import("wordpress", export, into, quiet, verbose, debug)
 
 
-@import_.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@_into_option
-@output_options
-def jekyll(folder: Path, into: Path, quiet: bool, verbose: bool, debug: bool) -> None:
-    """Import a Jekyll site's posts (FOLDER: the site, or its _posts folder)."""
-    _import("jekyll", folder, into, quiet, verbose, debug)
+def _folder_import(kind: str, about: str) -> None:
+    """Add `hrdblog import KIND FOLDER`: Jekyll and Hugo are imported the same way."""
+
+    @import_.command(name=kind, help=about)
+    @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    @_into_option
+    @output_options
+    def command(folder: Path, into: Path, quiet: bool, verbose: bool, debug: bool) -> None:
+        _import(kind, folder, into, quiet, verbose, debug)
 
 
-@import_.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@_into_option
-@output_options
-def hugo(folder: Path, into: Path, quiet: bool, verbose: bool, debug: bool) -> None:
-    """Import a Hugo site's posts (FOLDER: the site, or a folder of its content)."""
-    _import("hugo", folder, into, quiet, verbose, debug)
+_folder_import("jekyll", "Import a Jekyll site's posts (FOLDER: the site, or its _posts folder).")
+_folder_import("hugo", "Import a Hugo site's posts (FOLDER: the site, or a folder of its content).")
