@@ -14,7 +14,7 @@ from typing import Protocol
 from hrdblog.cache import PageCache, PostCache
 from hrdblog.collect import collect
 from hrdblog.config import SiteConfig
-from hrdblog.errors import ErrorList, HrdblogError, count, raise_all
+from hrdblog.errors import ErrorList, HrdblogError, Warnings, count, raise_all
 from hrdblog.models import Output, Post, Site
 from hrdblog.read import read_posts, source_keys
 from hrdblog.render import render
@@ -177,18 +177,12 @@ def _report(prepared: Prepared, started: float, output_dir: Path) -> BuildReport
 @contextlib.contextmanager
 def _warnings() -> Iterator[list[str]]:
     """Collect the warnings logged meanwhile, for a later build with nothing to do to repeat."""
-    found: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            found.append(record.getMessage())
-
-    handler = Keep(logging.WARNING)
-    logging.getLogger("hrdblog").addHandler(handler)
+    warnings = Warnings()
+    logging.getLogger("hrdblog").addHandler(warnings)
     try:
-        yield found
+        yield warnings.messages
     finally:
-        logging.getLogger("hrdblog").removeHandler(handler)
+        logging.getLogger("hrdblog").removeHandler(warnings)
 
 
 def check(config: SiteConfig) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -89,3 +90,14 @@ def raise_all(errors: list[HrdblogError]) -> None:
     """Raise the errors found in a stage together, if there are any."""
     if errors:
         raise ErrorList(errors)
+
+
+class Warnings(logging.Handler):
+    """A logging handler that keeps the text of each warning logged while it is attached."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())

@@ -15,7 +15,7 @@ from typing import Any
 
 from hrdblog.cache import PostCache, file_key
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig, suggest
-from hrdblog.errors import ContentError, HrdblogError, LocatedError
+from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt, sanitize
 from hrdblog.media import ImageSizes
@@ -133,13 +133,7 @@ class _Worker:
     config: SiteConfig
     converter: Converter
     now: datetime
-    warnings: list[str]
     cache: PostCache | None
-
-
-class _Collect(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        _Worker.warnings.append(record.getMessage())
 
 
 def _start_worker(config: SiteConfig, now: datetime, cache: PostCache | None) -> None:
@@ -160,20 +154,19 @@ def _read_one(item: tuple[Path, str | None]) -> _Result:
     With a cache and the file's key, the post is also put in the cache.
     """
     path, key = item
-    _Worker.warnings = []
-    handler = _Collect(logging.WARNING)
-    logger.addHandler(handler)
+    warnings = Warnings()
+    logger.addHandler(warnings)
     propagate, logger.propagate = logger.propagate, False
     try:
         post = read_post(path, _Worker.config, _Worker.converter, _Worker.now)
     except _FileErrors as found:
-        return found.errors, _Worker.warnings
+        return found.errors, warnings.messages
     finally:
-        logger.removeHandler(handler)
+        logger.removeHandler(warnings)
         logger.propagate = propagate
     if _Worker.cache is not None and key is not None:
-        _Worker.cache.put(key, post, _Worker.warnings)
-    return post, _Worker.warnings
+        _Worker.cache.put(key, post, warnings.messages)
+    return post, warnings.messages
 
 
 def source_keys(config: SiteConfig) -> dict[Path, str]:
