@@ -135,16 +135,12 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
         if not links:
             return Markup(html)
         page_url = context["page_url"]
-        return Markup(
-            _MARK.sub(
-                lambda m: str(
-                    links[int(m.group(1))][1](
-                        relative(page_url, links[int(m.group(1))][0], config.index_html_links)
-                    )
-                ),
-                html,
-            )
-        )
+
+        def point(mark: re.Match[str]) -> str:
+            target, escaped = links[int(mark.group(1))]
+            return str(escaped(relative(page_url, target, config.index_html_links)))
+
+        return Markup(_MARK.sub(point, html))
 
     env.globals.update(
         url=url,
