@@ -128,7 +128,7 @@ def test_a_damaged_cache_is_never_trusted(tmp_path: Path, damage: str) -> None:
     root = blog(tmp_path)
     build(load_config(root))
     cached = sorted((root / CACHE_DIR / "posts").iterdir())
-    assert len(cached) == 13  # one file per post
+    assert len(cached) == 1  # one pack of the 13 posts read in one go
     for cache in cached:
         text = cache.read_text()
         header, body = text.split("\n", 1)
@@ -137,9 +137,11 @@ def test_a_damaged_cache_is_never_trusted(tmp_path: Path, damage: str) -> None:
         elif damage == "truncated":
             cache.write_text(text[: len(text) // 2])
         elif damage == "tampered":
-            entry = json.loads(body)
-            entry["body"] = "<script>alert(1)</script>"
-            cache.write_text(header + "\n" + json.dumps(entry))  # the checksum no longer matches
+            entries = json.loads(body)
+            assert len(entries) == 13
+            for entry in entries.values():
+                entry["body"] = "<script>alert(1)</script>"
+            cache.write_text(header + "\n" + json.dumps(entries))  # the checksum no longer matches
         else:
             stored = json.loads(header)
             stored["fingerprint"] = "0" * 64
@@ -186,14 +188,16 @@ def test_a_published_page_changed_by_hand_is_rendered_again(tmp_path: Path) -> N
     same_as_clean(root, tmp_path)
 
 
-def test_rendering_in_processes_gives_the_same_bytes(
+def test_reading_and_rendering_in_processes_gives_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import hrdblog.read
     import hrdblog.render
 
     root = blog(tmp_path)
     build(load_config(root, output_dir=tmp_path / "one"), use_cache=False)
     monkeypatch.setattr(hrdblog.render, "PARALLEL_PAGES", 1)  # fork even for this small site
+    monkeypatch.setattr(hrdblog.read, "PARALLEL_FROM", 1)
     build(load_config(root, output_dir=tmp_path / "many"), use_cache=False, processes=True)
     assert site_files(tmp_path / "one") == site_files(tmp_path / "many")
     build(load_config(root), processes=True)  # the page cache filled by workers
@@ -308,4 +312,38 @@ def test_fields_json_cannot_keep_are_read_again_not_cached_wrong(tmp_path: Path)
         in (root / "site" / "2017" / "05" / "05" / "odd" / "index.html").read_text()
     )
     edit(root)
+    same_as_clean(root, tmp_path)
+
+
+def cached_posts(root: Path) -> tuple[int, dict[str, dict[str, object]]]:
+    """Return the number of files in the post cache, and the posts they hold by key."""
+    packs = sorted((root / CACHE_DIR / "posts").iterdir())
+    entries = {}
+    for pack in packs:
+        entries.update(json.loads(pack.read_text().split("\n", 1)[1]))
+    return len(packs), entries
+
+
+def test_the_post_cache_keeps_this_builds_posts_and_no_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hrdblog.read
+
+    monkeypatch.setattr(hrdblog.read, "PARALLEL_FROM", 1)  # read in processes: a pack a batch
+    root = blog(tmp_path)
+    build(load_config(root))
+    files, entries = cached_posts(root)
+    assert (files, len(entries)) == (1, 13)  # the small packs of the workers, merged
+    for number in range(4):
+        (root / "content" / "2017" / "p03.md").write_text(
+            post("Post 3", "2017-03-04 10:00", f"Edited {number} times.", tags=["a"])
+        )
+        build(load_config(root))
+        files, entries = cached_posts(root)
+        assert (files, len(entries)) == (1, 13)  # the stale versions are gone
+        assert sum(f"Edited {number} times." in str(e["body"]) for e in entries.values()) == 1
+    delete(root)
+    build(load_config(root))
+    files, entries = cached_posts(root)
+    assert (files, len(entries)) == (1, 12)
     same_as_clean(root, tmp_path)

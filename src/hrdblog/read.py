@@ -64,21 +64,20 @@ def read_posts(
     paths = list(keys) if keys is not None else list(source_files(config.content_dir))
     found: dict[Path, _Result] = {}
     if cache is not None and keys is not None:
-        for path, key in keys.items():
-            cached = cache.get(key, now)
-            if cached is not None:
-                found[path] = cached
-    # Each post read is put in the cache by the process that read it, keyed by its file.
+        cached = cache.find(keys.values(), now)
+        found = {path: cached[key] for path, key in keys.items() if key in cached}
+    # The posts read are put in the cache by the processes that read them, a pack a batch.
     unread = [(path, keys.get(path) if keys else None) for path in paths if path not in found]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     # cmark converts a post in a few hundredths of a millisecond, but the rest of reading it
     # (front matter, excerpt, cache) takes half a millisecond: processes pay on large blogs.
     least = PARALLEL_FROM_CMARK if config.markdown_engine == "cmark" else PARALLEL_FROM
     if len(unread) >= least and workers > 1:
-        results = _read_in_processes(config, unread, now, workers, cache)
+        batches = _read_in_processes(config, unread, now, workers, cache)
     else:
         _start_worker(config, now, cache)
-        results = map(_read_one, unread)
+        batches = iter([_read_batch(unread)])
+    results = _unpacked(batches, cache)
     fresh = zip(unread, results, strict=True)
     posts: list[Post] = []
     errors: list[HrdblogError] = []
@@ -107,6 +106,7 @@ PARALLEL_FROM = 200
 PARALLEL_FROM_CMARK = 2000
 MAX_WORKERS = 8
 _Result = tuple[Post | list[HrdblogError], list[str]]
+_Batch = tuple[list[_Result], tuple[str, list[str]] | None]
 
 
 def _read_in_processes(
@@ -115,16 +115,26 @@ def _read_in_processes(
     now: datetime,
     workers: int,
     cache: PostCache | None,
-) -> Iterator[_Result]:
+) -> Iterator[_Batch]:
     """Read files in worker processes (Python-Markdown is the cost, and it holds the GIL).
 
     Workers are spawned, not forked: forking a process that runs threads (as `serve` does)
     can deadlock. Results come back in the order of `paths`, so output stays deterministic.
     """
+    size = max(1, -(-len(paths) // (workers * 8)))
+    batches = [paths[start : start + size] for start in range(0, len(paths), size)]
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, context, _start_worker, (config, now, cache))
     with pool:
-        yield from pool.map(_read_one, paths, chunksize=max(1, len(paths) // (workers * 8)))
+        yield from pool.map(_read_batch, batches)
+
+
+def _unpacked(batches: Iterator[_Batch], cache: PostCache | None) -> Iterator[_Result]:
+    """Yield the results of batches in turn, and tell the cache of the packs written."""
+    for results, pack in batches:
+        if cache is not None and pack is not None:
+            cache.packs[pack[0]] = pack[1]
+        yield from results
 
 
 class _Worker:
@@ -148,25 +158,32 @@ def _start_worker(config: SiteConfig, now: datetime, cache: PostCache | None) ->
     )
 
 
-def _read_one(item: tuple[Path, str | None]) -> _Result:
-    """Read one file; return its post or its errors, and the warnings it gave.
+def _read_batch(items: list[tuple[Path, str | None]]) -> _Batch:
+    """Read files; return their results, and the name and keys of the pack of their posts
+    written to the cache (given one, and the files' keys)."""
+    results = [_read_one(path) for path, _ in items]
+    pack = None
+    if _Worker.cache is not None:
+        pack = _Worker.cache.pack(
+            (key, result, warnings)
+            for (_, key), (result, warnings) in zip(items, results, strict=True)
+            if key is not None and isinstance(result, Post)
+        )
+    return results, pack
 
-    With a cache and the file's key, the post is also put in the cache.
-    """
-    path, key = item
+
+def _read_one(path: Path) -> _Result:
+    """Read one file; return its post or its errors, and the warnings it gave."""
     warnings = Warnings()
     logger.addHandler(warnings)
     propagate, logger.propagate = logger.propagate, False
     try:
-        post = read_post(path, _Worker.config, _Worker.converter, _Worker.now)
+        return read_post(path, _Worker.config, _Worker.converter, _Worker.now), warnings.messages
     except _FileErrors as found:
         return found.errors, warnings.messages
     finally:
         logger.removeHandler(warnings)
         logger.propagate = propagate
-    if _Worker.cache is not None and key is not None:
-        _Worker.cache.put(key, post, warnings.messages)
-    return post, warnings.messages
 
 
 def source_keys(config: SiteConfig) -> dict[Path, str]:
