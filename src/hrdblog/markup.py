@@ -21,6 +21,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
+from hrdblog.inline import speed_up_inline
 from hrdblog.smarty import speed_up
 
 MORE_ID = "more"
@@ -142,6 +143,7 @@ class Converter:
             output_format="html",
         )
         speed_up(self._md)
+        speed_up_inline(self._md)
 
     def html(self, text: str) -> str:
         """Return the HTML of one Markdown document."""
