@@ -71,10 +71,14 @@ class FastInline(InlineProcessor):
         count = len(patterns)
         while patternIndex < count:
             pattern, needs = patterns[patternIndex]
-            if needs is not None and not any(need in data for need in needs):
-                patternIndex += 1
-                start = 0
-                continue
+            if needs is not None:
+                for need in needs:
+                    if need in data:
+                        break
+                else:  # the text holds nothing the pattern needs: it cannot match
+                    patternIndex += 1
+                    start = 0
+                    continue
             data, matched, start = apply(pattern, data, patternIndex, start)
             if not matched:
                 patternIndex += 1
