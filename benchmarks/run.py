@@ -12,6 +12,7 @@ run, so that figures from different machines compare. Pelican and Hugo come from
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import statistics
@@ -95,7 +96,12 @@ def _with_engine(root: Path, engine: str) -> Path:
 
 
 def timed(command: list[str]) -> tuple[float, float]:
-    """Run a build; return its seconds and its peak memory in MB (GNU time's %M)."""
+    """Run a build; return its seconds and its peak memory in MB (GNU time's %M).
+
+    The files written before (the blog, the last build's site, a deleted folder) are first
+    put on disk, so that no build pays for writing out those of the one before it.
+    """
+    os.sync()
     started = time.perf_counter()
     done = subprocess.run(
         [GNU_TIME, "-f", "%M", *command], capture_output=True, text=True, check=True

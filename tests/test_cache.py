@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -347,3 +348,40 @@ def test_the_post_cache_keeps_this_builds_posts_and_no_others(
     files, entries = cached_posts(root)
     assert (files, len(entries)) == (1, 12)
     same_as_clean(root, tmp_path)
+
+
+def record(root: Path) -> dict[str, object]:
+    (found,) = (root / CACHE_DIR).glob("site-*.json")
+    stored: dict[str, object] = json.loads(found.read_text().split("\n", 1)[1])
+    return stored
+
+
+def test_post_files_unchanged_since_the_last_build_are_not_read_to_be_keyed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hrdblog.read
+
+    monkeypatch.setattr(hrdblog.read, "RECENT_NS", -(10**10))  # every file counts as old
+    root = blog(tmp_path)
+    build(load_config(root))
+    keyed: list[str] = []
+    real = hrdblog.read.file_key
+    monkeypatch.setattr(
+        hrdblog.read, "file_key", lambda path, data: keyed.append(path.name) or real(path, data)
+    )
+    target = root / "content" / "2017" / "p03.md"
+    before = target.stat()
+    target.write_text(target.read_text().replace("Body 3.", "Bodx 3."))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same size and time
+    same_as_clean(root, tmp_path)
+    # The edited file is read (its change time moved); a post in a folder always is.
+    assert sorted(keyed) == ["index.md", "p03.md"]
+    page = root / "site" / "2017" / "03" / "04" / "post-3" / "index.html"
+    assert "Bodx 3." in page.read_text()
+
+
+def test_a_file_changed_just_before_a_build_is_read_again_by_the_next(tmp_path: Path) -> None:
+    """Its next change could come within the same tick of the clock and leave its times."""
+    root = blog(tmp_path)
+    build(load_config(root))
+    assert record(root)["sources"] == {}

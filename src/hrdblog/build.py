@@ -124,8 +124,9 @@ def build(
             prepared = prepare(config, progress, processes=processes, staging=fresh)
         write(prepared.outputs, config.output_dir, staging=fresh)
         return _report(prepared, started, config.output_dir)
-    keys = source_keys(config)
-    pages = PageCache(config, keys)
+    pages = PageCache(config)
+    keys, sources = source_keys(config, pages.sources)
+    pages.keyed(keys, sources)
     last = pages.unchanged(config.now())
     if last is not None:
         for warning in last["warnings"]:

@@ -257,9 +257,8 @@ class PageCache:
     at once, and the related posts of each post, which depend only on dates and terms.
     """
 
-    def __init__(self, config: SiteConfig, keys: Mapping[Path, str] | None = None) -> None:
-        """Load the record of the last build into the output folder; with the keys of the
-        post files (`read.source_keys`), work out the digest of this build's inputs."""
+    def __init__(self, config: SiteConfig) -> None:
+        """Load the record of the last build into the output folder."""
         self.output_dir = config.output_dir
         self.path = self.record(config)
         self.fingerprint = fingerprint(config)
@@ -273,7 +272,8 @@ class PageCache:
                 ]
             ).encode()
         ).hexdigest()
-        self.inputs = "" if keys is None else _inputs(self.site_key, config.output_dir, keys)
+        self.inputs = ""  # the digest of this build's inputs: see `keyed`
+        self.sources: dict[str, list[Any]] = {}  # post file → [size, mtime, ctime, inode, key]
         self.nav = ""  # what every page shows of the whole site: set once the site is known
         self.previous: dict[str, list[Any]] = {}  # path → [description, sha256, size, mtime, ino]
         self.descriptions: dict[str, str] = {}  # path → this build's description digest
@@ -290,9 +290,16 @@ class PageCache:
                 self._stored = stored
                 self.previous = stored["pages"]
                 self.related = dict(stored["related"])
+                self.sources = dict(stored.get("sources", {}))
                 self.present = survey(self.output_dir)
         except (ValueError, KeyError, TypeError):
             logger.info("the page cache cannot be read: rendering every page")
+
+    def keyed(self, keys: Mapping[Path, str], sources: dict[str, list[Any]]) -> None:
+        """Take the keys of this build's post files (`read.source_keys`): work out the digest
+        of its inputs, and keep the files' stats for the next build."""
+        self.inputs = _inputs(self.site_key, self.output_dir, keys)
+        self.sources = sources
 
     @staticmethod
     def record(config: SiteConfig) -> Path:
@@ -358,6 +365,7 @@ class PageCache:
             "next_change": next_change.isoformat() if next_change else None,
             "report": dict(report),
             "related": self.related,
+            "sources": self.sources,
             "pages": pages,
         }
         _write_checked(self.path, json.dumps(record))  # in a stable order: pages are sorted

@@ -6,7 +6,8 @@ import logging
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
@@ -186,15 +187,41 @@ def _read_one(path: Path) -> _Result:
         logger.propagate = propagate
 
 
-def source_keys(config: SiteConfig) -> dict[Path, str]:
+def source_keys(
+    config: SiteConfig, known: Mapping[str, Sequence[Any]] | None = None
+) -> tuple[dict[Path, str], dict[str, list[Any]]]:
     """Return every post file with its key: a digest of its path and bytes (and its folder's
-    files, for a post in a folder of its own)."""
-    keys = {}
+    files, for a post in a folder of its own); and, for the next build, each file's stat
+    (size, modification and change times, inode) with its key.
+
+    A file whose stat is the one `known` holds keeps its key without being read: writing
+    to a file sets its change time, which no program can set back. A file changed within
+    the last second is not remembered by its stat, which its next change might leave as it
+    is; nor is a post in a folder of its own, whose key depends on its other files.
+    """
+    keys: dict[Path, str] = {}
+    stats: dict[str, list[Any]] = {}
+    recent = time.time_ns() - RECENT_NS
     for path in source_files(config.content_dir):
-        with open(path, "rb") as file:
-            too_large = os.fstat(file.fileno()).st_size > MAX_FILE_BYTES
-            keys[path] = "too large" if too_large else file_key(path, file.read())
-    return keys
+        name = os.fspath(path)
+        stat = os.stat(path)
+        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        entry = known.get(name) if known else None
+        if entry is not None and list(entry[:4]) == signature and isinstance(entry[4], str):
+            keys[path] = entry[4]
+        else:
+            with open(path, "rb") as file:
+                stat = os.fstat(file.fileno())
+                signature = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+                too_large = stat.st_size > MAX_FILE_BYTES
+                keys[path] = "too large" if too_large else file_key(path, file.read())
+        if path.name != "index.md" and stat.st_ctime_ns < recent:
+            stats[name] = [*signature, keys[path]]
+    return keys, stats
+
+
+#: A file changed more recently than this is read again by the next build.
+RECENT_NS = 1_000_000_000
 
 
 def source_files(content_dir: Path) -> Iterator[Path]:
