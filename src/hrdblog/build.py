@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import Iterator, Mapping
@@ -85,15 +86,16 @@ def prepare(
     staging folder, each rendered file is written there at once instead of kept in memory.
     """
     reading = read_posts(config, progress, cache, keys)
-    try:
-        site = collect(config, reading.posts, pages.related if pages else None)
-    except ErrorList as exc:  # report the clashes among readable posts with the other problems
-        raise ErrorList(reading.errors + exc.errors) from None
-    raise_all(list(reading.errors))
-    logger.info("Read %s with %s", count(len(site.posts), "post"), count(len(site.tags), "tag"))
-    if pages is not None:
-        pages.nav = " ".join(t.taxonomy.name for t in site.taxonomies if t.tags)
-    outputs = render(site, progress, pages, processes, staging.put if staging else None)
+    with _kept_out_of_collections():
+        try:
+            site = collect(config, reading.posts, pages.related if pages else None)
+        except ErrorList as exc:  # report the clashes among readable posts with the others
+            raise ErrorList(reading.errors + exc.errors) from None
+        raise_all(list(reading.errors))
+        logger.info("Read %s with %s", count(len(site.posts), "post"), count(len(site.tags), "tag"))
+        if pages is not None:
+            pages.nav = " ".join(t.taxonomy.name for t in site.taxonomies if t.tags)
+        outputs = render(site, progress, pages, processes, staging.put if staging else None)
     reused = f", {pages.reused} kept unchanged from the last build" if pages else ""
     logger.info("Rendered %s%s", count(len(outputs), "file"), reused)
     scheduled = (post.date for post in reading.posts if post.scheduled)
@@ -150,6 +152,19 @@ def build(
     figures = {name: getattr(report, name) for name in ("posts", "tags", "pages", "files")}
     pages.save(publication, {"figures": figures, "warnings": warnings}, prepared.next_change)
     return report
+
+
+@contextlib.contextmanager
+def _kept_out_of_collections() -> Iterator[None]:
+    """Leave the objects made so far (the posts read, the settings, the templates) out of
+    Python's collections of cyclic garbage meanwhile: they live as long as the build, and
+    looking through tens of thousands of them at each collection made a rebuild a fifth
+    slower."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextlib.contextmanager
