@@ -226,6 +226,36 @@ def test_a_site_entry_template_may_show_what_differs_from_page_to_page(tmp_path:
         assert {article.get("data-page") for article in articles} == {url}
 
 
+def test_an_entry_made_once_shows_braces_and_links_as_written_on_every_list(
+    tmp_path: Path,
+) -> None:
+    """The entry kept for every list page holds its text as written: braces and all."""
+    posts = {
+        "2017/braces.md": post(
+            "Code {0} and {name} and }{",
+            "2017-03-01",
+            "Say {1} and {{x}} and [a link](../other/) here.\n\n<!--more-->\n\nMore.",
+            tags=["coalition"],
+        )
+    }
+    site = build_site(make_site(tmp_path, posts))
+    # The title's link and the excerpt's, each pointed from the page that shows the entry.
+    for url, folder in [
+        ("/", "2017/03/01/"),
+        ("/tag/coalition/", "../../2017/03/01/"),
+        ("/2017/", "03/01/"),
+        ("/2017/03/01/", ""),
+    ]:
+        article = page(site, url).find(".//article")
+        assert article is not None
+        assert text(article.find(".//h2")) == "Code {0} and {name} and }{"
+        summary = text(article.find(".//div[@class='entry-summary']"))
+        assert summary == "Say {1} and {{x}} and a link here."
+        links = [a.get("href") for a in article.iter("a")]
+        assert links[0] == f"{folder}code-0-and-name-and/"
+        assert f"{folder}other/" in links
+
+
 def test_a_template_error_names_the_template_and_line_and_writes_nothing(tmp_path: Path) -> None:
     root = make_site(
         tmp_path,

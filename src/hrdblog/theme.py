@@ -17,7 +17,7 @@ from hrdblog.config import SiteConfig, text_direction
 from hrdblog.dates import format_date, format_period
 from hrdblog.errors import ThemeError
 from hrdblog.markup import rewrite_links
-from hrdblog.urls import absolute, archive_url, relative
+from hrdblog.urls import Hrefs, absolute, archive_url
 
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
 
@@ -59,7 +59,15 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
             return from_root(target)
         if page_url is _ANY_PAGE:
             return entries.mark(target, escape)
-        return relative(page_url, target, config.index_html_links)
+        return hrefs(page_url)(target)
+
+    def hrefs(page_url: str) -> Hrefs:
+        """Return the hrefs from the page being rendered (pages are rendered one at a time)."""
+        if last[0].from_url != page_url:
+            last[0] = Hrefs(page_url, config.index_html_links)
+        return last[0]
+
+    last = [Hrefs("/", config.index_html_links)]
 
     def from_root(target: str) -> str:
         """Return the address of a site url from the root of the domain, for pages served at
@@ -98,7 +106,7 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
                 return from_root(target)
             if page_url is _ANY_PAGE:
                 return entries.mark(target, _escape_attribute)
-            return relative(page_url, target, config.index_html_links)
+            return hrefs(page_url)(target)
 
         return rewrite_links(html, change)
 
@@ -134,13 +142,8 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
         html, links = entries.made[key]
         if not links:
             return Markup(html)
-        page_url = context["page_url"]
-
-        def point(mark: re.Match[str]) -> str:
-            target, escaped = links[int(mark.group(1))]
-            return str(escaped(relative(page_url, target, config.index_html_links)))
-
-        return Markup(_MARK.sub(point, html))
+        href = hrefs(context["page_url"])
+        return Markup(html.format(*[str(escaped(href(target))) for target, escaped in links]))
 
     env.globals.update(
         url=url,
@@ -205,10 +208,14 @@ class _Entries:
         return f"\x00{len(self.links) - 1}\x00"
 
     def record(self, make: Any) -> tuple[str, list[tuple[str, Any]]]:
-        """Make an entry; return its HTML and the links marked in it."""
+        """Make an entry; return its HTML and the links marked in it. With links, the HTML is
+        a format string: link N goes in its `{N}`."""
         self.links = []
         html_text = make()
         links, self.links = self.links, []
+        if links:
+            braces = html_text.replace("{", "{{").replace("}", "}}")
+            html_text = _MARK.sub(r"{\1}", braces)
         return html_text, links
 
 

@@ -148,37 +148,62 @@ def output_path(url: str) -> str:
     return path + "index.html" if url.endswith("/") else path
 
 
-@functools.lru_cache(maxsize=65536)  # list pages ask for the same few links again and again
 def relative(from_url: str, to_url: str, index_html: bool = False) -> str:
     """Return the href that leads from the page at `from_url` to `to_url`.
 
     With `index_html`, links to folders name their `index.html`, as browsers need when a
     site is opened from disk (file://).
     """
-    path, hash_, fragment = to_url.partition("#")
-    if not path:
-        return f"#{fragment}"
-    base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-    rel = relpath(path, base)
-    if path.endswith("/"):
-        rel = "" if rel == "." else rel + "/"
-        rel = rel + "index.html" if index_html else (rel or "./")
-    return f"{rel}{hash_}{fragment}"
+    return Hrefs(from_url, index_html)(to_url)
 
 
-def relpath(path: str, start: str) -> str:
+class Hrefs:
+    """The hrefs from one page to site urls (`relative`), its folder split once and each
+    href worked out once: a list page links to some seventy places."""
+
+    def __init__(self, from_url: str, index_html: bool = False) -> None:
+        self.from_url = from_url
+        self.index_html = index_html
+        self.base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
+        self.parts = _segments(self.base)
+        self.known: dict[str, str] = {}
+
+    def __call__(self, to_url: str) -> str:
+        """Return the href from this page to `to_url`."""
+        href = self.known.get(to_url)
+        if href is None:
+            href = self.known[to_url] = self._href(to_url)
+        return href
+
+    def _href(self, to_url: str) -> str:
+        path, hash_, fragment = to_url.partition("#")
+        if not path:
+            return f"#{fragment}"
+        rel = relpath(path, self.base, self.parts)
+        if path.endswith("/"):
+            rel = "" if rel == "." else rel + "/"
+            rel = rel + "index.html" if self.index_html else (rel or "./")
+        return f"{rel}{hash_}{fragment}"
+
+
+def relpath(path: str, start: str, start_parts: list[str] | None = None) -> str:
     """Return posixpath.relpath(path, start) for two site urls, without its normalising.
 
     The urls a site links between are already normal (no `.`, `..` or `//` segments); where
-    one is not, posixpath does the work. Rendering asks this for every link of every page.
+    one is not, posixpath does the work. Rendering asks this for every link of every page;
+    `start_parts` are the segments of `start`, if split already.
     """
     if "//" in path or "//" in start or "/." in path or "/." in start:
         return posixpath.relpath(path, start)
-    from_parts = [part for part in start.split("/") if part]
-    to_parts = [part for part in path.split("/") if part]
+    from_parts = _segments(start) if start_parts is None else start_parts
+    to_parts = _segments(path)
     shared = 0
     for a, b in zip(from_parts, to_parts, strict=False):
         if a != b:
             break
         shared += 1
     return "/".join([".."] * (len(from_parts) - shared) + to_parts[shared:]) or "."
+
+
+def _segments(url: str) -> list[str]:
+    return [part for part in url.split("/") if part]
