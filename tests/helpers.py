@@ -20,6 +20,7 @@ from hrdblog.sitecheck import check_site
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpora" / "guardianproject" / "posts"
 
 
 def need(available: object, reason: str) -> None:
@@ -121,3 +122,16 @@ def broken_links(site: Path, base_url: str = "") -> list[str]:
     """Return every problem `hrdblog check` finds in a built site: links, anchors, files,
     titles, languages, requests to other sites."""
     return [str(problem) for problem in check_site(site, base_url)]
+
+
+def markdown_documents(first: list[str]) -> list[str]:
+    """Return `first`, then every post of the example blog and of the 273-post corpus."""
+    if not CORPUS.is_dir() and os.environ.get("CI"):
+        pytest.fail(f"{CORPUS} is missing")
+    found = list(first)
+    for folder in (REPO / "content", CORPUS):
+        found += [
+            p.read_text(encoding="utf-8-sig") for p in sorted(folder.rglob("*.md")) if p.is_file()
+        ]
+    assert len(found) > 250 or not CORPUS.is_dir()
+    return found

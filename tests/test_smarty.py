@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 import markdown
 import pytest
-from helpers import REPO, SHARED
+from helpers import markdown_documents
 
 from hrdblog.smarty import FastSmarty, speed_up
 
-CORPUS = SHARED / "corpora" / "guardianproject" / "posts"
 TRICKY = [
     "'Tis the '80s, \"he said\" -- 'quoted' --- words... \"'nested'\" it's 'a' \"b\"",
     "''",
@@ -43,26 +40,13 @@ CONFIGS = [
 EXTENSIONS = ["footnotes", "tables", "fenced_code", "toc", "smarty"]
 
 
-def documents() -> list[str]:
-    found = list(TRICKY)
-    for folder in (REPO / "content", CORPUS):
-        found += [
-            p.read_text(encoding="utf-8-sig") for p in sorted(folder.rglob("*.md")) if p.is_file()
-        ]
-    return found
-
-
 @pytest.mark.parametrize("config", CONFIGS, ids=["default", "angled", "quotes-only", "german"])
 def test_the_fast_processor_gives_smartys_bytes(config: dict[str, object]) -> None:
-    if not CORPUS.is_dir() and os.environ.get("CI"):
-        pytest.fail(f"{CORPUS} is missing")
     slow = markdown.Markdown(extensions=EXTENSIONS, extension_configs=config)
     fast = markdown.Markdown(extensions=EXTENSIONS, extension_configs=config)
     speed_up(fast)
     assert isinstance(fast.treeprocessors["smarty"], FastSmarty)
-    texts = documents()
-    assert len(texts) > 250 or not CORPUS.is_dir()
-    for text in texts:
+    for text in markdown_documents(TRICKY):
         slow.reset()
         fast.reset()
         assert fast.convert(text) == slow.convert(text), text[:200]

@@ -127,6 +127,14 @@ def build(
         write(prepared.outputs, config.output_dir, staging=fresh)
         return _report(prepared, started, config.output_dir)
     pages = PageCache(config)
+    with _kept_out_of_collections():  # the record of the last build
+        return _rebuild(config, pages, progress, processes, started)
+
+
+def _rebuild(
+    config: SiteConfig, pages: PageCache, progress: Progress, processes: bool, started: float
+) -> BuildReport:
+    """Build with the caches: only what changed since the build `pages` records."""
     keys, sources = source_keys(config, pages.sources)
     pages.keyed(keys, sources)
     last = pages.unchanged(config.now())
@@ -154,17 +162,24 @@ def build(
     return report
 
 
+#: How many `_kept_out_of_collections` blocks are running: the outermost thaws.
+_FROZEN = [0]
+
+
 @contextlib.contextmanager
 def _kept_out_of_collections() -> Iterator[None]:
-    """Leave the objects made so far (the posts read, the settings, the templates) out of
-    Python's collections of cyclic garbage meanwhile: they live as long as the build, and
-    looking through tens of thousands of them at each collection made a rebuild a fifth
-    slower."""
+    """Leave the objects made so far (the record of the last build, the posts read, the
+    settings) out of Python's collections of cyclic garbage until the outermost such block
+    ends: they live as long as the build, and going through them again at each collection
+    made a rebuild a fifth slower at 10,000 posts and grew faster than the blog."""
     gc.freeze()
+    _FROZEN[0] += 1
     try:
         yield
     finally:
-        gc.unfreeze()
+        _FROZEN[0] -= 1
+        if not _FROZEN[0]:
+            gc.unfreeze()
 
 
 @contextlib.contextmanager
