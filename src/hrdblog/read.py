@@ -207,8 +207,8 @@ def source_keys(
         stat = os.stat(path)
         signature = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
         entry = known.get(name) if known else None
-        if entry is not None and list(entry[:4]) == signature and isinstance(entry[4], str):
-            keys[path] = entry[4]
+        if isinstance(entry, list) and entry[:4] == signature and isinstance(entry[-1], str):
+            keys[path] = entry[-1]
         else:
             with open(path, "rb") as file:
                 stat = os.fstat(file.fileno())
