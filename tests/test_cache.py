@@ -380,8 +380,17 @@ def test_post_files_unchanged_since_the_last_build_are_not_read_to_be_keyed(
     assert "Bodx 3." in page.read_text()
 
 
-def test_a_file_changed_just_before_a_build_is_read_again_by_the_next(tmp_path: Path) -> None:
+def test_a_file_changed_just_before_a_build_is_read_again_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Its next change could come within the same tick of the clock and leave its times."""
+    import hrdblog.read
+
+    monkeypatch.setattr(hrdblog.read, "RECENT_NS", 10**12)  # "just before": a thousand seconds
     root = blog(tmp_path)
     build(load_config(root))
     assert record(root)["sources"] == {}
+    monkeypatch.setattr(hrdblog.read, "RECENT_NS", -(10**10))
+    (root / "content" / "2017" / "p03.md").write_text(post("Post 3", "2017-03-04 10:00", "New."))
+    build(load_config(root))
+    assert len(record(root)["sources"]) == 12  # all but the post in a folder of its own
