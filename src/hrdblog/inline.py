@@ -5,9 +5,9 @@ entities …) to every piece of text in turn, each through a call of its own eve
 text holds not one character the pattern starts with: most calls on news prose find nothing,
 and they are a third of the cost of converting a post. This processor gives the very same
 result: before a pattern whose regular expression hrdblog knows is tried on a piece of text,
-it checks that the text holds a character every match of it holds (a `[` for a link, a
-backtick for code …). Patterns it does not know, from other extensions or other versions of
-Python-Markdown, are always tried, as Python-Markdown tries them.
+it checks that the text holds one of the strings every match of it holds (a `[` for a link,
+`![` for an image, a backtick for code …). Patterns it does not know, from other extensions
+or other versions of Python-Markdown, are always tried, as Python-Markdown tries them.
 """
 
 from __future__ import annotations
