@@ -54,11 +54,16 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
         Pages link relatively; a page served at any address (404.html) links absolutely:
         to the permalink when `base_url` is set, else from the root of the domain.
         """
-        page_url = context["page_url"]
+        return link(context["page_url"], target, escape)
+
+    def link(page_url: str | None, target: str, escaper: Any) -> str:
+        """Return the href from the page at `page_url` to a site url: from the root of the
+        domain for a page served at any address (None), a mark for an entry made once for
+        every list page (pointed from each, then escaped with `escaper`), else relative."""
         if page_url is None:
             return from_root(target)
         if page_url is _ANY_PAGE:
-            return entries.mark(target, escape)
+            return entries.mark(target, escaper)
         return hrefs(page_url)(target)
 
     def hrefs(page_url: str) -> Hrefs:
@@ -102,11 +107,7 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
             if re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/)", address):
                 return None  # another site, or the root of the domain: the same from anywhere
             target = urljoin(f"http://site{from_url}", address).removeprefix("http://site")
-            if page_url is None:
-                return from_root(target)
-            if page_url is _ANY_PAGE:
-                return entries.mark(target, _escape_attribute)
-            return hrefs(page_url)(target)
+            return link(page_url, target, _escape_attribute)
 
         return rewrite_links(html, change)
 
