@@ -113,18 +113,20 @@ def render(
         functools.partial(_page, theme, site, "404.html", None, "the not-found page", site_feed)
     )
     jobs += [functools.partial(feed_output, theme, site, feed) for feed in feeds.values()]
-    outputs = _run(jobs, theme, progress, processes, sink or _keep)
+    sink = sink or _keep
+    outputs = _run(jobs, theme, progress, processes, sink)
+    files: list[Output] = []
     if site.config.base_url:
-        outputs.append(sitemap(theme, site, outputs))
+        files.append(sitemap(theme, site, outputs))
     else:
         logger.warning(
             "feeds and sitemap.xml were not written: they need the site's address; "
             "set base_url in hrdblog.yaml"
         )
-    outputs.append(_text_file(theme, site, "robots.txt", "/robots.txt"))
-    outputs += static_files(site)
-    outputs += post_files(site)
-    return [sink(output) for output in outputs] if sink else outputs
+    files.append(_text_file(theme, site, "robots.txt", "/robots.txt"))
+    files += static_files(site)
+    files += post_files(site)
+    return outputs + [sink(output) for output in files]
 
 
 def _keep(output: Output) -> Output:
