@@ -244,10 +244,7 @@ def _write_anew(
     staging: Staging | None = None,
 ) -> None:
     """Write every output into a new folder beside `target`, then put it in its place."""
-    if staging is None:
-        fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    else:
-        fresh = staging.folder
+    fresh = (staging or Staging(output_dir)).folder
     try:
         made: set[Path] = {fresh}
         for output in outputs:
