@@ -163,10 +163,11 @@ class PostCache:
 
     def _write(self, entries: Mapping[str, Any]) -> tuple[str, list[str]] | None:
         data = json.dumps(entries).encode()
-        name = hashlib.sha256(data).hexdigest()[:32] + ".json"
+        checksum = hashlib.sha256(data).hexdigest()
+        name = checksum[:32] + ".json"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_checked(self.folder / name, data, self.fingerprint, atomic=False)
+            _write_checked(self.folder / name, data, self.fingerprint, False, checksum)
         except OSError:
             return None  # a cache that cannot be written only costs speed
         return name, list(entries)
@@ -254,14 +255,20 @@ def _read_checked(path: Path | str, fingerprint: str = "", quiet: bool = False) 
 
 
 def _write_checked(
-    path: Path, body: str | bytes, fingerprint: str = "", atomic: bool = True
+    path: Path,
+    body: str | bytes,
+    fingerprint: str = "",
+    atomic: bool = True,
+    checksum: str | None = None,
 ) -> None:
     """Write a cache file: a header line (the fingerprint, the checksum of the rest), the body.
 
     A file written in one go (not `atomic`) and cut short fails its checksum when read.
+    `checksum` is the body's, if worked out already.
     """
     data = body.encode() if isinstance(body, str) else body
-    header = json.dumps({"fingerprint": fingerprint, "checksum": hashlib.sha256(data).hexdigest()})
+    checksum = checksum or hashlib.sha256(data).hexdigest()
+    header = json.dumps({"fingerprint": fingerprint, "checksum": checksum})
     if atomic:
         _write_atomically(path, header.encode() + b"\n" + data)
     else:
