@@ -10,7 +10,7 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from helpers import SHARED
+from helpers import REPO
 
 from hrdblog.config import DEFAULT_EXTENSIONS
 from hrdblog.errors import ContentError, LocatedError
@@ -18,7 +18,7 @@ from hrdblog.frontmatter import split
 from hrdblog.markup import Converter, excerpt
 from hrdblog.urls import slugify
 
-CORPUS = SHARED / "corpora" / "guardianproject" / "posts"
+CORPUS = REPO.parent / "shared" / "corpora" / "guardianproject" / "posts"
 if not CORPUS.is_dir():
     if os.environ.get("CI"):
         raise RuntimeError(f"{CORPUS} is missing")

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
 import yaml
-from helpers import SHARED, make_site, run_cli, write_files
+from helpers import make_site, run_cli, shared, write_files
 from test_media import jpeg_with_location
-
-CORPUS = SHARED / "corpora" / "guardianproject" / "posts"
 
 
 def blog(tmp_path: Path) -> Path:
@@ -156,13 +152,13 @@ def test_a_second_import_overwrites_nothing(tmp_path: Path) -> None:
     assert "Mine." in path.read_text()
 
 
-@pytest.mark.skipif(not CORPUS.is_dir() and not os.environ.get("CI"), reason="no shared corpus")
 def test_a_real_hugo_blog_imports_and_builds(tmp_path: Path) -> None:
+    corpus = shared("guardianproject", "posts")
     root = blog(tmp_path)
-    result = run_cli("import", "hugo", str(CORPUS), "--into", str(root))
+    result = run_cli("import", "hugo", str(corpus), "--into", str(root))
     assert result.exit_code == 0, result.stderr
-    posts = [p for p in CORPUS.rglob("*.md") if p.is_file() and p.name != "_index.md"]
-    assert result.stdout.startswith(f"Imported from {CORPUS}: {len(posts)} posts;")
+    posts = [p for p in corpus.rglob("*.md") if p.is_file() and p.name != "_index.md"]
+    assert result.stdout.startswith(f"Imported from {corpus}: {len(posts)} posts;")
     built = run_cli("build", "--source", str(root))
     assert built.exit_code == 0, built.stderr
     assert f"Built {len(posts)} posts" in built.stdout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -10,14 +9,12 @@ from urllib.parse import unquote, urlsplit
 import html5lib
 import pytest
 import yaml
-from helpers import SHARED, make_site, run_cli
+from helpers import make_site, run_cli, shared
 
 from hrdblog.config import DEFAULT_EXTENSIONS
 from hrdblog.importers.html import to_markdown
 from hrdblog.markup import Converter
 from hrdblog.urls import slugify
-
-WXR = SHARED / "corpora" / "wxr"
 
 
 def item(
@@ -329,7 +326,7 @@ def test_block_comments_captions_and_shortcodes(tmp_path: Path) -> None:
 
 def test_names_lose_direction_overrides_and_invisible_characters(tmp_path: Path) -> None:
     root = blog(tmp_path)
-    text = (WXR / "wxr-utf-8-challenges.xml").read_text()
+    text = shared("wxr", "wxr-utf-8-challenges.xml").read_text()
     code, out, _ = imported(root, text)
     assert code == 0
     (post,) = (root / "content").rglob("*.md")
@@ -343,11 +340,6 @@ def test_names_lose_direction_overrides_and_invisible_characters(tmp_path: Path)
     assert meta["author"] == display.group(1).split(" ")[0]
     assert "direction overrides or invisible characters removed from its title" in out
     assert run_cli("build", "--source", str(root)).exit_code == 0
-
-
-needs_corpus = pytest.mark.skipif(
-    not WXR.is_dir() and not os.environ.get("CI"), reason="the shared corpus is not here"
-)
 
 
 def field(chunk: str, name: str) -> str:
@@ -367,10 +359,9 @@ def published_posts(export_file: Path) -> list[tuple[str, str]]:
     ]
 
 
-@needs_corpus
 def test_the_theme_unit_test_export_builds_with_every_old_link_working(tmp_path: Path) -> None:
     root = blog(tmp_path)
-    code, out, err = imported(root, (WXR / "theme-unit-test-data.xml").read_text())
+    code, out, err = imported(root, shared("wxr", "theme-unit-test-data.xml").read_text())
     assert (code, err) == (0, "")
     assert out.splitlines()[0].startswith(
         f"Imported from {root.parent / 'export.xml'}: 55 posts, 2 drafts, 1 scheduled post, "
@@ -378,7 +369,7 @@ def test_the_theme_unit_test_export_builds_with_every_old_link_working(tmp_path:
     )
     built = run_cli("build", "--source", str(root))
     assert built.exit_code == 0, built.stderr
-    posts = published_posts(WXR / "theme-unit-test-data.xml")
+    posts = published_posts(shared("wxr", "theme-unit-test-data.xml"))
     assert len(posts) == 55
     for title, link in posts:
         page = root / "site" / unquote(urlsplit(link).path).strip("/") / "index.html"
@@ -393,20 +384,18 @@ def test_the_theme_unit_test_export_builds_with_every_old_link_working(tmp_path:
     }
 
 
-@needs_corpus
 @pytest.mark.parametrize("name", ["valid-wxr-1.1.xml", "wxr-comprehensive.xml", "term-formats.xml"])
 def test_the_other_real_exports_import_and_build(tmp_path: Path, name: str) -> None:
     root = blog(tmp_path)
-    code, _, err = imported(root, (WXR / name).read_text())
+    code, _, err = imported(root, shared("wxr", name).read_text())
     assert (code, err) == (0, "")
     built = run_cli("build", "--source", str(root))
     assert built.exit_code == 0, built.stderr
 
 
-@needs_corpus
 def test_the_malformed_export_is_an_error_naming_its_line(tmp_path: Path) -> None:
     root = blog(tmp_path)
-    code, _, err = imported(root, (WXR / "malformed.xml").read_text())
+    code, _, err = imported(root, shared("wxr", "malformed.xml").read_text())
     assert code == 1
     assert err.startswith(f"{root.parent / 'export.xml'}:90: the export is not well-formed XML")
     assert "Traceback" not in err
