@@ -364,18 +364,20 @@ def test_post_files_unchanged_since_the_last_build_are_not_read_to_be_keyed(
     monkeypatch.setattr(hrdblog.read, "RECENT_NS", -(10**10))  # every file counts as old
     root = blog(tmp_path)
     build(load_config(root))
-    keyed: list[str] = []
-    real = hrdblog.read.file_key
+    read: list[str] = []
+    real = hrdblog.read.read_file
     monkeypatch.setattr(
-        hrdblog.read, "file_key", lambda path, data: keyed.append(path.name) or real(path, data)
+        hrdblog.read, "read_file", lambda path, *args: read.append(path.name) or real(path, *args)
     )
     target = root / "content" / "2017" / "p03.md"
     before = target.stat()
     target.write_text(target.read_text().replace("Body 3.", "Bodx 3."))
     os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same size and time
+    build(load_config(root))
+    # Only the edited file is read (its change time moved), to be keyed and then parsed.
+    assert set(read) == {"p03.md"}
+    monkeypatch.undo()
     same_as_clean(root, tmp_path)
-    # The edited file is read (its change time moved); a post in a folder always is.
-    assert sorted(keyed) == ["index.md", "p03.md"]
     page = root / "site" / "2017" / "03" / "04" / "post-3" / "index.html"
     assert "Bodx 3." in page.read_text()
 
@@ -393,4 +395,55 @@ def test_a_file_changed_just_before_a_build_is_read_again_by_the_next(
     monkeypatch.setattr(hrdblog.read, "RECENT_NS", -(10**10))
     (root / "content" / "2017" / "p03.md").write_text(post("Post 3", "2017-03-04 10:00", "New."))
     build(load_config(root))
-    assert len(record(root)["sources"]) == 12  # all but the post in a folder of its own
+    assert len(record(root)["sources"]) == 14  # the 13 posts, and the photo of one
+
+
+def test_a_post_edited_and_undone_during_a_build_is_shown_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a post is cached under is the key of the very bytes its page was made from."""
+    import hrdblog.build
+
+    root = blog(tmp_path)
+    build(load_config(root))
+    target = root / "content" / "2017" / "p03.md"
+    saved = target.read_text().replace("Body 3.", "The text as saved.")
+    target.write_text(saved)
+    real = hrdblog.build.source_keys
+
+    def keyed_then_edited(*args: object) -> object:
+        found = real(*args)  # type: ignore[arg-type]
+        target.write_text(saved.replace("The text as saved.", "An edit, soon undone."))
+        return found
+
+    monkeypatch.setattr(hrdblog.build, "source_keys", keyed_then_edited)
+    build(load_config(root))  # keyed as saved, then read as edited
+    monkeypatch.undo()
+    target.write_text(saved)  # the edit undone
+    same_as_clean(root, tmp_path)
+    page = (root / "site" / "2017" / "03" / "04" / "post-3" / "index.html").read_text()
+    assert "The text as saved." in page and "soon undone" not in page
+
+
+@pytest.mark.parametrize("name", ["static/note.txt", "content/2017/folder/notes.txt"])
+def test_a_file_edited_and_undone_during_a_build_is_published_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    import hrdblog.build
+
+    root = blog(tmp_path)
+    target = root / name
+    target.parent.mkdir(exist_ok=True)
+    target.write_text("As saved.")
+    real = hrdblog.build.source_keys
+
+    def keyed_then_edited(*args: object) -> object:
+        found = real(*args)  # type: ignore[arg-type]
+        target.write_text("An edit, soon undone.")
+        return found
+
+    monkeypatch.setattr(hrdblog.build, "source_keys", keyed_then_edited)
+    build(load_config(root))  # keyed as saved, then published as edited
+    monkeypatch.undo()
+    target.write_text("As saved.")  # the edit undone
+    same_as_clean(root, tmp_path)

@@ -32,19 +32,21 @@ def test_a_very_large_file_is_refused_at_once_and_the_site_is_unchanged(tmp_path
     assert site_files(root / "site") == before
 
 
-def test_a_symlink_out_of_content_is_not_followed(tmp_path: Path) -> None:
+def test_a_symlink_out_of_content_is_refused(tmp_path: Path) -> None:
+    """tests/test_folders.py tries links in every folder a build reads."""
     (tmp_path / "private.md").write_text(post("Private notes", "2017-01-01", "Names of sources."))
     root = make_site(tmp_path / "blog", {"a.md": post("A", "2017-01-01")})
+    before = earlier_site(root)
     (root / "content" / "notes.md").symlink_to(tmp_path / "private.md")
     (root / "content" / "folder").symlink_to(tmp_path, target_is_directory=True)
     result = run_cli("build", "--source", str(root))
-    assert result.exit_code == 0
-    assert (
-        "warning: " in result.stderr
-        and "a link to a file outside the content folder" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"content/folder: a symbolic link to {tmp_path}, outside content: links may only lead "
+        "to files inside the folder they are in"
     )
-    for content in site_files(root / "site").values():
-        assert b"Private notes" not in content and b"Names of sources" not in content
+    assert f"content/notes.md: a symbolic link to {tmp_path / 'private.md'}" in result.stderr
+    assert site_files(root / "site") == before
 
 
 def test_a_bom_and_crlf_line_ends_simply_work(tmp_path: Path) -> None:
@@ -83,3 +85,17 @@ def test_titles_and_tags_with_markup_are_escaped_everywhere(tmp_path: Path, host
     assert text(post_page.find(".//main//h1")) == f"Title {hostile}"
     assert post_page.find(".//meta[@property='og:title']").get("content") == f"Title {hostile}"
     assert text(post_page.find(".//span[@class='entry-author']")) == f"by {hostile}"
+
+
+def test_an_index_md_at_the_top_of_content_publishes_nothing_around_it(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {"index.md": post("Home", "2017-01-01"), "2017/a.md": post("A", "2017-01-01")},
+        files={"content/notes/transcript.txt": "The raw transcript, with names."},
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "content/index.md: a post's folder cannot be the content folder itself"
+    )
+    assert not (root / "site").exists()

@@ -205,12 +205,16 @@ def test_hidden_files_and_other_extensions_are_not_posts(tmp_path: Path) -> None
     assert [p.title for p in read(tmp_path, files)] == ["A"]
 
 
-def test_a_symlink_out_of_the_content_folder_is_not_followed(tmp_path: Path) -> None:
+def test_a_symlink_out_of_the_content_folder_is_refused(tmp_path: Path) -> None:
     outside = tmp_path / "secret.md"
     outside.write_text(post("Secret", "2017-01-01"), encoding="utf-8")
     make_site(tmp_path / "blog", {"a.md": post("A", "2017-01-01")})
     (tmp_path / "blog" / "content" / "link.md").symlink_to(outside)
-    assert [p.title for p in read_posts(load_config(tmp_path / "blog")).posts] == ["A"]
+    reading = read_posts(load_config(tmp_path / "blog"))
+    assert [p.title for p in reading.posts] == ["A"]
+    assert [str(e).split(",")[0] for e in reading.errors] == [
+        f"content/link.md: a symbolic link to {outside}"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -340,3 +344,36 @@ def test_a_missing_content_folder(tmp_path: Path) -> None:
 
     with pytest.raises(ContentError, match=r"^content: there is no content folder here"):
         read_posts(load_config(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"index.md": post("Home", "2017-01-01"), "2017/a.md": post("A", "2017-01-01")},
+            "content/index.md: a post's folder cannot be the content folder itself",
+        ),
+        (
+            {
+                "2017/a/index.md": post("A", "2017-01-01"),
+                "2017/a/notes.md": post("Notes", "2017-01-01"),
+            },
+            "content/2017/a/index.md: this post's folder content/2017/a/ also holds 1 other "
+            "post (content/2017/a/notes.md)",
+        ),
+        (
+            {
+                "2017/a/index.md": post("A", "2017-01-01"),
+                "2017/a/b/index.md": post("B", "2017-01-01"),
+                "2017/a/b/c.md": post("C", "2017-01-01"),
+            },
+            "content/2017/a/index.md: this post's folder content/2017/a/ also holds 2 other "
+            "posts (content/2017/a/b/c.md, …)",
+        ),
+    ],
+)
+def test_an_index_md_beside_other_posts_is_an_error_naming_it(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    found = errors(tmp_path, files)
+    assert any(error.startswith(message) for error in found), found

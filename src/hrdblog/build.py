@@ -6,7 +6,7 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,8 +16,9 @@ from hrdblog.cache import PageCache, PostCache
 from hrdblog.collect import collect
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, Warnings, count, raise_all
+from hrdblog.files import changed_since
 from hrdblog.models import Output, Post, Site
-from hrdblog.read import read_posts, source_keys
+from hrdblog.read import Sources, read_posts, source_keys
 from hrdblog.render import render
 from hrdblog.sitecheck import check_site
 from hrdblog.write import MANIFEST, Staging, check_output_dir, recover, write
@@ -77,7 +78,7 @@ def prepare(
     cache: PostCache | None = None,
     pages: PageCache | None = None,
     processes: bool = False,
-    keys: Mapping[Path, str] | None = None,
+    sources: Sources | None = None,
     staging: Staging | None = None,
 ) -> Prepared:
     """Read, collect and render the site; raise every problem found, publish nothing.
@@ -85,7 +86,9 @@ def prepare(
     With a page cache, pages unchanged since the last build are kept as published. With a
     staging folder, each rendered file is written there at once instead of kept in memory.
     """
-    reading = read_posts(config, progress, cache, keys)
+    reading = read_posts(config, progress, cache, sources)
+    if pages is not None and reading.changed:
+        pages.inputs = ""  # what was read is not what was keyed: the next build does it all
     with _kept_out_of_collections():
         try:
             site = collect(config, reading.posts, pages.related if pages else None)
@@ -135,8 +138,8 @@ def _rebuild(
     config: SiteConfig, pages: PageCache, progress: Progress, processes: bool, started: float
 ) -> BuildReport:
     """Build with the caches: only what changed since the build `pages` records."""
-    keys, sources = source_keys(config, pages.sources)
-    pages.keyed(keys, sources)
+    sources = source_keys(config, pages.sources)
+    pages.keyed({**sources.keys, **sources.others}, sources.stats, sources.problems)
     last = pages.unchanged(config.now())
     if last is not None:
         for warning in last["warnings"]:
@@ -152,11 +155,16 @@ def _rebuild(
     staging = None if published else Staging(config.output_dir)
     with _warnings() as warnings:
         with _removed_on_failure(staging):
-            prepared = prepare(config, progress, cache, pages, processes, keys, staging)
+            prepared = prepare(config, progress, cache, pages, processes, sources, staging)
         publication = write(prepared.outputs, config.output_dir, published, pages.present, staging)
     logger.info("Wrote %s", config.output_dir)
     report = _report(prepared, started, config.output_dir)
     cache.save()
+    changed = changed_since(sources.seen)
+    if changed:  # during the build: what was published may not be what they hold now
+        pages.inputs = ""
+        for name in changed:
+            pages.sources.pop(name, None)
     figures = {name: getattr(report, name) for name in ("posts", "tags", "pages", "files")}
     pages.save(publication, {"figures": figures, "warnings": warnings}, prepared.next_change)
     return report

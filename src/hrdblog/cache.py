@@ -30,15 +30,13 @@ from markupsafe import Markup
 
 from hrdblog import __version__
 from hrdblog.config import SETTINGS, SiteConfig
-from hrdblog.files import files_under
 from hrdblog.models import Link, Post, Term
 from hrdblog.write import Publication, Stat, Written, survey
 
 logger = logging.getLogger(__name__)
 
 CACHE_DIR = ".hrdblog-cache"
-THEME_TEMPLATES = Path(__file__).parent / "themes" / "default" / "templates"
-FORMAT = 3
+FORMAT = 4
 
 
 def fingerprint(config: SiteConfig) -> str:
@@ -50,7 +48,6 @@ def fingerprint(config: SiteConfig) -> str:
         f"markdown {markdown.__version__}",
         str(config.source),  # messages and post folders name files from it
         repr(_plain(settings)),
-        _folder_signature(config.source / "static"),  # image sizes of /static/… images
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -74,21 +71,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _folder_signature(folder: Path) -> str:
-    """Return the names, sizes and modification times of a folder's files."""
-    lines = []
-    for path in files_under(folder):
-        stat = path.stat()
-        lines.append(f"{path.relative_to(folder)} {stat.st_size} {stat.st_mtime_ns}")
-    return "\n".join(lines)
-
-
 def file_key(path: Path, data: bytes) -> str:
-    """Return the cache key of a post file: its path and bytes, and its folder's files."""
-    digest = hashlib.sha256(str(path).encode() + b"\0" + data)
-    if path.name == "index.md":
-        digest.update(_folder_signature(path.parent).encode())
-    return digest.hexdigest()
+    """Return the cache key of a post file: its path and the bytes read from it."""
+    return hashlib.sha256(str(path).encode() + b"\0" + data).hexdigest()
 
 
 #: A pack with fewer live posts than this is merged with the other small ones by `save`.
@@ -118,21 +103,26 @@ class PostCache:
         the fingerprint of `config`, if worked out already."""
         return cls(config.source / CACHE_DIR / "posts", known or fingerprint(config))
 
-    def find(self, keys: Iterable[str], now: datetime) -> dict[str, tuple[Post, list[str]]]:
-        """Return the cached posts of these file keys, with the warnings reading each gave.
+    def find(
+        self, keys: Iterable[str], now: datetime
+    ) -> dict[str, tuple[Post, list[str], dict[str, Any]]]:
+        """Return the cached posts of these file keys, with the warnings reading each gave and
+        the images it was given the sizes of (path → [width, height], or None).
 
         One pack is held in memory at a time; a pack that is damaged, of other settings or
         unreadable is passed over (and removed by `save`).
         """
         wanted = set(keys)
-        found: dict[str, tuple[Post, list[str]]] = {}
+        found: dict[str, tuple[Post, list[str], dict[str, Any]]] = {}
         with _uncollected():
             self._find(wanted, found, now)
-        self.used.update(found)
         return found
 
     def _find(
-        self, wanted: set[str], found: dict[str, tuple[Post, list[str]]], now: datetime
+        self,
+        wanted: set[str],
+        found: dict[str, tuple[Post, list[str], dict[str, Any]]],
+        now: datetime,
     ) -> None:
         for name in sorted(_names(self.folder)):
             body = _read_checked(self.folder / name, self.fingerprint, quiet=True)
@@ -145,18 +135,25 @@ class PostCache:
             self.packs[name] = list(entries)
             for key in wanted.intersection(entries).difference(found):
                 entry = entries[key]
-                with contextlib.suppress(KeyError, TypeError, ValueError):
-                    found[key] = _post(entry, now, key), [str(w) for w in entry["warnings"]]
+                with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError):
+                    images = entry["images"]
+                    if not isinstance(images, dict):
+                        continue
+                    warnings = [str(w) for w in entry["warnings"]]
+                    found[key] = _post(entry, now, key), warnings, images
 
-    def pack(self, posts: Iterable[tuple[str, Post, list[str]]]) -> tuple[str, list[str]] | None:
+    def pack(
+        self, posts: Iterable[tuple[str, Post, list[str], dict[str, Any]]]
+    ) -> tuple[str, list[str]] | None:
         """Write posts just read, by file key, as one pack; return its name and keys, or None
-        if nothing was written. A post is cached only if it survives the trip through JSON
+        if nothing was written. Each post is kept with its warnings and the sizes of the
+        images its page was given. A post is cached only if it survives the trip through JSON
         unchanged: all but the front-matter fields hrdblog does not use are text, numbers and
         lists that hrdblog made; those fields may be anything YAML gives (keys that are
         numbers …)."""
         entries = {
-            key: {**_entry(post), "warnings": warnings}
-            for key, post, warnings in posts
+            key: {**_entry(post), "warnings": warnings, "images": images}
+            for key, post, warnings, images in posts
             if not post.extra or json.loads(json.dumps(post.extra)) == post.extra
         }
         return self._write(entries) if entries else None
@@ -287,22 +284,15 @@ class PageCache:
     """
 
     def __init__(self, config: SiteConfig) -> None:
-        """Load the record of the last build into the output folder."""
+        """Load the record of the last build into the output folder; `keyed` tells whether
+        it is of a build of the same site."""
+        self.config = config
         self.output_dir = config.output_dir
         self.path = self.record(config)
         self.fingerprint = fingerprint(config)
-        self.site_key = hashlib.sha256(
-            "\n".join(
-                [
-                    self.fingerprint,
-                    _folder_signature(config.templates_dir),
-                    _folder_signature(THEME_TEMPLATES),
-                    repr((config.include_drafts, config.include_future)),
-                ]
-            ).encode()
-        ).hexdigest()
+        self.site_key = ""  # the settings, hrdblog and the site's templates: see `keyed`
         self.inputs = ""  # the digest of this build's inputs: see `keyed`
-        self.sources: dict[str, list[Any]] = {}  # post file → [size, mtime, ctime, inode, key]
+        self.sources: dict[str, list[Any]] = {}  # input file → [size, mtime, ctime, inode, key]
         self.nav = ""  # what every page shows of the whole site: set once the site is known
         self.previous: dict[str, list[Any]] = {}  # path → [description, sha256, size, mtime, ino]
         self.descriptions: dict[str, str] = {}  # path → this build's description digest
@@ -316,20 +306,43 @@ class PageCache:
         try:
             with _uncollected():
                 stored = json.loads(body)
-                if stored["site"] == self.site_key and isinstance(stored["pages"], dict):
+                if isinstance(stored["pages"], dict) and isinstance(stored["sources"], dict):
                     self._stored = stored
-                    self.previous = stored["pages"]
-                    self.related = dict(stored["related"])
-                    self.sources = dict(stored.get("sources", {}))
-                    self.present = survey(self.output_dir)
+                    self.sources = dict(stored["sources"])
         except (ValueError, KeyError, TypeError):
             logger.info("the page cache cannot be read: rendering every page")
 
-    def keyed(self, keys: Mapping[Path, str], sources: dict[str, list[Any]]) -> None:
-        """Take the keys of this build's post files (`read.source_keys`): work out the digest
-        of its inputs, and keep the files' stats for the next build."""
-        self.inputs = _inputs(self.site_key, self.output_dir, keys)
-        self.sources = sources
+    def keyed(
+        self, inputs: Mapping[Path, str], stats: dict[str, list[Any]], problems: Iterable[str] = ()
+    ) -> None:
+        """Take the keys of every file this build reads (`read.source_keys`) and the problems
+        of the folders they are in: work out the digest of its inputs, keep the files' stats
+        for the next build, and keep the record of the last build only if it is of the same
+        settings and templates."""
+        templates = [
+            f"{path} {key}"
+            for path, key in sorted(inputs.items())
+            if path.is_relative_to(self.config.templates_dir)
+        ]
+        drafts = (self.config.include_drafts, self.config.include_future)
+        self.site_key = hashlib.sha256(
+            "\n".join([self.fingerprint, *templates, repr(drafts)]).encode()
+        ).hexdigest()
+        self.inputs = _inputs(self.site_key, self.output_dir, inputs)
+        if problems:
+            self.inputs = ""  # a build with a problem is never one with nothing to do
+        self.sources = stats
+        stored = self._stored
+        if stored.get("site") != self.site_key:
+            self._stored = {}
+            return
+        try:
+            with _uncollected():
+                self.previous = stored["pages"]
+                self.related = dict(stored["related"])
+                self.present = survey(self.output_dir)
+        except (ValueError, KeyError, TypeError):
+            self._stored, self.previous, self.related = {}, {}, {}
 
     @staticmethod
     def record(config: SiteConfig) -> Path:
@@ -431,11 +444,10 @@ class _Published(Mapping[str, Written]):
 
 
 def _inputs(site_key: str, output_dir: Path, keys: Mapping[Path, str]) -> str:
-    """Return a digest of everything a build is made from: the settings, hrdblog itself, the
-    templates and the static files (the site key), the output folder, and every post file (by
-    its cache key)."""
+    """Return a digest of everything a build is made from: the settings, hrdblog itself and
+    the templates (the site key), the output folder, and every file it reads (by its key)."""
     digest = hashlib.sha256(f"{site_key}\n{output_dir}".encode())
-    for path, key in keys.items():
+    for path, key in sorted(keys.items()):
         digest.update(f"\n{path} {key}".encode())
     return digest.hexdigest()
 
@@ -490,7 +502,6 @@ def _entry(post: Post) -> dict[str, Any]:
         "updated": post.updated.isoformat() if post.updated else None,
         "draft": post.draft,
         "bundle": post.bundle,
-        "resources": list(post.resources),
         "extra": dict(post.extra),
         "lines": dict(post.lines),
     }
@@ -518,7 +529,6 @@ def _post(entry: dict[str, Any], now: datetime, digest: str) -> Post:
         draft=entry["draft"],
         scheduled=date > now,  # depends on when the build runs: never cached
         bundle=entry["bundle"],
-        resources=tuple(entry["resources"]),
         extra=entry["extra"],
         lines=entry["lines"],
         digest=digest,

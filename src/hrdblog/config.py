@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hrdblog.dates import check_date_format
-from hrdblog.errors import ConfigError, HrdblogError, LocatedError, raise_all
+from hrdblog.errors import ConfigError, ContentError, HrdblogError, LocatedError, raise_all
+from hrdblog.files import display_path, read_file
 from hrdblog.frontmatter import load_mapping
 from hrdblog.markup import check_extensions, cmark_available
 from hrdblog.texts import ENGLISH, TAXONOMY_TEXTS, language_texts, placeholder_problem, primary
@@ -24,6 +25,7 @@ from hrdblog.urls import check_permalink
 logger = logging.getLogger(__name__)
 
 CONFIG_FILE = "hrdblog.yaml"
+MAX_SETTINGS_BYTES = 1024 * 1024
 
 DEFAULT_EXTENSIONS = ("footnotes", "tables", "fenced_code", "toc", "smarty")
 
@@ -151,14 +153,6 @@ def _restore(values: dict[str, Any]) -> SiteConfig:
     return SiteConfig(**{name: _freeze(value) for name, value in values.items()})
 
 
-def display_path(path: Path, source: Path) -> str:
-    """Return `path` relative to the blog folder `source` where it is inside it."""
-    try:
-        return path.relative_to(source).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 PATHS = frozenset({"source", "content_dir", "templates_dir", "output_dir", "config_file"})
 RUNTIME = frozenset({"all_texts", "include_drafts", "include_future", "build_time"})
 SETTINGS = frozenset(f.name for f in fields(SiteConfig) if f.name not in PATHS | RUNTIME)
@@ -186,14 +180,18 @@ def load_config(
         "templates_dir": source / "templates",
         "output_dir": (output_dir or source / "site").resolve(),
     }
-    if not config_file.is_file():
+    if not config_file.exists():
         if explicit:
             raise ConfigError(str(config_file), None, "the configuration file does not exist")
         return _complete(SiteConfig(**paths, **overrides), {})
     shown = display_path(config_file, source)
     try:
-        text = config_file.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = read_file(config_file, shown, MAX_SETTINGS_BYTES, "settings files").data
+    except ContentError as exc:
+        raise ConfigError(shown, None, exc.message, exc.hint) from None
+    try:
+        text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
         raise ConfigError(shown, None, f"cannot be read: {exc}", "save it as UTF-8 text") from None
 
     def error(line: int | None, message: str, hint: str | None = None) -> LocatedError:

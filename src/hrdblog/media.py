@@ -14,6 +14,7 @@ import re
 import struct
 from html import unescape
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -41,6 +42,8 @@ def is_image(name: str) -> bool:
 
 def image_size(path: Path) -> tuple[int, int] | None:
     """Return an image's width and height as it is shown (after any EXIF turn), or None."""
+    if not path.is_file():
+        return None
     try:
         with Image.open(path) as image:
             width, height = image.size
@@ -136,11 +139,16 @@ class ImageSizes:
     """Give a post's images their width, height and loading="lazy", where the file is known.
 
     A relative address is looked up in the post's folder; /static/… in the site's static/.
+    Each file looked up is noted in `seen` with the size found (None: no size), so that a
+    cached post can tell whether its images are still what they were.
     """
 
-    def __init__(self, static: Path, bundle: Path | None) -> None:
+    def __init__(
+        self, static: Path, bundle: Path | None, seen: dict[str, Any] | None = None
+    ) -> None:
         self.static = static
         self.bundle = bundle
+        self.seen: dict[str, Any] = {} if seen is None else seen
 
     def annotate(self, html: str) -> str:
         """Return the HTML with width, height and loading="lazy" added to its images."""
@@ -171,7 +179,12 @@ class ImageSizes:
             base, relative_path = self.bundle, path_part
         else:
             return None
-        path = (base / relative_path).resolve()
-        if not path.is_relative_to(base.resolve()) or not path.is_file():
+        try:
+            path = (base / relative_path).resolve()
+        except (OSError, RuntimeError):  # a link that loops
             return None
-        return image_size(path)
+        if not path.is_relative_to(base.resolve()):
+            return None
+        size = image_size(path)
+        self.seen[str(path)] = list(size) if size else None
+        return size

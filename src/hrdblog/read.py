@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import multiprocessing
 import os
@@ -9,17 +11,18 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from hrdblog.cache import PostCache, file_key
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig, suggest
-from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings
+from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings, count
+from hrdblog.files import Listing, read_file, signature, walk
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt, sanitize
-from hrdblog.media import ImageSizes
+from hrdblog.media import ImageSizes, image_size
 from hrdblog.models import Link, Post, Term
 from hrdblog.urls import alias_allowed, post_url, reserved, slugify, term_url
 
@@ -41,18 +44,35 @@ class Reading:
 
     posts: tuple[Post, ...]
     errors: tuple[HrdblogError, ...]
+    changed: bool = False  # a file's bytes changed between keying and reading it
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What a build is made from (`source_keys`): the post files of `content/`, each with a
+    key; the keys of the other files it reads (a post's photos, static/, templates/); the
+    stats to remember for the next build; and the problems the content folder itself has
+    (links out of it, named pipes …)."""
+
+    keys: dict[Path, str]
+    others: dict[Path, str]
+    stats: dict[str, list[Any]]
+    errors: tuple[HrdblogError, ...]
+    problems: tuple[str, ...] = ()  # what is wrong in any of the folders: never "unchanged"
+    seen: dict[str, list[int]] = field(default_factory=dict)  # every file's stat, before reading
 
 
 def read_posts(
     config: SiteConfig,
     progress: Callable[[str, int, int], None] | None = None,
     cache: PostCache | None = None,
-    keys: Mapping[Path, str] | None = None,
+    sources: Sources | None = None,
 ) -> Reading:
     """Read and check every post under `content/`, drafts and scheduled posts included.
 
-    With a cache and the files' keys (`source_keys`), a file whose bytes (and folder) are
-    unchanged is not read again, and every post carries its file's key as its digest.
+    With a cache and the files' keys (`source_keys`), a file whose key is known is taken
+    from the cache. A file read here is keyed by the very bytes it is read from, and its post
+    carries that key as its digest: what the cache holds is always what those bytes give.
     """
     if not config.content_dir.is_dir():
         raise ContentError(
@@ -62,13 +82,22 @@ def read_posts(
             "run hrdblog in your blog's folder, or name it with --source",
         )
     now = config.now()
-    paths = list(keys) if keys is not None else list(source_files(config.content_dir))
+    if sources is None:
+        listing = post_files(config)
+        files = [path for path in listing.files if path.suffix == ".md"]
+        sources = Sources(dict.fromkeys(files, ""), {}, {}, tuple(listing.errors))
+    paths = list(sources.keys)
     found: dict[Path, _Result] = {}
-    if cache is not None and keys is not None:
-        cached = cache.find(keys.values(), now)
-        found = {path: cached[key] for path, key in keys.items() if key in cached}
+    if cache is not None:
+        known = {key for key in sources.keys.values() if key and key != UNREADABLE}
+        cached = cache.find(known, now)
+        for path in paths:
+            hit = cached.get(sources.keys[path])
+            if hit is not None and _still_sized(hit[2]):
+                post = replace(hit[0], digest=_digest(sources.keys[path], hit[2]))
+                found[path] = (post, hit[1], sources.keys[path])
     # The posts read are put in the cache by the processes that read them, a pack a batch.
-    unread = [(path, keys.get(path) if keys else None) for path in paths if path not in found]
+    unread = [path for path in paths if path not in found]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     # cmark converts a post in a few hundredths of a millisecond, but the rest of reading it
     # (front matter, excerpt, cache) takes half a millisecond: processes pay on large blogs.
@@ -81,38 +110,108 @@ def read_posts(
     results = _unpacked(batches, cache)
     fresh = zip(unread, results, strict=True)
     posts: list[Post] = []
-    errors: list[HrdblogError] = []
+    errors: list[HrdblogError] = [*sources.errors, *_swallowing_folders(config, paths)]
+    changed = False
     for done, path in enumerate(paths):
         if progress:
             progress("reading", done, len(paths))
         if path in found:
-            result, warnings = found[path]
+            result, warnings, key = found[path]
         else:
-            _, (result, warnings) = next(fresh)
-            if keys is not None and isinstance(result, Post):
-                result = replace(result, digest=keys[path])
-                if cache is not None:
-                    cache.used.add(keys[path])
+            _, (result, warnings, key) = next(fresh)
+            changed = changed or (bool(sources.keys[path]) and key != sources.keys[path])
+        if cache is not None and isinstance(result, Post):
+            cache.used.add(key)
         for warning in warnings:
             logger.warning("%s", warning)
+        if isinstance(result, Post) and result.bundle is not None:
+            result = _with_resources(result, config, errors)
         if isinstance(result, Post):
             posts.append(result)
         else:
             errors.extend(sorted(result, key=lambda e: getattr(e, "line", None) or 0))
-    return Reading(tuple(posts), tuple(errors))
+    return Reading(tuple(posts), tuple(errors), changed)
+
+
+def _still_sized(images: Mapping[str, Any]) -> bool:
+    """Tell whether the images a cached post gave sizes to still have those sizes."""
+    return all(_size(Path(path)) == size for path, size in images.items())
+
+
+def _digest(key: str, images: Mapping[str, Any]) -> str:
+    """Return what identifies a post for the pages that show it: the key of its file's bytes,
+    and the sizes of the images it shows."""
+    if not images:
+        return key
+    return hashlib.sha256(f"{key} {json.dumps(images, sort_keys=True)}".encode()).hexdigest()
+
+
+def _size(path: Path) -> list[int] | None:
+    size = image_size(path)
+    return list(size) if size else None
+
+
+def _with_resources(post: Post, config: SiteConfig, errors: list[HrdblogError]) -> Post:
+    """Return the post with the files of its folder, published beside its page."""
+    assert post.bundle is not None
+    folder = config.source / post.bundle
+    listing = walk(folder, config.source, lambda name: not name.endswith(".md"))
+    errors.extend(listing.errors)
+    resources = tuple(path.relative_to(folder).as_posix() for path in listing.files)
+    return post if resources == post.resources else replace(post, resources=resources)
+
+
+def _swallowing_folders(config: SiteConfig, paths: list[Path]) -> list[HrdblogError]:
+    """Return an error for each `index.md` whose folder holds other posts.
+
+    A post's own folder is published beside its page, so it must hold that one post and its
+    files: an index.md beside other posts would publish them, and every file around them.
+    """
+    errors: list[HrdblogError] = []
+    folders = {path.parent for path in paths if path.name == "index.md"}
+    for folder in sorted(folders):
+        index = folder / "index.md"
+        if folder == config.content_dir:
+            errors.append(
+                ContentError(
+                    config.display_path(index),
+                    None,
+                    "a post's folder cannot be the content folder itself: every file in it "
+                    "would be published beside this post",
+                    "move it into a folder of its own, like content/2017/statement/index.md",
+                )
+            )
+            continue
+        others = [p for p in paths if p != index and p.is_relative_to(folder)]
+        if others:
+            errors.append(
+                ContentError(
+                    config.display_path(index),
+                    None,
+                    f"this post's folder {config.display_path(folder)}/ also holds "
+                    f"{count(len(others), 'other post')} ({config.display_path(others[0])}"
+                    f"{', …' if len(others) > 1 else ''}): a post's folder, published beside "
+                    "its page, may hold only that post and its files",
+                    "rename index.md after the post (statement.md), or move the other posts "
+                    "out of its folder",
+                )
+            )
+    return errors
 
 
 #: Below this many files, starting processes costs more than reading in one saves.
 PARALLEL_FROM = 200
 PARALLEL_FROM_CMARK = 2000
 MAX_WORKERS = 8
-_Result = tuple[Post | list[HrdblogError], list[str]]
+#: The key of a post file that could not be read: its error is reported by `read_posts`.
+UNREADABLE = "unreadable"
+_Result = tuple[Post | list[HrdblogError], list[str], str]
 _Batch = tuple[list[_Result], tuple[str, list[str]] | None]
 
 
 def _read_in_processes(
     config: SiteConfig,
-    paths: list[tuple[Path, str | None]],
+    paths: list[Path],
     now: datetime,
     workers: int,
     cache: PostCache | None,
@@ -159,99 +258,122 @@ def _start_worker(config: SiteConfig, now: datetime, cache: PostCache | None) ->
     )
 
 
-def _read_batch(items: list[tuple[Path, str | None]]) -> _Batch:
+def _read_batch(paths: list[Path]) -> _Batch:
     """Read files; return their results, and the name and keys of the pack of their posts
-    written to the cache (given one, and the files' keys)."""
-    results = [_read_one(path) for path, _ in items]
+    written to the cache (given one)."""
+    read = [_read_one(path) for path in paths]
+    results = [(result, warnings, key) for result, warnings, key, _ in read]
     pack = None
     if _Worker.cache is not None:
         pack = _Worker.cache.pack(
-            (key, result, warnings)
-            for (_, key), (result, warnings) in zip(items, results, strict=True)
-            if key is not None and isinstance(result, Post)
+            (key, result, warnings, images)
+            for result, warnings, key, images in read
+            if isinstance(result, Post)
         )
     return results, pack
 
 
-def _read_one(path: Path) -> _Result:
-    """Read one file; return its post or its errors, and the warnings it gave."""
+def _read_one(path: Path) -> tuple[Post | list[HrdblogError], list[str], str, dict[str, Any]]:
+    """Read one file; return its post or its errors, the warnings it gave, the key of the
+    bytes read, and the images whose sizes its page was given."""
     warnings = Warnings()
     logger.addHandler(warnings)
     propagate, logger.propagate = logger.propagate, False
+    config = _Worker.config
+    shown = config.display_path(path)
+    images: dict[str, Any] = {}
     try:
-        return read_post(path, _Worker.config, _Worker.converter, _Worker.now), warnings.messages
-    except _FileErrors as found:
-        return found.errors, warnings.messages
+        try:
+            data = read_file(path, shown, MAX_FILE_BYTES, "posts", _TOO_LARGE).data
+        except ContentError as exc:
+            return [exc], warnings.messages, UNREADABLE, images
+        key = file_key(path, data)
+        try:
+            post = read_post(path, data, config, _Worker.converter, _Worker.now, images)
+        except _FileErrors as found:
+            return found.errors, warnings.messages, key, images
+        return replace(post, digest=_digest(key, images)), warnings.messages, key, images
     finally:
         logger.removeHandler(warnings)
         logger.propagate = propagate
 
 
-def source_keys(
-    config: SiteConfig, known: Mapping[str, Sequence[Any]] | None = None
-) -> tuple[dict[Path, str], dict[str, list[Any]]]:
-    """Return every post file with its key: a digest of its path and bytes (and its folder's
-    files, for a post in a folder of its own); and, for the next build, each file's stat
-    (size, modification and change times, inode) with its key.
+_TOO_LARGE = "split it into several posts, or publish large documents as files beside it"
+
+
+def post_files(config: SiteConfig) -> Listing:
+    """List the files under `content/` (posts are its `.md` files), in a stable order, with
+    the problems of the folder (links that lead out of it, named pipes …)."""
+    return walk(config.content_dir, config.source)
+
+
+def source_keys(config: SiteConfig, known: Mapping[str, Sequence[Any]] | None = None) -> Sources:
+    """Return every file a build reads with its key, a digest of its path and bytes; and, for
+    the next build, each file's stat (size, modification and change times, inode) with its
+    key.
 
     A file whose stat is the one `known` holds keeps its key without being read: writing
-    to a file sets its change time, which no program can set back. A file changed within
-    the last second is not remembered by its stat, which its next change might leave as it
-    is; nor is a post in a folder of its own, whose key depends on its other files.
+    to a file sets its change time, which no program can set back. The stat remembered is the
+    one taken before the bytes were read, and only if it is the same after: a file changed
+    meanwhile is read again by the next build. A file changed within the last second is not
+    remembered by its stat either, which its next change might leave as it is.
     """
-    keys: dict[Path, str] = {}
+    listing = post_files(config)
     stats: dict[str, list[Any]] = {}
     recent = time.time_ns() - RECENT_NS
-    for path in source_files(config.content_dir):
-        name = os.fspath(path)
-        stat = os.stat(path)
-        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-        entry = known.get(name) if known else None
-        if isinstance(entry, list) and entry[:4] == signature and isinstance(entry[-1], str):
-            keys[path] = entry[-1]
+    known = known or {}
+    keys: dict[Path, str] = {}
+    others: dict[Path, str] = {}
+    listings = [
+        walk(folder, config.source) for folder in (config.source / "static", config.templates_dir)
+    ]
+    extra = [path for found in listings for path in found.files]
+    # The other folders' problems are reported where they are read (render, theme).
+    problems = tuple(str(error) for found in (listing, *listings) for error in found.errors)
+    seen: dict[str, list[int]] = {}
+    for path in [*listing.files, *extra]:
+        key = _key(path, config, known, stats, recent, seen)
+        if path.suffix == ".md" and path.is_relative_to(config.content_dir):
+            keys[path] = key
         else:
-            with open(path, "rb") as file:
-                stat = os.fstat(file.fileno())
-                signature = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-                too_large = stat.st_size > MAX_FILE_BYTES
-                keys[path] = "too large" if too_large else file_key(path, file.read())
-        if path.name != "index.md" and stat.st_ctime_ns < recent:
-            stats[name] = [*signature, keys[path]]
-    return keys, stats
+            others[path] = key
+    return Sources(keys, others, stats, tuple(listing.errors), problems, seen)
+
+
+def _key(
+    path: Path,
+    config: SiteConfig,
+    known: Mapping[str, Sequence[Any]],
+    stats: dict[str, list[Any]],
+    recent: int,
+    seen: dict[str, list[int]],
+) -> str:
+    """Return the key of one file, from its remembered stat or from its bytes; remember it."""
+    name = os.fspath(path)
+    try:
+        before = signature(os.stat(path))
+    except OSError:
+        return UNREADABLE  # read_posts reports why
+    seen[name] = before
+    entry = known.get(name)
+    if isinstance(entry, list) and entry[:4] == before and isinstance(entry[-1], str):
+        key: str = entry[-1]
+    else:
+        try:
+            read = read_file(path, config.display_path(path))
+            after = signature(os.stat(path))
+        except (ContentError, OSError):
+            return UNREADABLE
+        key = file_key(path, read.data)
+        if not before == signature(read.stat) == after:
+            return key  # changed while it was read: not remembered by its stat
+    if before[2] < recent:  # its change time
+        stats[name] = [*before, key]
+    return key
 
 
 #: A file changed more recently than this is read again by the next build.
 RECENT_NS = 1_000_000_000
-
-
-def source_files(content_dir: Path) -> Iterator[Path]:
-    """Yield the Markdown files under `content_dir` in a stable order.
-
-    Hidden files and folders are skipped, and so are symbolic links that lead out of the
-    content folder: a build publishes only what its content folder holds.
-    """
-    root = content_dir.resolve()
-
-    def walk(folder: str) -> Iterator[Path]:
-        try:
-            with os.scandir(folder) as found:
-                entries = sorted(found, key=lambda entry: entry.name)
-        except (FileNotFoundError, NotADirectoryError):
-            return
-        for entry in entries:
-            name = entry.name
-            if name.startswith(".") or not name.endswith(".md") or not entry.is_file():
-                continue
-            path = Path(entry.path)
-            if entry.is_symlink() and not path.resolve().is_relative_to(root):
-                logger.warning("%s: skipped: a link to a file outside the content folder", path)
-                continue
-            yield path
-        for entry in entries:  # then the folders, as os.walk goes; links to folders are not
-            if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
-                yield from walk(entry.path)
-
-    yield from walk(os.fspath(content_dir))
 
 
 class _FileErrors(Exception):
@@ -262,15 +384,25 @@ class _FileErrors(Exception):
         self.errors = errors
 
 
-def read_post(path: Path, config: SiteConfig, converter: Converter, now: datetime) -> Post:
-    """Read one post file; raise _FileErrors listing each of its problems."""
+def read_post(
+    path: Path,
+    data: bytes,
+    config: SiteConfig,
+    converter: Converter,
+    now: datetime,
+    images: dict[str, Any] | None = None,
+) -> Post:
+    """Read one post from the bytes of its file; raise _FileErrors listing each of its problems.
+
+    The images the post's page is given sizes of are noted in `images`, with their sizes.
+    """
     shown = config.display_path(path)
 
     def error(line: int | None, message: str, hint: str | None = None) -> LocatedError:
         return ContentError(shown, line, message, hint)
 
     try:
-        text = decode(path, error)
+        text = decode(data, error)
         document = split(text, error)
     except ContentError as exc:
         raise _FileErrors([exc]) from None
@@ -330,10 +462,10 @@ def read_post(path: Path, config: SiteConfig, converter: Converter, now: datetim
     assert title is not None and date is not None and slug is not None
     date = date.astimezone(config.tzinfo)
     bundle = path.parent if path.name == "index.md" else None
-    images = ImageSizes(config.source / "static", bundle)
+    sizes = ImageSizes(config.source / "static", bundle, images)
     clean = sanitize if config.sanitize else str
-    body_html = images.annotate(clean(converter.html(document.body)))
-    summary_html = images.annotate(clean(converter.html(summary))) if summary else None
+    body_html = sizes.annotate(clean(converter.html(document.body)))
+    summary_html = sizes.annotate(clean(converter.html(summary))) if summary else None
     cut = excerpt(body_html, summary_html, config.excerpt_words)
     return Post(
         file=shown,
@@ -355,29 +487,9 @@ def read_post(path: Path, config: SiteConfig, converter: Converter, now: datetim
         draft=draft,
         scheduled=date > now,
         bundle=config.display_path(bundle) if bundle else None,
-        resources=bundle_files(bundle) if bundle else (),
         extra={k: v for k, v in document.meta.values.items() if k not in known},
         lines=dict(document.meta.lines),
     )
-
-
-def bundle_files(folder: Path) -> tuple[str, ...]:
-    """Return the files a post folder publishes beside its page, as POSIX paths inside it.
-
-    Markdown files are posts, not files to publish; a folder with an index.md of its own is
-    another post's folder.
-    """
-    found = []
-    for root, dirs, names in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and not Path(root, d, "index.md").exists()
-        )
-        for name in sorted(names):
-            path = Path(root, name)
-            if name.startswith(".") or name.endswith(".md") or path.is_symlink():
-                continue
-            found.append(path.relative_to(folder).as_posix())
-    return tuple(found)
 
 
 def _terms(fields: _Fields, key: str, path: str, unicode: bool) -> tuple[Term, ...]:
@@ -408,20 +520,8 @@ def _terms(fields: _Fields, key: str, path: str, unicode: bool) -> tuple[Term, .
     return tuple(terms)
 
 
-def decode(path: Path, error: ErrorFactory) -> str:
+def decode(data: bytes, error: ErrorFactory) -> str:
     """Return a file's text with any BOM removed and line ends made `\\n`."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise error(
-                None,
-                f"the file is {size / 1024 / 1024:.1f} MB; posts may be at most "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MB",
-                "split it into several posts, or publish large documents as files beside it",
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise error(None, f"cannot be read: {exc.strerror}") from None
     if b"\0" in data:
         raise error(
             None,

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from hrdblog.cache import PageCache, post_digest
 from hrdblog.errors import ContentError, HrdblogError, raise_all
-from hrdblog.files import files_under
+from hrdblog.files import read_file, walk
 from hrdblog.markup import MORE_ANCHOR, plain_text, rewrite_links
 from hrdblog.media import ImageProblem, is_image, strip_metadata
 from hrdblog.models import ListPage, Output, Post, PostPage, Site, TaxonomyTerms
@@ -434,9 +434,13 @@ def _text_file(theme: Theme, site: Site, template: str, url: str) -> Output:
 def static_files(site: Site) -> list[Output]:
     """Return the theme's static files, and the site's `static/` files over them."""
     found: dict[str, Path] = {}
+    errors: list[HrdblogError] = []
     for folder in (DEFAULT_THEME / "static", site.config.source / "static"):
-        for path in files_under(folder):
+        listing = walk(folder, site.config.source)
+        errors += listing.errors
+        for path in listing.files:
             found["static/" + path.relative_to(folder).as_posix()] = path
+    raise_all(errors)
     return _published_files(site, sorted(found.items()))
 
 
@@ -460,7 +464,11 @@ def _published_files(site: Site, files: list[tuple[str, Path]]) -> list[Output]:
     errors: list[HrdblogError] = []
     for name, path in files:
         shown = site.config.display_path(path)
-        data = path.read_bytes()
+        try:
+            data = read_file(path, shown).data
+        except ContentError as exc:
+            errors.append(exc)
+            continue
         if is_image(name) and not site.config.keep_image_metadata:
             try:
                 data = strip_metadata(data, name)

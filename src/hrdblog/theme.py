@@ -15,7 +15,8 @@ from markupsafe import Markup, escape
 from hrdblog.cache import PageCache
 from hrdblog.config import SiteConfig, text_direction
 from hrdblog.dates import format_date, format_period
-from hrdblog.errors import ThemeError
+from hrdblog.errors import ThemeError, raise_all
+from hrdblog.files import walk
 from hrdblog.markup import rewrite_links
 from hrdblog.urls import Hrefs, absolute, archive_url
 
@@ -32,6 +33,8 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
     """
     default = jinja2.FileSystemLoader(DEFAULT_THEME / "templates")
     loaders: list[jinja2.BaseLoader] = []
+    # Jinja reads templates by name, following links: the folder is checked as every other.
+    raise_all(list(walk(config.templates_dir, config.source).errors))
     if config.templates_dir.is_dir():
         loaders.append(jinja2.FileSystemLoader(config.templates_dir))
     loaders += [jinja2.PrefixLoader({"default": default}), default]
