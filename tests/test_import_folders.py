@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 import yaml
 from helpers import make_site, run_cli, shared, write_files
 from test_media import jpeg_with_location
@@ -164,3 +166,35 @@ def test_a_real_hugo_blog_imports_and_builds(tmp_path: Path) -> None:
     assert f"Built {len(posts)} posts" in built.stdout
     # A post's own old addresses still lead to it.
     assert (root / "site" / "home" / "stories" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("kind", ["hugo", "jekyll"])
+def test_links_out_of_the_imported_folder_are_not_followed(tmp_path: Path, kind: str) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Names of the sources.")
+    old = tmp_path / "old"
+    posts = "content/posts" if kind == "hugo" else "_posts"
+    write_files(
+        old,
+        {
+            f"{posts}/2019-05-01-one.md": "---\ntitle: One\n---\nText.",
+            f"{posts}/vigil/index.md": "---\ntitle: Vigil\ndate: 2019-05-02\n---\nText.",
+            f"{posts}/vigil/appeal.txt": "The appeal.",
+        },
+    )
+    (old / posts / "vigil" / "notes.txt").symlink_to(secret)
+    (old / posts / "2019-05-03-stolen.md").symlink_to(secret)
+    (old / posts / "everything").symlink_to(tmp_path, target_is_directory=True)
+    os.mkfifo(old / posts / "vigil" / "pipe.jpg")
+    root = blog(tmp_path)
+    result = run_cli("import", kind, str(old), "--into", str(root))
+    assert result.exit_code == 0, result.stderr
+    for name in ("vigil/notes.txt", "2019-05-03-stolen.md", "everything"):
+        assert f"  {posts}/{name}\n    - a symbolic link to " in result.stdout
+    assert f"  {posts}/vigil/pipe.jpg\n    - this is a named pipe, not a file" in result.stdout
+    imported = {p.name for p in (root / "content").rglob("*")}
+    assert {"notes.txt", "pipe.jpg", "stolen.md"}.isdisjoint(imported)
+    assert {"index.md", "appeal.txt"} <= imported
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    for path in (root / "site").rglob("*"):
+        assert not path.is_file() or b"Names of the sources" not in path.read_bytes()

@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from hrdblog.config import SiteConfig
-from hrdblog.errors import count
+from hrdblog.errors import ContentError, count
+from hrdblog.files import read_file
 from hrdblog.urls import alias_allowed, post_url, reserved, slugify
 
 #: Characters that change the order in which text is shown (overrides, embeddings, isolates):
@@ -177,9 +178,15 @@ class Importer:
         path.write_text(front_matter(meta) + body.strip("\n") + "\n", encoding="utf-8")
         for file_name, source in (files or {}).items():
             target = path.parent / file_name
-            if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(source.read_bytes())
+            if target.exists():
+                continue
+            try:
+                data = read_file(source, file_name).data
+            except ContentError as exc:
+                self.report.problem(self.config.display_path(path), f"{exc}: not imported")
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         return path
 
 

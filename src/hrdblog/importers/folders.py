@@ -23,6 +23,8 @@ from typing import Any
 import yaml
 
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig
+from hrdblog.errors import ContentError
+from hrdblog.files import read_file, walk
 from hrdblog.importers import Importer, Report, clean_name, date_text, usable_alias
 from hrdblog.importers.html import to_markdown
 
@@ -115,17 +117,21 @@ def _site_settings(folder: Path, kind: str) -> dict[str, Any]:
         return {}
     for name in ("_config.yml", "_config.yaml"):
         path = folder / name
-        if path.is_file():
+        if path.is_file() and path.resolve().is_relative_to(folder.resolve()):
             try:
-                found = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-            except (yaml.YAMLError, UnicodeDecodeError):
+                found = yaml.safe_load(read_file(path, name).data.decode("utf-8-sig"))
+            except (ContentError, yaml.YAMLError, UnicodeDecodeError):
                 return {}
             return found if isinstance(found, dict) else {}
     return {}
 
 
 def _sources(folder: Path, kind: str, report: Report) -> Iterator[_Source]:
-    """Yield every post file under the folder, in a stable order."""
+    """Yield every post file under the folder, in a stable order.
+
+    The folder is read as a build reads its own: links that lead out of it, links to
+    folders, named pipes and the like are not imported, and are listed in the report.
+    """
     if kind == "jekyll":
         roots = [(folder / "_posts", False), (folder / "_drafts", True)]
         roots = [(root, draft) for root, draft in roots if root.is_dir()] or [(folder, False)]
@@ -133,22 +139,21 @@ def _sources(folder: Path, kind: str, report: Report) -> Iterator[_Source]:
         content = folder / "content"
         roots = [(content if content.is_dir() else folder, False)]
     for root, draft in roots:
-        for path in sorted(root.rglob("*")):
-            if any(part.startswith((".", "_")) for part in path.relative_to(root).parts[:-1]):
-                continue
-            if not path.is_file() or path.suffix.lower() not in _POST_EXTENSIONS:
-                continue
-            if path.name.startswith("_index."):
-                report.left_out["section pages (_index.md)"] += 1
+        listing = walk(root, folder, skip=lambda sub: sub.name.startswith("_"))
+        for error in listing.errors:
+            report.problem(error.path, f"{error.message}: not imported")
+        by_folder: dict[Path, list[Path]] = {}
+        for path in listing.files:
+            by_folder.setdefault(path.parent, []).append(path)
+        for path in listing.files:
+            if path.suffix.lower() not in _POST_EXTENSIONS or path.name.startswith("_"):
+                if path.name.startswith("_index."):
+                    report.left_out["section pages (_index.md)"] += 1
                 continue
             if path.stem == "index" and path.parent != root:
-                files = {
-                    p.name: p
-                    for p in sorted(path.parent.iterdir())
-                    if p.is_file() and p != path and not p.name.startswith(".")
-                }
+                files = {p.name: p for p in by_folder[path.parent] if p != path}
                 yield _Source(path, True, files, draft)
-            elif not path.name.startswith((".", "_")):
+            else:
                 yield _Source(path, False, {}, draft)
 
 
@@ -160,7 +165,11 @@ def _prepare(
     path = source.path
     where = path.relative_to(folder).as_posix()
     try:
-        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+        data = read_file(path, where).data
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except ContentError as exc:
+        report.problem(where, f"{exc.message}: not imported")
+        return None
     except UnicodeDecodeError:
         report.problem(where, "not UTF-8 text: not imported")
         return None
