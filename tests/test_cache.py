@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -13,9 +14,11 @@ from helpers import build_site, make_site, post, site_files
 from test_media import jpeg_with_location
 
 from hrdblog.build import build
-from hrdblog.cache import CACHE_DIR
+from hrdblog.cache import fingerprint
 from hrdblog.config import load_config
 from hrdblog.errors import HrdblogError
+from hrdblog.lock import CACHE_DIR
+from hrdblog.seal import Seal
 
 
 def blog(tmp_path: Path) -> Path:
@@ -124,8 +127,10 @@ def test_a_rebuild_reads_nothing_again_and_still_warns(
     assert "content/2017/p00.md:7: unknown key 'tittle', did you mean 'title'?" in caplog.messages
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "tampered", "other version"])
-def test_a_damaged_cache_is_never_trusted(tmp_path: Path, damage: str) -> None:
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "tampered", "checksum recomputed", "other version"]
+)
+def test_a_damaged_or_tampered_cache_is_never_trusted(tmp_path: Path, damage: str) -> None:
     root = blog(tmp_path)
     build(load_config(root))
     cached = sorted((root / CACHE_DIR / "posts").iterdir())
@@ -137,16 +142,19 @@ def test_a_damaged_cache_is_never_trusted(tmp_path: Path, damage: str) -> None:
             cache.write_bytes(b"\x00\xff not json")
         elif damage == "truncated":
             cache.write_text(text[: len(text) // 2])
-        elif damage == "tampered":
+        elif damage in {"tampered", "checksum recomputed"}:
             entries = json.loads(body)
             assert len(entries) == 13
             for entry in entries.values():
                 entry["body"] = "<script>alert(1)</script>"
-            cache.write_text(header + "\n" + json.dumps(entries))  # the checksum no longer matches
-        else:
-            stored = json.loads(header)
-            stored["fingerprint"] = "0" * 64
-            cache.write_text(json.dumps(stored) + "\n" + body)
+            tampered = json.dumps(entries)
+            if damage == "checksum recomputed":  # as whoever can write the cache can do
+                stored = json.loads(header)
+                stored["checksum"] = hashlib.sha256(tampered.encode()).hexdigest()
+                header = json.dumps(stored)
+            cache.write_text(header + "\n" + tampered)
+        else:  # signed with this blog's key, for other settings or another hrdblog
+            cache.write_bytes(Seal.of_blog(root).wrap(body.encode(), "0" * 64))
     (root / "content" / "2017" / "p03.md").write_text(post("Edited", "2017-03-04"))
     same_as_clean(root, tmp_path)
     assert b"alert(1)" not in b"".join(site_files(root / "site").values())
@@ -160,11 +168,31 @@ def test_a_damaged_record_of_the_site_is_never_trusted(tmp_path: Path) -> None:
     stored = json.loads(body)
     page = root / "site" / "index.html"
     page.write_text("changed on the server")
-    # The record now vouches for the changed page: only its checksum tells it is not to be trusted.
+    # The record now vouches for the changed page: only its signature tells it is not to be
+    # trusted, whatever checksum its header holds.
     stat = page.stat()
     stored["pages"]["index.html"][2:] = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-    record.write_text(header + "\n" + json.dumps(stored))
+    body = json.dumps(stored)
+    header = json.dumps({"checksum": hashlib.sha256(body.encode()).hexdigest()})
+    record.write_text(header + "\n" + body)
     same_as_clean(root, tmp_path)
+
+
+def test_a_cache_signed_with_another_key_is_never_trusted(tmp_path: Path) -> None:
+    """A cache folder copied from elsewhere (a CI cache restored from another branch …)."""
+    root = blog(tmp_path)
+    build(load_config(root))
+    pack = next((root / CACHE_DIR / "posts").iterdir())
+    entries = json.loads(pack.read_text().split("\n", 1)[1])
+    for entry in entries.values():
+        entry["body"] = "<script>alert(1)</script>"
+    someone_else = Seal(b"0" * 64)
+    pack.write_bytes(
+        someone_else.wrap(json.dumps(entries).encode(), fingerprint(load_config(root)))
+    )
+    (root / "content" / "2017" / "p03.md").write_text(post("Edited", "2017-03-04"))
+    same_as_clean(root, tmp_path)
+    assert b"alert(1)" not in b"".join(site_files(root / "site").values())
 
 
 def test_unchanged_pages_are_taken_from_the_last_build(

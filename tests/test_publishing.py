@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import errno
+import hashlib
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,10 +16,11 @@ from pathlib import Path
 import pytest
 from helpers import build_site, make_site, post, run_cli, site_files, synthetic_blog
 
-from hrdblog.build import build
+from hrdblog.build import build, work_folders
 from hrdblog.config import load_config
 from hrdblog.errors import OutputError
-from hrdblog.write import MANIFEST, recover
+from hrdblog.seal import Seal
+from hrdblog.write import MANIFEST, WorkFolders, recover
 
 
 def test_a_build_killed_while_writing_leaves_the_site_exactly_as_it_was(tmp_path: Path) -> None:
@@ -46,29 +50,91 @@ def test_a_build_killed_while_writing_leaves_the_site_exactly_as_it_was(tmp_path
     assert (root / "site" / "2020" / "01" / "01" / "a-late-addition" / "index.html").is_file()
 
 
+def work_of(root: Path) -> WorkFolders:
+    """Return the work folders of the builds of the blog in `root` into its site/."""
+    return work_folders(load_config(root), Seal.of_blog(root))
+
+
 def test_a_site_moved_aside_by_a_killed_build_is_put_back(tmp_path: Path) -> None:
     root = make_site(tmp_path, {"a.md": post("A", "2017-01-01")})
     site = build_site(root)
     before = site_files(site)
-    site.rename(root / ".site.old-abcd1234")  # killed between its two renames
-    (root / ".site.new-wxyz9876").mkdir()
-    recover(site)
+    work = work_of(root)
+    site.rename(work.name("old"))  # killed between its two renames
+    work.make("new")
+    recover(work_of(root))
     assert site_files(site) == before
-    assert sorted(p.name for p in root.iterdir()) == [".hrdblog-cache", "content", "site"]
-
-
-def test_recovery_leaves_folders_it_did_not_make(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    for name in (".site.new-mine", ".site.old-notes-of-mine", "site.old-abcd1234"):
-        (tmp_path / name).mkdir()
-    recover(site)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".site.new-mine",
-        ".site.old-notes-of-mine",
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".hrdblog-cache",
+        ".hrdblog-key",
+        "content",
         "site",
-        "site.old-abcd1234",
     ]
+
+
+def test_recovery_leaves_folders_it_did_not_make(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01")})
+    site = build_site(root)
+    names = [".site.new-mine", ".site.old-notes-of-mine", "site.old-abcd1234"]
+    names += [".site.new-abcd1234", ".site.old-abcd1234", ".site.apply-abcd1234"]
+    for name in names:
+        (root / name).mkdir()
+    shutil.rmtree(site)
+    recover(work_of(root))
+    assert sorted(p.name for p in root.iterdir()) == sorted(
+        [*names, ".hrdblog-cache", ".hrdblog-key", "content"]
+    )
+    assert caplog.text.count("left alone: no build of this blog made this folder") == 3
+
+
+def test_a_planted_journal_deletes_and_writes_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A work folder with a journal naming paths out of the site, as a build would find it."""
+    root = make_site(tmp_path / "blog", {"2017/post-0001.md": post("A", "2017-01-01")})
+    build_site(root)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Someone else's file.")
+    planted = root / ".site.apply-abcd1234"
+    planted.mkdir()
+    (planted / "n0").write_text("Written by whoever planted the folder.")
+    journal = [
+        ["../content/2017/post-0001.md", None, None],
+        ["../../outside.txt", "n0", None],
+        [str(outside), "n0", None],
+    ]
+    (planted / "journal.json").write_text(json.dumps(journal))
+    before = site_files(root)
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert "left alone: no build of this blog made this folder" in result.stderr
+    assert (root / "content" / "2017" / "post-0001.md").is_file()
+    assert outside.read_text() == "Someone else's file."
+    assert {path: data for path, data in site_files(root).items() if "site/" not in path} == {
+        path: data for path, data in before.items() if "site/" not in path
+    }
+
+
+def test_a_journal_of_this_blog_naming_paths_out_of_the_site_is_not_followed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Even in a folder a build of this blog made, a journal is checked before it is used."""
+    root = make_site(tmp_path / "blog", {"2017/post-0001.md": post("A", "2017-01-01")})
+    build_site(root)
+    work = work_of(root)
+    folder = work.make("apply")
+    (folder / "n0").write_text("x")
+    for journal in (
+        json.dumps([["../content/2017/post-0001.md", None, None]]).encode(),  # unsigned
+        work.seal.wrap(json.dumps([["../content/2017/post-0001.md", None, None]]).encode()),
+    ):
+        (folder / "journal.json").write_bytes(journal)
+        recover(work_of(root))
+        assert (root / "content" / "2017" / "post-0001.md").is_file()
+        assert folder.is_dir()
+    assert "left alone: its journal is not signed by this blog's builds" in caplog.text
 
 
 @pytest.mark.parametrize("cache", [True, False], ids=["rebuild", "from scratch"])
@@ -99,7 +165,12 @@ def test_a_full_disk_leaves_the_site_as_it_was(
         build(load_config(root), use_cache=cache)
     monkeypatch.undo()
     assert site_files(site) == before
-    assert sorted(p.name for p in root.iterdir()) == [".hrdblog-cache", "content", "site"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".hrdblog-cache",
+        ".hrdblog-key",
+        "content",
+        "site",
+    ]
 
 
 def test_a_template_error_leaves_the_site_as_it_was(tmp_path: Path) -> None:
@@ -203,15 +274,20 @@ def test_an_update_in_place_killed_while_moving_files_is_undone(
 
     root, site, before = edited_blog(tmp_path)
     fail_third_move(monkeypatch, KeyboardInterrupt())  # stands for the kill: nothing after runs
-    monkeypatch.setattr(hrdblog.write, "_roll_back", lambda work, target: None)
+    monkeypatch.setattr(hrdblog.write, "_roll_back", lambda *args: None)
     with pytest.raises(KeyboardInterrupt):
         build_site(root)
     monkeypatch.undo()
     assert site_files(site) != before  # two files were moved in when it was killed
     assert len(list(root.glob(".site.apply-*"))) == 1
-    recover(site)
+    recover(work_of(root))
     assert site_files(site) == before
-    assert sorted(p.name for p in root.iterdir()) == [".hrdblog-cache", "content", "site"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".hrdblog-cache",
+        ".hrdblog-key",
+        "content",
+        "site",
+    ]
     build_site(root)
     assert b"Post 19, edited" in (site / "index.html").read_bytes()
 
@@ -228,3 +304,48 @@ def test_an_update_in_place_that_fails_is_undone_and_the_site_written_anew(
     clean = tmp_path / "clean"
     build(load_config(root, output_dir=clean), use_cache=False)
     assert site_files(site) == site_files(clean)
+
+
+def test_a_build_waits_for_another_then_says_it_is_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+
+    import hrdblog.lock
+
+    monkeypatch.setattr(hrdblog.lock, "WAIT_SECONDS", 0.5)
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01")})
+    site = build_site(root)
+    before = site_files(site)
+    (root / "content" / "b.md").write_text(post("B", "2017-01-02"))
+    with (root / ".hrdblog-cache" / "lock").open("w") as held:  # as a running build holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = run_cli("build", "--source", str(root))
+        imported = run_cli("import", "jekyll", str(tmp_path / "content"), "--into", str(root))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("another hrdblog command is building or importing this blog")
+    assert "Traceback" not in result.stderr
+    assert site_files(site) == before
+    assert imported.exit_code == 1
+    assert imported.stderr.startswith("another hrdblog command is building or importing")
+    assert run_cli("build", "--source", str(root)).exit_code == 0  # once it has ended
+
+
+def test_two_builds_at_once_leave_a_whole_site(tmp_path: Path) -> None:
+    root = synthetic_blog(tmp_path / "blog", posts=300)
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    (root / "content" / "2020" / "late.md").write_text(post("A late addition", "2020-01-01"))
+    command = [sys.executable, "-m", "hrdblog", "build", "--no-cache", "--source", str(root)]
+    builds = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [build.communicate(timeout=120)[1] for build in builds]
+    codes = [build.returncode for build in builds]
+    assert 0 in codes, errors
+    for code, stderr in zip(codes, errors, strict=True):
+        assert code == 0 or "another hrdblog command is building" in stderr, stderr
+    site = root / "site"
+    listed = (site / MANIFEST).read_text().splitlines()
+    assert len(listed) > 1000
+    for line in listed:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((site / name).read_bytes()).hexdigest() == digest, name
+    assert not list(root.glob(".site.*"))

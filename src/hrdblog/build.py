@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import logging
 import time
 from collections.abc import Iterator
@@ -17,11 +18,13 @@ from hrdblog.collect import collect
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, Warnings, count, raise_all
 from hrdblog.files import changed_since
+from hrdblog.lock import CACHE_DIR, blog_lock
 from hrdblog.models import Output, Post, Site
 from hrdblog.read import Sources, read_posts, source_keys
 from hrdblog.render import render
+from hrdblog.seal import Seal
 from hrdblog.sitecheck import check_site
-from hrdblog.write import MANIFEST, Staging, check_output_dir, recover, write
+from hrdblog.write import MANIFEST, Staging, WorkFolders, check_output_dir, recover, write
 
 logger = logging.getLogger(__name__)
 
@@ -122,20 +125,36 @@ def build(
     started = time.perf_counter()
     protected = (config.content_dir, config.templates_dir, config.source / "static")
     check_output_dir(config.output_dir, config.source, protected, force)
-    recover(config.output_dir.resolve())
-    if not use_cache:
-        fresh = Staging(config.output_dir)
-        with _removed_on_failure(fresh):
-            prepared = prepare(config, progress, processes=processes, staging=fresh)
-        write(prepared.outputs, config.output_dir, staging=fresh)
-        return _report(prepared, started, config.output_dir)
-    pages = PageCache(config)
-    with _kept_out_of_collections():  # the record of the last build
-        return _rebuild(config, pages, progress, processes, started)
+    with blog_lock(config.source):
+        seal = Seal.of_blog(config.source)
+        work = work_folders(config, seal)
+        recover(work)
+        if not use_cache:
+            fresh = Staging(config.output_dir, work)
+            with _removed_on_failure(fresh):
+                prepared = prepare(config, progress, processes=processes, staging=fresh)
+            write(prepared.outputs, config.output_dir, work, staging=fresh)
+            return _report(prepared, started, config.output_dir)
+        pages = PageCache(config, seal)
+        with _kept_out_of_collections():  # the record of the last build
+            return _rebuild(config, pages, work, progress, processes, started)
+
+
+def work_folders(config: SiteConfig, seal: Seal) -> WorkFolders:
+    """Return the work folders of builds into the output folder of `config`, recorded in the
+    blog's cache under its seal."""
+    target = config.output_dir.resolve()
+    name = hashlib.sha256(str(target).encode()).hexdigest()[:16]
+    return WorkFolders(target, config.source / CACHE_DIR / f"work-{name}.json", seal)
 
 
 def _rebuild(
-    config: SiteConfig, pages: PageCache, progress: Progress, processes: bool, started: float
+    config: SiteConfig,
+    pages: PageCache,
+    work: WorkFolders,
+    progress: Progress,
+    processes: bool,
+    started: float,
 ) -> BuildReport:
     """Build with the caches: only what changed since the build `pages` records."""
     sources = source_keys(config, pages.sources)
@@ -149,14 +168,16 @@ def _rebuild(
         return BuildReport(
             **last["figures"], seconds=seconds, output_dir=config.output_dir, unchanged=True
         )
-    cache = PostCache.load(config, pages.fingerprint)
+    cache = PostCache.load(config, pages.seal, pages.fingerprint)
     published = pages.published()
     # From scratch, pages go to disk as they are rendered; a rebuild renders few of them.
-    staging = None if published else Staging(config.output_dir)
+    staging = None if published else Staging(config.output_dir, work)
     with _warnings() as warnings:
         with _removed_on_failure(staging):
             prepared = prepare(config, progress, cache, pages, processes, sources, staging)
-        publication = write(prepared.outputs, config.output_dir, published, pages.present, staging)
+        publication = write(
+            prepared.outputs, config.output_dir, work, published, pages.present, staging
+        )
     logger.info("Wrote %s", config.output_dir)
     report = _report(prepared, started, config.output_dir)
     cache.save()

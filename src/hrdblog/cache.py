@@ -2,11 +2,12 @@
 rebuild skips Markdown, and the record of the last build, so that it renders and writes only
 what changed.
 
-A post is taken from the cache only when its file's bytes, its folder's files (for a post in a
-folder of its own) and everything else that shapes reading (hrdblog's and Python-Markdown's
-versions, the settings, the site's static images) are exactly what they were. The caches are
-JSON, never pickle, so a cache someone else wrote cannot run code; each file carries a checksum,
-and one that is damaged, of another version or unreadable is ignored and written anew.
+A post is taken from the cache only when its file's bytes, the sizes of the images it shows
+and everything else that shapes reading (hrdblog and the libraries it uses, the settings) are
+exactly what they were. The caches are
+JSON, never pickle, so a cache someone else wrote cannot run code; each file is signed with
+the blog's seal (`seal.py`), and one that is damaged, tampered with, of another version or
+unreadable is ignored and written anew.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ from markupsafe import Markup
 
 from hrdblog import __version__
 from hrdblog.config import SETTINGS, SiteConfig
+from hrdblog.lock import CACHE_DIR
 from hrdblog.models import Link, Post, Term
+from hrdblog.seal import Seal
 from hrdblog.write import Publication, Stat, Written, survey
 
 logger = logging.getLogger(__name__)
 
-CACHE_DIR = ".hrdblog-cache"
 FORMAT = 4
 
 
@@ -84,8 +86,8 @@ SMALL_PACK = 64
 class PostCache:
     """Posts by file key, in packs: JSON files of many posts each, in `.hrdblog-cache/posts/`.
 
-    Each pack is a header line (the fingerprint, and the checksum of the rest) and its posts
-    by key; its name is that checksum. The process that read a batch of files writes their
+    Each pack is a header line (its signature, for these settings) and its posts by key; its
+    name is the checksum of its posts. The process that read a batch of files writes their
     posts as one pack at once, so a build that fails still keeps the posts it could read, and
     a rebuild after an edit writes one small pack. Packs, not a file per post: creating a file
     costs far more than filling one (a fifth of a millisecond each on some disks, most of
@@ -94,14 +96,15 @@ class PostCache:
 
     folder: Path
     fingerprint: str
+    seal: Seal
     used: set[str] = field(default_factory=set)  # the keys of this build's posts
     packs: dict[str, list[str]] = field(default_factory=dict)  # pack name → the keys it holds
 
     @classmethod
-    def load(cls, config: SiteConfig, known: str | None = None) -> PostCache:
-        """Return the cache of a blog; its packs are read when posts are looked for. `known` is
-        the fingerprint of `config`, if worked out already."""
-        return cls(config.source / CACHE_DIR / "posts", known or fingerprint(config))
+    def load(cls, config: SiteConfig, seal: Seal, known: str | None = None) -> PostCache:
+        """Return the cache of a blog, signed with its seal; its packs are read when posts are
+        looked for. `known` is the fingerprint of `config`, if worked out already."""
+        return cls(config.source / CACHE_DIR / "posts", known or fingerprint(config), seal)
 
     def find(
         self, keys: Iterable[str], now: datetime
@@ -125,7 +128,7 @@ class PostCache:
         now: datetime,
     ) -> None:
         for name in sorted(_names(self.folder)):
-            body = _read_checked(self.folder / name, self.fingerprint, quiet=True)
+            body = _read_checked(self.folder / name, self.seal, self.fingerprint, quiet=True)
             try:
                 entries = json.loads(body) if body is not None else None
             except ValueError:
@@ -164,7 +167,7 @@ class PostCache:
         name = checksum[:32] + ".json"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_checked(self.folder / name, data, self.fingerprint, False, checksum)
+            _write_checked(self.folder / name, data, self.seal, self.fingerprint, False)
         except OSError:
             return None  # a cache that cannot be written only costs speed
         return name, list(entries)
@@ -186,7 +189,7 @@ class PostCache:
             return
         entries: dict[str, Any] = {}
         for name in merge:
-            body = _read_checked(self.folder / name, self.fingerprint, quiet=True)
+            body = _read_checked(self.folder / name, self.seal, self.fingerprint, quiet=True)
             try:
                 pack = json.loads(body) if body is not None else {}
             except ValueError:
@@ -230,46 +233,39 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def _read_checked(path: Path | str, fingerprint: str = "", quiet: bool = False) -> bytes | None:
-    """Return the body of a cache file if its header vouches for it (checksum, fingerprint)."""
+def _read_checked(
+    path: Path | str, seal: Seal, fingerprint: str = "", quiet: bool = False
+) -> bytes | None:
+    """Return the body of a cache file if it is signed with the blog's seal for these
+    settings (`fingerprint`); else None: damaged, tampered with, of other settings."""
     try:
         with open(path, "rb") as file:
-            header, _, body = file.read().partition(b"\n")
-        stored = json.loads(header)
-        if (
-            stored["fingerprint"] == fingerprint
-            and stored["checksum"] == hashlib.sha256(body).hexdigest()
-        ):
-            return body
-        if not quiet:
-            logger.info("%s is of other settings or damaged: doing all the work", path)
+            data = file.read()
     except FileNotFoundError:
-        pass
-    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    except OSError:
         if not quiet:
             logger.info("%s cannot be read: doing all the work", path)
-    return None
+        return None
+    body = seal.unwrap(data, fingerprint)
+    if body is None and not quiet:
+        logger.info("%s is of other settings, damaged or not this blog's: doing all the work", path)
+    return body
 
 
 def _write_checked(
-    path: Path,
-    body: str | bytes,
-    fingerprint: str = "",
-    atomic: bool = True,
-    checksum: str | None = None,
+    path: Path, body: str | bytes, seal: Seal, fingerprint: str = "", atomic: bool = True
 ) -> None:
-    """Write a cache file: a header line (the fingerprint, the checksum of the rest), the body.
+    """Write a cache file: a header line (its signature, for these settings), then the body.
 
-    A file written in one go (not `atomic`) and cut short fails its checksum when read.
-    `checksum` is the body's, if worked out already.
+    A file written in one go (not `atomic`) and cut short fails its signature when read.
     """
     data = body.encode() if isinstance(body, str) else body
-    checksum = checksum or hashlib.sha256(data).hexdigest()
-    header = json.dumps({"fingerprint": fingerprint, "checksum": checksum})
+    sealed = seal.wrap(data, fingerprint)
     if atomic:
-        _write_atomically(path, header.encode() + b"\n" + data)
+        _write_atomically(path, sealed)
     else:
-        path.write_bytes(header.encode() + b"\n" + data)
+        path.write_bytes(sealed)
 
 
 class PageCache:
@@ -283,10 +279,11 @@ class PageCache:
     at once, and the related posts of each post, which depend only on dates and terms.
     """
 
-    def __init__(self, config: SiteConfig) -> None:
-        """Load the record of the last build into the output folder; `keyed` tells whether
-        it is of a build of the same site."""
+    def __init__(self, config: SiteConfig, seal: Seal) -> None:
+        """Load the record of the last build into the output folder, if signed with the
+        blog's seal; `keyed` tells whether it is of a build of the same site."""
         self.config = config
+        self.seal = seal
         self.output_dir = config.output_dir
         self.path = self.record(config)
         self.fingerprint = fingerprint(config)
@@ -300,7 +297,7 @@ class PageCache:
         self.reused = 0
         self.present: dict[str, Stat] = {}  # the files of the output folder now
         self._stored: dict[str, Any] = {}
-        body = _read_checked(self.path)
+        body = _read_checked(self.path, seal)
         if body is None:
             return
         try:
@@ -420,7 +417,7 @@ class PageCache:
             "sources": self.sources,
             "pages": pages,
         }
-        _write_checked(self.path, json.dumps(record))  # in a stable order: pages are sorted
+        _write_checked(self.path, json.dumps(record), self.seal)  # stable: pages are sorted
 
 
 class _Published(Mapping[str, Written]):

@@ -374,18 +374,9 @@ def _import(kind: str, source: Path, into: Path, quiet: bool, verbose: bool, deb
 
     def action() -> str:
         from hrdblog.config import load_config
-        from hrdblog.importers import finish
+        from hrdblog.importers import import_into
 
-        config = load_config(into)
-        if kind == "wordpress":
-            from hrdblog.importers.wordpress import import_wordpress
-
-            report = import_wordpress(source, config)
-        else:
-            from hrdblog.importers.folders import import_folder
-
-            report = import_folder(source, config, kind)
-        return finish(report, config)
+        return import_into(kind, source, load_config(into))
 
     run(action, quiet, debug, failed="nothing was imported")
 

@@ -77,7 +77,7 @@ adds a line to the footer of every page. README.md of hrdblog lists the template
 they can use. This folder may stay empty: the default theme is complete.
 """
 
-GITIGNORE = "/site/\n/.hrdblog-cache/\n"
+GITIGNORE = "/site/\n/.hrdblog-cache/\n/.hrdblog-key\n"
 
 
 def init(folder: Path, title: str, now: datetime, force: bool = False) -> list[Path]:

@@ -16,9 +16,9 @@ import json
 import logging
 import os
 import re
+import secrets
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from hrdblog.errors import HrdblogError, OutputError, raise_all
 from hrdblog.models import Output
+from hrdblog.seal import Seal
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,7 @@ IN_PLACE_SHARE = 0.25
 def write(
     outputs: list[Output],
     output_dir: Path,
+    work: WorkFolders,
     published: Mapping[str, Written] | None = None,
     present: Mapping[str, Stat] | None = None,
     staging: Staging | None = None,
@@ -159,7 +161,7 @@ def write(
     (surveyed if not given) what the folder holds now. With them, a rebuild that changes a
     small share of the files changes only those, in place; otherwise a new folder is written
     beside the site and swapped in: the `staging` folder, if the outputs were already written
-    into it as they were rendered.
+    into it as they were rendered. Work folders are made through `work`.
     """
     target = output_dir.resolve()
     try:
@@ -169,8 +171,6 @@ def write(
             staging.discard()
         raise
     target.parent.mkdir(parents=True, exist_ok=True)
-    if staging is None:
-        recover(target)
     contents = {o.path: o.content for o in outputs if not o.kept and not o.staged}
     digests = {o.path: _digest(o) for o in outputs}
     listing = manifest(digests).encode()
@@ -188,12 +188,12 @@ def write(
         gone = sorted(set(present) - set(digests))
         if len(changed) + len(gone) <= IN_PLACE_SHARE * len(outputs):
             try:
-                _update_in_place(target, changed, gone)
+                _update_in_place(target, changed, gone, work)
             except _CannotUpdate as exc:
                 logger.info("updating %s in place failed (%s): writing it anew", target, exc)
             else:
                 return Publication(digests, {path: _stat(target / path) for path in changed})
-    _write_anew(outputs, target, output_dir, listing, staging)
+    _write_anew(outputs, target, output_dir, listing, staging or Staging(output_dir, work))
     return Publication(digests, {path: _stat(target / path) for path in digests})
 
 
@@ -207,16 +207,95 @@ def _stat(path: Path) -> Stat:
     return Stat(st.st_size, st.st_mtime_ns, st.st_ino)
 
 
+class WorkFolders:
+    """The folders a build makes beside the site: `.site.new-…` (a new site being written),
+    `.site.apply-…` (files about to be moved in, with their journal) and `.site.old-…` (the
+    site moved aside for a moment).
+
+    Each is written into a record, signed with the blog's seal, before it is made, and struck
+    off once it is gone; `recover` undoes and removes only the folders the record holds. Any
+    other folder of those names (planted, copied from another machine, another blog's) is
+    left alone, with a warning: what is in it is never moved into the site, nor deleted.
+    """
+
+    def __init__(self, target: Path, record: Path | None, seal: Seal) -> None:
+        self.target = target.resolve()
+        self.record = record
+        self.seal = seal
+        self._names: set[str] = set()
+        self._loaded = False
+
+    def _context(self) -> str:
+        return f"work folders of {self.target}"
+
+    def names(self) -> set[str]:
+        """Return the names of the work folders the record holds."""
+        if not self._loaded and self.record is not None:
+            self._loaded = True
+            try:
+                data = self.record.read_bytes()
+            except OSError:
+                data = b""
+            body = self.seal.unwrap(data, self._context()) if data else None
+            try:
+                found = json.loads(body) if body is not None else []
+            except ValueError:
+                found = []
+            if isinstance(found, list):
+                self._names = {n for n in found if isinstance(n, str) and _WORK_NAME.match(n)}
+        return self._names
+
+    def _save(self) -> None:
+        if self.record is None:
+            return
+        body = json.dumps(sorted(self._names)).encode()
+        try:
+            self.record.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.record.with_name(f".{self.record.name}.{secrets.token_hex(4)}")
+            temporary.write_bytes(self.seal.wrap(body, self._context()))
+            os.replace(temporary, self.record)
+        except OSError as exc:
+            logger.info("the record of work folders cannot be written: %s", exc)
+
+    def name(self, kind: str) -> Path:
+        """Return a new work folder's path, recorded before anything is made there."""
+        self.names()
+        folder = self.target.parent / f".{self.target.name}.{kind}-{secrets.token_hex(4)}"
+        self._names.add(folder.name)
+        self._save()
+        return folder
+
+    def make(self, kind: str) -> Path:
+        """Make a new, private work folder beside the site; return it."""
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        folder = self.name(kind)
+        folder.mkdir(0o700)
+        return folder
+
+    def remove(self, folder: Path) -> None:
+        """Remove a work folder and strike it off the record."""
+        shutil.rmtree(folder, ignore_errors=True)
+        self.forget(folder)
+
+    def forget(self, folder: Path) -> None:
+        """Strike a work folder off the record: it is gone, or it is the site now."""
+        if folder.name in self.names():
+            self._names.discard(folder.name)
+            self._save()
+
+
+_WORK_NAME = re.compile(r"^\.[^/\\]+\.(?:new|old|apply)-[0-9a-f]{8}$")
+
+
 class Staging:
     """A new site folder beside the output folder, written page by page while the site is
     rendered, so that no page waits in memory for the others; `write` swaps it in once every
     path is checked, and a build that fails removes it."""
 
-    def __init__(self, output_dir: Path) -> None:
+    def __init__(self, output_dir: Path, work: WorkFolders) -> None:
         self.output_dir = output_dir
-        target = output_dir.resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+        self.work = work
+        self.folder = work.make("new")
 
     def put(self, output: Output) -> Output:
         """Write an output's bytes into the new folder; return it without them."""
@@ -233,18 +312,14 @@ class Staging:
 
     def discard(self) -> None:
         """Remove the new folder: the build failed."""
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.work.remove(self.folder)
 
 
 def _write_anew(
-    outputs: list[Output],
-    target: Path,
-    output_dir: Path,
-    listing: bytes,
-    staging: Staging | None = None,
+    outputs: list[Output], target: Path, output_dir: Path, listing: bytes, staging: Staging
 ) -> None:
-    """Write every output into a new folder beside `target`, then put it in its place."""
-    fresh = (staging or Staging(output_dir)).folder
+    """Write every output into the staging folder beside `target`, then put it in its place."""
+    fresh = staging.folder
     try:
         made: set[Path] = {fresh}
         for output in outputs:
@@ -259,14 +334,14 @@ def _write_anew(
             elif not _link(target / output.path, path):  # where links are not possible
                 shutil.copyfile(target / output.path, path)
         (fresh / MANIFEST).write_bytes(listing)
-        os.chmod(fresh, 0o755)  # mkdtemp makes it private; a web server must read it
-        _swap(fresh, target)
+        os.chmod(fresh, 0o755)  # work folders are made private; a web server must read it
     except OSError as exc:
-        shutil.rmtree(fresh, ignore_errors=True)
+        staging.discard()
         raise OutputError(f"cannot write the site to {output_dir}: {exc}") from None
     except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
+        staging.discard()
         raise
+    _swap(fresh, target, staging.work)
 
 
 class _CannotUpdate(Exception):
@@ -274,9 +349,12 @@ class _CannotUpdate(Exception):
 
 
 JOURNAL = "journal.json"
+_Move = tuple[str, str | None, str | None]  # a path in the site, its new file, its old file
 
 
-def _update_in_place(target: Path, changed: Mapping[str, bytes], gone: list[str]) -> None:
+def _update_in_place(
+    target: Path, changed: Mapping[str, bytes], gone: list[str], work: WorkFolders
+) -> None:
     """Replace the changed files of `target` and delete those gone, all or none.
 
     Everything is first written into a work folder beside the site, with a hard link to each
@@ -284,21 +362,25 @@ def _update_in_place(target: Path, changed: Mapping[str, bytes], gone: list[str]
     moved into place, each in one atomic rename. Should that last step fail or be killed, the
     journal lets `_roll_back` (here, or in the next build's `recover`) put every file back.
     """
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.apply-", dir=target.parent))
-    moves: list[tuple[str, str | None, str | None]] = []  # path, new file, kept old file
+    try:
+        folder = work.make("apply")
+    except OSError as exc:
+        raise _CannotUpdate(exc) from None
+    moves: list[_Move] = []
     try:
         for number, (path, content) in enumerate(changed.items()):
-            (work / f"n{number}").write_bytes(content)
+            (folder / f"n{number}").write_bytes(content)
             moves.append((path, f"n{number}", None))
         moves += [(path, None, None) for path in gone]
         for number, (path, new, _) in enumerate(moves):
             if (target / path).is_file() and not (target / path).is_symlink():
-                os.link(target / path, work / f"o{number}")
+                os.link(target / path, folder / f"o{number}")
                 moves[number] = (path, new, f"o{number}")
-        (work / f"{JOURNAL}.part").write_text(json.dumps(moves), encoding="utf-8")
-        (work / f"{JOURNAL}.part").rename(work / JOURNAL)  # from here on, undone if killed
+        body = json.dumps(moves).encode()
+        (folder / f"{JOURNAL}.part").write_bytes(work.seal.wrap(body, _journal_context(folder)))
+        (folder / f"{JOURNAL}.part").rename(folder / JOURNAL)  # from here on, undone if killed
     except OSError as exc:
-        shutil.rmtree(work, ignore_errors=True)
+        work.remove(folder)
         raise _CannotUpdate(exc) from None
     try:
         for path, new, _ in moves:
@@ -308,28 +390,86 @@ def _update_in_place(target: Path, changed: Mapping[str, bytes], gone: list[str]
                 _remove_empty_folders(destination.parent, target)
             else:
                 destination.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(work / new, destination)
+                os.replace(folder / new, destination)
     except OSError as exc:
-        _roll_back(work, target)
+        _roll_back(folder, target, work)
         raise _CannotUpdate(exc) from None
     except BaseException:
-        _roll_back(work, target)
+        _roll_back(folder, target, work)
         raise
-    shutil.rmtree(work, ignore_errors=True)
+    work.remove(folder)
 
 
-def _roll_back(work: Path, target: Path) -> None:
+def _journal_context(folder: Path) -> str:
+    return f"journal of {folder}"
+
+
+def _journal(
+    folder: Path, target: Path, work: WorkFolders
+) -> list[tuple[str, str | None, str | None]]:
+    """Return the moves a work folder's journal lists, each checked: signed by this blog,
+    paths inside the site, files inside the work folder. Raise ValueError if any is not."""
+    data = (folder / JOURNAL).read_bytes()
+    body = work.seal.unwrap(data, _journal_context(folder))
+    if body is None:
+        raise ValueError("its journal is not signed by this blog's builds")
+    moves = json.loads(body)
+    if not isinstance(moves, list):
+        raise ValueError("its journal is not a list of moves")
+    checked = []
+    for move in moves:
+        if not (isinstance(move, list) and len(move) == 3):
+            raise ValueError(f"its journal holds {move!r}")
+        path, new, old = move
+        if not isinstance(path, str) or not _normal(path):
+            raise ValueError(f"its journal names {path!r}, which is not a path inside the site")
+        for name in (new, old):
+            if name is not None and not (isinstance(name, str) and _MOVED.match(name)):
+                raise ValueError(f"its journal names {name!r}, which is not one of its files")
+        if _through_link(target, path):
+            raise ValueError(f"{path} is reached through a symbolic link")
+        checked.append((path, new, old))
+    return checked
+
+
+_MOVED = re.compile(r"^[no][0-9]{1,9}$")
+
+
+def _normal(path: str) -> bool:
+    """Tell whether a path is relative and normal: no empty, `.` or `..` segment, no `\\`."""
+    parts = path.split("/")
+    return (
+        _allowed(path)
+        and all(part not in {"", ".", ".."} for part in parts)
+        and not _CONTROL.search(path)
+    )
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def _through_link(top: Path, path: str) -> bool:
+    """Tell whether a path inside `top` goes through a symbolic link on the way."""
+    folder = top
+    for part in path.split("/")[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            return True
+    return False
+
+
+def _roll_back(folder: Path, target: Path, work: WorkFolders) -> None:
     """Put back every file an interrupted in-place update replaced or deleted; remove new ones."""
-    moves = json.loads((work / JOURNAL).read_text(encoding="utf-8"))
-    for path, _, old in moves:
+    for path, _, old in _journal(folder, target, work):
         destination = target / path
-        if old is not None:
+        kept = folder / old if old is not None else None
+        if kept is not None and kept.is_file() and not kept.is_symlink():
             destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(work / old, destination)
-        elif destination.is_file():
+            os.replace(kept, destination)
+        elif old is None and destination.is_file() and not destination.is_symlink():
             destination.unlink()
             _remove_empty_folders(destination.parent, target)
-    shutil.rmtree(work, ignore_errors=True)
+    work.remove(folder)
 
 
 def _remove_empty_folders(folder: Path, top: Path) -> None:
@@ -361,11 +501,8 @@ def manifest(digests: Mapping[str, str]) -> str:
 
 
 def _work_folders(target: Path, kind: str) -> list[Path]:
-    """Return the folders an interrupted build left beside `target`: `.site.new-…`, `.site.old-…`,
-    `.site.apply-…`.
-
-    Only names of the exact form hrdblog gives its own folders are taken.
-    """
+    """Return the folders beside `target` named as hrdblog names its work folders:
+    `.site.new-…`, `.site.old-…`, `.site.apply-…`."""
     pattern = re.compile(rf"^\.{re.escape(target.name)}\.{kind}-[A-Za-z0-9_]{{8}}$")
     if not target.parent.is_dir():
         return []
@@ -376,23 +513,41 @@ def _work_folders(target: Path, kind: str) -> list[Path]:
     )
 
 
-def recover(target: Path) -> None:
+def recover(work: WorkFolders) -> None:
     """Undo what a build killed while it wrote, swapped or updated in place may have left.
 
     A site moved aside but not yet replaced is put back; files an in-place update had begun to
-    move are put back as they were; half-written new sites are removed.
+    move are put back as they were; half-written new sites are removed. Only folders the
+    record of work folders holds are touched; others are left alone, with a warning.
     """
-    old = _work_folders(target, "old")
-    if old and not target.exists():
-        old[-1].rename(target)
-        logger.warning("%s: put back the site an interrupted build had moved aside", target)
-    for work in _work_folders(target, "apply"):
-        if (work / JOURNAL).is_file():
-            _roll_back(work, target)
-            logger.warning("%s: undid the changes of an interrupted build", target)
-    for kind in ("new", "old", "apply"):
+    target = work.target
+    ours = work.names()
+    for kind in ("old", "apply", "new"):
         for folder in _work_folders(target, kind):
-            shutil.rmtree(folder, ignore_errors=True)
+            if folder.name not in ours:
+                logger.warning(
+                    "%s: left alone: no build of this blog made this folder, though it is named "
+                    "like one of hrdblog's work folders; remove it if it is not yours",
+                    folder,
+                )
+                continue
+            if kind == "old" and not target.exists():
+                folder.rename(target)
+                work.forget(folder)
+                logger.warning("%s: put back the site an interrupted build had moved aside", target)
+            elif kind == "apply" and (folder / JOURNAL).is_file():
+                try:
+                    _roll_back(folder, target, work)
+                except (OSError, ValueError) as exc:
+                    logger.warning("%s: left alone: %s", folder, exc)
+                    continue
+                logger.warning("%s: undid the changes of an interrupted build", target)
+            else:
+                work.remove(folder)
+    for name in sorted(
+        ours - {p.name for p in target.parent.iterdir()} if target.parent.is_dir() else ours
+    ):
+        work.forget(target.parent / name)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -408,22 +563,53 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(done == 0)
 
 
-def _swap(fresh: Path, target: Path) -> None:
-    """Put the fresh site in the target's place: one atomic exchange where the system allows."""
+def _swap(fresh: Path, target: Path, work: WorkFolders) -> None:
+    """Put the fresh site in the target's place: one atomic exchange where the system allows.
+
+    Once the fresh site is in place the build is done, whatever follows: a previous site that
+    cannot be removed is a warning, not a failure.
+    """
     if not target.exists():
-        fresh.rename(target)
+        try:
+            fresh.rename(target)
+        except OSError as exc:
+            work.remove(fresh)
+            raise OutputError(f"cannot put the new site in place of {target}: {exc}") from None
+        work.forget(fresh)
         return
     if _exchange(fresh, target):
-        shutil.rmtree(fresh)  # now the previous site
+        _remove_previous(fresh, work)  # now the previous site
         return
     # Two renames: a build killed between them leaves the previous site in .site.old-…,
     # which the next build puts back (recover).
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    old.rmdir()
-    target.rename(old)
+    old = work.name("old")
+    try:
+        target.rename(old)
+    except OSError as exc:
+        work.forget(old)
+        work.remove(fresh)
+        raise OutputError(f"cannot put the new site in place of {target}: {exc}") from None
     try:
         fresh.rename(target)
-    except OSError:
+    except OSError as exc:
         old.rename(target)  # put the previous site back
-        raise
-    shutil.rmtree(old)
+        work.forget(old)
+        work.remove(fresh)
+        raise OutputError(f"cannot put the new site in place of {target}: {exc}") from None
+    work.forget(fresh)
+    _remove_previous(old, work)
+
+
+def _remove_previous(folder: Path, work: WorkFolders) -> None:
+    """Remove the previous site once the new one is in its place; say so if it stays."""
+    try:
+        shutil.rmtree(folder)
+    except OSError as exc:
+        logger.warning(
+            "the new site is in place, but the previous one could not be removed from %s "
+            "(%s); the next build removes it, or remove it yourself",
+            folder,
+            exc.strerror or exc,
+        )
+        return
+    work.forget(folder)

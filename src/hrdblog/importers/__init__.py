@@ -21,6 +21,7 @@ import yaml
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ContentError, count
 from hrdblog.files import read_file
+from hrdblog.lock import blog_lock
 from hrdblog.urls import alias_allowed, post_url, reserved, slugify
 
 #: Characters that change the order in which text is shown (overrides, embeddings, isolates):
@@ -221,6 +222,21 @@ def date_text(date: datetime) -> str:
 
 
 REDIRECTS = "import-redirects.map"
+
+
+def import_into(kind: str, source: Path, config: SiteConfig) -> str:
+    """Import the posts of a WordPress export, a Jekyll or a Hugo site (`kind`) into the blog
+    of `config`, holding its lock; return the report."""
+    with blog_lock(config.source):
+        if kind == "wordpress":
+            from hrdblog.importers.wordpress import import_wordpress
+
+            report = import_wordpress(source, config)
+        else:
+            from hrdblog.importers.folders import import_folder
+
+            report = import_folder(source, config, kind)
+        return finish(report, config)
 
 
 def finish(report: Report, config: SiteConfig) -> str:
