@@ -349,3 +349,41 @@ def test_two_builds_at_once_leave_a_whole_site(tmp_path: Path) -> None:
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((site / name).read_bytes()).hexdigest() == digest, name
     assert not list(root.glob(".site.*"))
+
+
+def test_a_read_only_site_is_replaced_and_every_message_says_so(tmp_path: Path) -> None:
+    from test_folders import build as build_process
+
+    root, site, _ = edited_blog(tmp_path)
+    site.chmod(0o555)  # its files cannot be replaced, nor removed
+    try:
+        result = build_process(root)
+    finally:
+        for folder in (site, *root.glob(".site.*")):
+            folder.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Built 20 posts")
+    assert "the new site is in place, but the previous one could not be removed" in result.stderr
+    assert "unchanged" not in result.stderr + result.stdout
+    assert b"Post 19, edited" in (site / "index.html").read_bytes()
+    again = run_cli("build", "--source", str(root))  # removes what was left
+    assert again.exit_code == 0
+    assert not list(root.glob(".site.*"))
+
+
+def test_a_site_that_cannot_be_replaced_is_left_as_it_was_and_the_message_says_so(
+    tmp_path: Path,
+) -> None:
+    from test_folders import build as build_process
+
+    root, site, before = edited_blog(tmp_path)
+    root.chmod(0o555)  # nothing can be made beside the site
+    (root / ".hrdblog-cache").chmod(0o777)
+    try:
+        result = build_process(root)
+    finally:
+        root.chmod(0o755)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].endswith(f"nothing was built, and {site}/ is unchanged")
+    assert "Traceback" not in result.stderr
+    assert site_files(site) == before

@@ -273,9 +273,13 @@ class WorkFolders:
         return folder
 
     def remove(self, folder: Path) -> None:
-        """Remove a work folder and strike it off the record."""
+        """Remove a work folder and strike it off the record; one that cannot be removed stays
+        on it, for the next build to try again."""
         shutil.rmtree(folder, ignore_errors=True)
-        self.forget(folder)
+        if folder.exists():
+            logger.warning("%s could not be removed: the next build tries again", folder)
+        else:
+            self.forget(folder)
 
     def forget(self, folder: Path) -> None:
         """Strike a work folder off the record: it is gone, or it is the site now."""
@@ -295,7 +299,10 @@ class Staging:
     def __init__(self, output_dir: Path, work: WorkFolders) -> None:
         self.output_dir = output_dir
         self.work = work
-        self.folder = work.make("new")
+        try:
+            self.folder = work.make("new")
+        except OSError as exc:
+            raise OutputError(f"cannot write the site to {output_dir}: {exc}") from None
 
     def put(self, output: Output) -> Output:
         """Write an output's bytes into the new folder; return it without them."""
@@ -607,7 +614,7 @@ def _remove_previous(folder: Path, work: WorkFolders) -> None:
     except OSError as exc:
         logger.warning(
             "the new site is in place, but the previous one could not be removed from %s "
-            "(%s); the next build removes it, or remove it yourself",
+            "(%s); the next build tries again, or remove it yourself",
             folder,
             exc.strerror or exc,
         )
