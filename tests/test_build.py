@@ -5,11 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import broken_links, build_site, make_site, page, parse_html, post, site_files, text
+from helpers import (
+    REPO,
+    broken_links,
+    build_site,
+    make_site,
+    page,
+    parse_html,
+    post,
+    run_cli,
+    site_files,
+    text,
+)
 
 from hrdblog.build import build
 from hrdblog.config import load_config
-from hrdblog.errors import OutputError, ThemeError
+from hrdblog.errors import HrdblogError, OutputError, ThemeError
 
 LONG = " ".join(f"word{i}" for i in range(1, 80))
 
@@ -340,3 +351,73 @@ def test_the_output_folder_may_not_be_or_hold_the_blog_or_its_sources(
     with pytest.raises(OutputError, match="would replace"):
         build(load_config(root, output_dir=root / output), force=True)
     assert site_files(tmp_path) == before
+
+
+def test_files_in_root_are_published_at_the_root_of_the_site(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {"a.md": post("A", "2017-01-01")},
+        files={
+            "root/CNAME": "news.example.org\n",
+            "root/.well-known/security.txt": "Contact: mailto:security@example.org\n",
+            "root/.nojekyll": "",
+            "root/.git/config": "not published",
+            "root/notes.swp": "published: it is not hidden",
+        },
+    )
+    site = build_site(root)
+    assert (site / "CNAME").read_text() == "news.example.org\n"
+    assert (site / ".well-known" / "security.txt").is_file()
+    assert (site / ".nojekyll").is_file()
+    assert not (site / ".git").exists()
+    listed = (site / ".hrdblog-manifest").read_text()
+    assert "  CNAME\n" in listed and "  .well-known/security.txt\n" in listed
+
+
+def test_files_added_to_the_site_by_hand_are_named_when_a_build_removes_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01")})
+    site = build_site(root)
+    (site / "CNAME").write_text("news.example.org\n")
+    (site / ".well-known").mkdir()
+    (site / ".well-known" / "security.txt").write_text("Contact: mailto:x@example.org\n")
+    for use_cache in (True, False):
+        caplog.clear()
+        (site / "CNAME").write_text("news.example.org\n")
+        build(load_config(root), use_cache=use_cache)
+        assert not (site / "CNAME").exists()
+        assert (
+            f"{site}/CNAME: removed: no build published it, so it was put there by hand; a file "
+            "to publish at the root of the site goes in root/CNAME"
+        ) in caplog.messages
+    assert any(".well-known/security.txt: removed" in m for m in caplog.messages) is False
+
+
+def test_a_file_of_root_at_the_address_of_a_page_is_an_error_naming_both(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {"a.md": post("A", "2017-01-01")},
+        files={"root/index.html": "<p>Mine</p>", "root/robots.txt/x": "y"},
+    )
+    with pytest.raises(HrdblogError) as raised:
+        build(load_config(root))
+    assert [line for line in str(raised.value).splitlines() if "hint" not in line] == [
+        "root/index.html: the file would be written to index.html, as would the home page",
+        "root/robots.txt/x: the file would be written to robots.txt/x, inside robots.txt, "
+        "which is the file of robots.txt",
+    ]
+
+
+def test_check_refuses_what_build_refuses(tmp_path: Path) -> None:
+    import shutil
+
+    case = REPO / "tests" / "sites" / "invalid" / "alias-on-a-fixed-output"
+    root = tmp_path / "blog"
+    shutil.copytree(case, root)
+    built = run_cli("build", "--source", str(root))
+    checked = run_cli("check", "--source", str(root))
+    assert built.exit_code == checked.exit_code == 1
+    first = built.stderr.splitlines()[0]
+    assert first.startswith("content/2017/statement.md:4: the old address /tag/ would be written")
+    assert first in checked.stderr.splitlines()

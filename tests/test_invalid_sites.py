@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import REPO, run_cli, site_files
 
-from hrdblog.write import MANIFEST
+from hrdblog.urls import MANIFEST
 
 CASES = sorted(p for p in (REPO / "tests" / "sites" / "invalid").iterdir() if p.is_dir())
 

@@ -20,7 +20,8 @@ from hrdblog.build import build, work_folders
 from hrdblog.config import load_config
 from hrdblog.errors import OutputError
 from hrdblog.seal import Seal
-from hrdblog.write import MANIFEST, WorkFolders, recover
+from hrdblog.urls import MANIFEST
+from hrdblog.write import WorkFolders, recover
 
 
 def test_a_build_killed_while_writing_leaves_the_site_exactly_as_it_was(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -36,13 +37,16 @@ def get(port: int, path: str, host: str = "127.0.0.1") -> tuple[int, bytes]:
         connection.close()
 
 
-def wait_for(check: Callable[[], bool], seconds: float = 15.0) -> None:
+def wait_for(
+    check: Callable[[], bool], seconds: float = 15.0, server: Server | None = None
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
             return
         time.sleep(0.1)
-    raise AssertionError("the server did not get there in time")
+    said = server.stop()[1] if server is not None else ""
+    raise AssertionError(f"the server did not get there in time\n{said}")
 
 
 class Server:
@@ -131,19 +135,20 @@ def test_a_changed_post_is_rebuilt_and_open_pages_learn_of_it(server: Server, bl
     (blog / "content" / "strike.md").write_text(
         post("Hunger strike", "2017-11-04", "Day two: he is weaker.")
     )
-    wait_for(lambda: b"Day two" in server.page("/2017/11/04/hunger-strike/")[1])
-    assert server.page("/__hrdblog/version")[1] != version
+    wait_for(lambda: b"Day two" in server.page("/2017/11/04/hunger-strike/")[1], server=server)
+    # The pages are in place a moment before the build is over and says so.
+    wait_for(lambda: server.page("/__hrdblog/version")[1] != version)
 
 
 def test_a_build_error_shows_in_the_browser_until_it_is_fixed(server: Server, blog: Path) -> None:
     (blog / "content" / "broken.md").write_text("---\ntitle: Broken\n---\n")
-    wait_for(lambda: server.page("/")[0] == 500)
+    wait_for(lambda: server.page("/")[0] == 500, server=server)
     status, body = server.page("/tag/detention/")
     assert status == 500
     assert b"content/broken.md:1: &#x27;date&#x27; is missing" in body
     assert RELOAD in body
     (blog / "content" / "broken.md").unlink()
-    wait_for(lambda: server.page("/")[0] == 200)
+    wait_for(lambda: server.page("/")[0] == 200, server=server)
     assert server.process.poll() is None  # it kept running throughout
 
 
@@ -220,3 +225,53 @@ def test_a_port_in_use_is_a_clear_error(blog: Path) -> None:
     assert done.returncode == 1
     assert f"cannot serve on 127.0.0.1:{port}: Address already in use" in done.stderr
     assert f"try --port {port + 1}" in done.stderr
+
+
+def raw(port: int, request: bytes) -> bytes:
+    """Send a request as written and return every byte of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("attacker.example", 403),
+        ("attacker.example:{port}", 403),
+        ("127.0.0.1.nip.io:{port}", 403),
+        ("192.168.1.20:{port}", 403),
+        ("localhost:{port}", 200),
+        ("127.0.0.1:{port}", 200),
+        ("[::1]:{port}", 200),
+    ],
+)
+def test_only_this_computer_s_names_are_answered(server: Server, host: str, status: int) -> None:
+    """A page whose name was made to point at 127.0.0.1 (DNS rebinding) reads nothing."""
+    host = host.format(port=server.port)
+    answer = raw(
+        server.port, f"GET /2017/11/04/hunger-strike/ HTTP/1.0\r\nHost: {host}\r\n\r\n".encode()
+    )
+    assert answer.startswith(f"HTTP/1.0 {status} ".encode())
+    assert (b"Day one of the strike" in answer) == (status == 200)
+
+
+def test_a_head_request_gets_no_body_and_bad_requests_no_traceback(server: Server) -> None:
+    for path in ("/static/style.css", "/2017/11/04/hunger-strike/", "/no/such/page/"):
+        answer = raw(server.port, f"HEAD {path} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode())
+        headers, _, body = answer.partition(b"\r\n\r\n")
+        assert b"Content-Length" in headers and body == b"", path
+    for path in ("/%00", "/a%00b/", "/%0a"):
+        answer = raw(server.port, f"GET {path} HTTP/1.0\r\n\r\n".encode())
+        assert answer.startswith(b"HTTP/1.0 400 "), path
+    for _ in range(20):  # readers who leave before the answer is sent
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.sendall(b"GET /static/style.css HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            # Closed at once, with a reset: the answer finds no one to read it.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    assert server.page("/")[0] == 200
+    _, stderr = server.stop()
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr

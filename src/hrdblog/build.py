@@ -24,7 +24,8 @@ from hrdblog.read import Sources, read_posts, source_keys
 from hrdblog.render import render
 from hrdblog.seal import Seal
 from hrdblog.sitecheck import check_site
-from hrdblog.write import MANIFEST, Staging, WorkFolders, check_output_dir, recover, write
+from hrdblog.urls import MANIFEST
+from hrdblog.write import Staging, WorkFolders, check_output_dir, recover, write
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +124,7 @@ def build(
     preview server) must leave it off.
     """
     started = time.perf_counter()
-    protected = (config.content_dir, config.templates_dir, config.source / "static")
-    check_output_dir(config.output_dir, config.source, protected, force)
+    check_output_dir(config.output_dir, config.source, config.input_dirs, force)
     with blog_lock(config.source):
         seal = Seal.of_blog(config.source)
         work = work_folders(config, seal)

@@ -25,6 +25,8 @@ from hrdblog.urls import check_permalink
 logger = logging.getLogger(__name__)
 
 CONFIG_FILE = "hrdblog.yaml"
+#: Hidden files of `root/` that are published all the same: hosts read them.
+ROOT_HIDDEN = (".well-known", ".htaccess", ".nojekyll")
 MAX_SETTINGS_BYTES = 1024 * 1024
 
 DEFAULT_EXTENSIONS = ("footnotes", "tables", "fenced_code", "toc", "smarty")
@@ -109,6 +111,21 @@ class SiteConfig:
     include_drafts: bool = False
     include_future: bool = False
     build_time: datetime | None = None  # None: SOURCE_DATE_EPOCH, else the clock
+
+    @property
+    def static_dir(self) -> Path:
+        """Return the folder of files published under /static/."""
+        return self.source / "static"
+
+    @property
+    def root_dir(self) -> Path:
+        """Return the folder of files published at the root of the site (CNAME, .well-known/)."""
+        return self.source / "root"
+
+    @property
+    def input_dirs(self) -> tuple[Path, ...]:
+        """Return the folders a build reads besides its settings."""
+        return (self.content_dir, self.templates_dir, self.static_dir, self.root_dir)
 
     @property
     def tzinfo(self) -> ZoneInfo:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hrdblog.cache import PostCache, file_key
-from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig, suggest
+from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, ROOT_HIDDEN, SiteConfig, suggest
 from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings, count
 from hrdblog.files import Listing, read_file, signature, walk
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
@@ -325,7 +325,9 @@ def source_keys(config: SiteConfig, known: Mapping[str, Sequence[Any]] | None = 
     keys: dict[Path, str] = {}
     others: dict[Path, str] = {}
     listings = [
-        walk(folder, config.source) for folder in (config.source / "static", config.templates_dir)
+        walk(config.static_dir, config.source),
+        walk(config.templates_dir, config.source),
+        walk(config.root_dir, config.source, hidden=ROOT_HIDDEN),
     ]
     extra = [path for found in listings for path in found.files]
     # The other folders' problems are reported where they are read (render, theme).
@@ -462,7 +464,7 @@ def read_post(
     assert title is not None and date is not None and slug is not None
     date = date.astimezone(config.tzinfo)
     bundle = path.parent if path.name == "index.md" else None
-    sizes = ImageSizes(config.source / "static", bundle, images)
+    sizes = ImageSizes(config.static_dir, bundle, images)
     clean = sanitize if config.sanitize else str
     body_html = sizes.annotate(clean(converter.html(document.body)))
     summary_html = sizes.annotate(clean(converter.html(summary))) if summary else None

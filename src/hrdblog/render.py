@@ -16,13 +16,14 @@ from urllib.parse import quote, urljoin, urlsplit
 from markupsafe import Markup
 
 from hrdblog.cache import PageCache, post_digest
+from hrdblog.config import ROOT_HIDDEN
 from hrdblog.errors import ContentError, HrdblogError, raise_all
 from hrdblog.files import read_file, walk
 from hrdblog.markup import MORE_ANCHOR, plain_text, rewrite_links
 from hrdblog.media import ImageProblem, is_image, strip_metadata
 from hrdblog.models import ListPage, Output, Post, PostPage, Site, TaxonomyTerms
 from hrdblog.theme import DEFAULT_THEME, Theme
-from hrdblog.urls import absolute, feed_url, output_path
+from hrdblog.urls import Origin, absolute, check_paths, feed_url, output_path
 
 logger = logging.getLogger(__name__)
 
@@ -60,73 +61,101 @@ def render(
     theme.digests = {}
     feeds = _feeds(site, theme)
     site_feed = [feeds["/"]] if "/" in feeds else []
-    # Every page and feed as a job, in the order of the output.
-    jobs: list[Callable[[], Output]] = [
-        functools.partial(list_page, theme, site, page, "index.html", site_feed, "the home page")
-        for page in site.home
-    ]
-    for post in site.post_pages:
-        jobs.append(functools.partial(post_page, theme, site, post, site_feed))
-        jobs += [functools.partial(redirect, theme, site, post.post, a) for a in post.post.aliases]
+    # Every page and feed as a job, in the order of the output, with the path it is written to
+    # and what makes it: every path is checked before anything is rendered.
+    jobs: list[Callable[[], Output]] = []
+    planned: list[tuple[str, Origin]] = []
+
+    def add(
+        url: str | None, origin: Origin, job: Callable[..., Output], *args: Any, **kw: Any
+    ) -> None:
+        planned.append((output_path(url) if url else "404.html", origin))
+        jobs.append(functools.partial(job, theme, site, *args, origin=str(origin), **kw))
+
+    for page in site.home:
+        add(page.url, _nth(page, "the home page"), list_page, page, "index.html", site_feed)
+    for shown in site.post_pages:
+        post = shown.post
+        where = f"{post.file}:{post.lines.get('slug', post.lines.get('title', 1))}"
+        add(post.url, Origin("the post", where), post_page, shown, site_feed)
+        aliases = f"{post.file}:{post.lines.get('aliases', 1)}"
+        for alias in post.aliases:
+            add(alias, Origin(f"the old address {alias}", aliases), redirect, post, alias)
     for terms in site.taxonomies:
         if terms.tags:
-            jobs.append(functools.partial(tag_index, theme, site, terms, site_feed))
+            origin = Origin(f"the index of {terms.taxonomy.name}")
+            add(terms.taxonomy.url, origin, tag_index, terms, site_feed)
         for tag in terms.tags:
             tag_feeds = [feeds[tag.url], *site_feed] if tag.url in feeds else site_feed
-            origin = f"the {terms.taxonomy.name} page of {tag.name!r}"
-            jobs += [
-                functools.partial(
+            name = f"the {terms.taxonomy.name} page of {tag.name!r}"
+            for page in tag.pages:
+                add(
+                    page.url,
+                    _nth(page, name),
                     list_page,
-                    theme,
-                    site,
                     page,
                     "tag.html",
                     tag_feeds,
-                    origin,
                     tag=tag,
                     taxonomy=terms.taxonomy,
                 )
-                for page in tag.pages
-            ]
     for archive in site.archives:
-        origin = f"the archive {archive.url}"
-        jobs += [
-            functools.partial(
-                list_page, theme, site, page, "archive.html", site_feed, origin, archive=archive
+        for page in archive.pages:
+            add(
+                page.url,
+                _nth(page, f"the archive {archive.url}"),
+                list_page,
+                page,
+                "archive.html",
+                site_feed,
+                archive=archive,
             )
-            for page in archive.pages
-        ]
-    jobs.append(
-        functools.partial(
-            _page,
-            theme,
-            site,
-            "archives.html",
-            ARCHIVES_URL,
-            "the archive listing",
-            site_feed,
-            _newest(site.posts),
-            "|".join(f"{a.url} {len(a.posts)}" for a in site.archives),
-        )
+    listing = "|".join(f"{a.url} {len(a.posts)}" for a in site.archives)
+    newest = _newest(site.posts)
+    add(
+        ARCHIVES_URL,
+        Origin("the archive listing"),
+        _page,
+        "archives.html",
+        ARCHIVES_URL,
+        site_feed,
+        newest,
+        listing,
     )
-    jobs.append(
-        functools.partial(_page, theme, site, "404.html", None, "the not-found page", site_feed)
-    )
-    jobs += [functools.partial(feed_output, theme, site, feed) for feed in feeds.values()]
+    add(None, Origin("the not-found page"), _page, "404.html", None, site_feed)
+    for feed in feeds.values():
+        add(feed.url, Origin(f"the feed {feed.url}"), feed_output, feed)
+    files = [*static_files(site), *root_files(site), *post_files(site)]
+    planned += [(name, _file_origin(site, path)) for name, path in files]
+    planned.append(("robots.txt", Origin("robots.txt")))
+    if site.config.base_url:
+        planned.append(("sitemap.xml", Origin("the sitemap")))
+    check_paths(planned)
     sink = sink or _keep
     outputs = _run(jobs, theme, progress, processes, sink)
-    files: list[Output] = []
+    made: list[Output] = []
     if site.config.base_url:
-        files.append(sitemap(theme, site, outputs))
+        made.append(sitemap(theme, site, outputs))
     else:
         logger.warning(
             "feeds and sitemap.xml were not written: they need the site's address; "
             "set base_url in hrdblog.yaml"
         )
-    files.append(_text_file(theme, site, "robots.txt", "/robots.txt"))
-    files += static_files(site)
-    files += post_files(site)
-    return outputs + [sink(output) for output in files]
+    made.append(_text_file(theme, site, "robots.txt", "/robots.txt"))
+    made += _published_files(site, files)
+    return outputs + [sink(output) for output in made]
+
+
+def _nth(page: ListPage, name: str) -> Origin:
+    """Return what a page of a list is, in messages: `page 2 of the home page`."""
+    return Origin(f"page {page.number} of {name}" if page.count > 1 else name)
+
+
+def _file_origin(site: Site, path: Path) -> Origin:
+    """Return what a published file is, in messages: the author's file, or the theme's."""
+    if path.is_relative_to(DEFAULT_THEME):
+        return Origin(f"the theme's {path.relative_to(DEFAULT_THEME).as_posix()}")
+    return Origin("the file", site.config.display_path(path))
 
 
 def _keep(output: Output) -> Output:
@@ -194,13 +223,15 @@ def _page(
     site: Site,
     template: str,
     url: str | None,
-    origin: str,
     feeds: list[Feed],
     lastmod: datetime | None = None,
     key: str = "",
+    *,
+    origin: str,
     **context: Any,
 ) -> Output:
-    """Render a page at `url` (None: a page served at any address, like 404.html).
+    """Render a page at `url` (None: a page served at any address, like 404.html); `origin`
+    says what it is, in messages.
 
     `key` describes what the page shows besides the site around it, for the page cache.
     Context values given as `functools.partial` are worked out only if the page is rendered.
@@ -261,11 +292,11 @@ def list_page(
     page: ListPage,
     template: str,
     feeds: list[Feed],
+    *,
     origin: str,
     **context: Any,
 ) -> Output:
     """Render one page of a list of posts: the home page, a tag page, an archive."""
-    origin = f"page {page.number} of {origin}" if page.count > 1 else origin
     tag, archive = context.get("tag"), context.get("archive")
     key = "|".join(
         [
@@ -281,16 +312,18 @@ def list_page(
         site,
         template,
         page.url,
-        origin,
         feeds,
         _newest(page.posts),
         key,
+        origin=origin,
         page=page,
         **context,
     )
 
 
-def post_page(theme: Theme, site: Site, page: PostPage, feeds: list[Feed]) -> Output:
+def post_page(
+    theme: Theme, site: Site, page: PostPage, feeds: list[Feed], *, origin: str
+) -> Output:
     """Render a post's own page."""
     post = page.post
     shown = (post, page.previous, page.next, *page.related)
@@ -299,40 +332,41 @@ def post_page(theme: Theme, site: Site, page: PostPage, feeds: list[Feed]) -> Ou
         site,
         "post.html",
         post.url,
-        post.file,
         feeds,
         post.last_modified,
         " ".join(f"{feed.title} {feed.url}" for feed in feeds) + "|" + _digests(theme, shown),
+        origin=origin,
         post=post,
         neighbours=page,
         description=functools.partial(description, post),
     )
 
 
-def redirect(theme: Theme, site: Site, post: Post, alias: str) -> Output:
+def redirect(theme: Theme, site: Site, post: Post, alias: str, *, origin: str) -> Output:
     """Render a page at an old address of a post, sending readers on to the post."""
     output = _page(
         theme,
         site,
         "redirect.html",
         alias,
-        f"{post.file} (aliases)",
         [],
         None,
         _digests(theme, [post]),
+        origin=origin,
         post=post,
     )
     # Redirects are not pages of their own: the sitemap leaves them out.
     return replace(output, url=None, lastmod=None)
 
 
-def tag_index(theme: Theme, site: Site, terms: TaxonomyTerms, feeds: list[Feed]) -> Output:
+def tag_index(
+    theme: Theme, site: Site, terms: TaxonomyTerms, feeds: list[Feed], *, origin: str
+) -> Output:
     """Render the list of every term of a taxonomy with its number of posts."""
-    origin = f"the index of {terms.taxonomy.name}"
     newest = _newest(tuple(post for tag in terms.tags for post in tag.posts[:1]))
     key = "|".join(f"{tag.name} {tag.url} {len(tag.posts)}" for tag in terms.tags)
     return _page(
-        theme, site, "tags.html", terms.taxonomy.url, origin, feeds, newest, key, terms=terms
+        theme, site, "tags.html", terms.taxonomy.url, feeds, newest, key, origin=origin, terms=terms
     )
 
 
@@ -351,7 +385,7 @@ def _feeds(site: Site, theme: Theme) -> dict[str, Feed]:
     return feeds
 
 
-def feed_output(theme: Theme, site: Site, feed: Feed) -> Output:
+def feed_output(theme: Theme, site: Site, feed: Feed, *, origin: str) -> Output:
     """Render an Atom feed, every address in it absolute."""
     config = site.config
     path = output_path(feed.url)
@@ -384,7 +418,7 @@ def feed_output(theme: Theme, site: Site, feed: Feed) -> Output:
 
     description = f"feed|{feed.title}|" + _digests(theme, feed.posts)
     content, kept = _through_cache(theme, path, description, rendered)
-    return Output(path, content, f"the feed {feed.url}", kept=bool(kept), sha256=kept)
+    return Output(path, content, origin, kept=bool(kept), sha256=kept)
 
 
 def entry_id(base_url: str, post: Post) -> str:
@@ -431,22 +465,33 @@ def _text_file(theme: Theme, site: Site, template: str, url: str) -> Output:
     return Output(output_path(url), text.encode("utf-8"), template)
 
 
-def static_files(site: Site) -> list[Output]:
-    """Return the theme's static files, and the site's `static/` files over them."""
+def static_files(site: Site) -> list[tuple[str, Path]]:
+    """Return the theme's static files, and the site's `static/` files over them, each with
+    the path it is published at."""
     found: dict[str, Path] = {}
     errors: list[HrdblogError] = []
-    for folder in (DEFAULT_THEME / "static", site.config.source / "static"):
+    for folder in (DEFAULT_THEME / "static", site.config.static_dir):
         listing = walk(folder, site.config.source)
         errors += listing.errors
         for path in listing.files:
             found["static/" + path.relative_to(folder).as_posix()] = path
     raise_all(errors)
-    return _published_files(site, sorted(found.items()))
+    return sorted(found.items())
 
 
-def post_files(site: Site) -> list[Output]:
-    """Return the files of every post that has its own folder, published beside its page."""
-    files = [
+def root_files(site: Site) -> list[tuple[str, Path]]:
+    """Return the site's `root/` files, published at the root of the site (CNAME,
+    .well-known/security.txt …), each with the path it is published at."""
+    folder = site.config.root_dir
+    listing = walk(folder, site.config.source, hidden=ROOT_HIDDEN)
+    raise_all(list(listing.errors))
+    return [(path.relative_to(folder).as_posix(), path) for path in listing.files]
+
+
+def post_files(site: Site) -> list[tuple[str, Path]]:
+    """Return the files of every post that has its own folder, each with the path it is
+    published at, beside its page."""
+    return [
         (
             output_path(post.url).removesuffix("index.html") + name,
             site.config.source / post.bundle / name,
@@ -455,7 +500,6 @@ def post_files(site: Site) -> list[Output]:
         if post.bundle is not None
         for name in post.resources
     ]
-    return _published_files(site, files)
 
 
 def _published_files(site: Site, files: list[tuple[str, Path]]) -> list[Output]:

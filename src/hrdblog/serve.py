@@ -12,9 +12,13 @@ complete, so a page requested during a rebuild is always a whole page of one bui
 from __future__ import annotations
 
 import html
+import ipaddress
 import logging
+import re
 import shutil
 import signal
+import socket
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -24,6 +28,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import unquote
 
 from hrdblog.build import build
 from hrdblog.cache import PageCache
@@ -53,10 +58,12 @@ class Preview:
         self.root: Path | None = None  # the folder of the build being served
         self.error: str | None = None  # the errors of the last build, if it failed
         self.version = 0
+        self.bind = "127.0.0.1"  # the address it is served on
         self._lock = threading.Lock()
 
-    def rebuild(self) -> bool:
-        """Build the site and serve it; keep the error if the build fails."""
+    def rebuild(self, quiet: bool = False) -> bool:
+        """Build the site and serve it; keep the error if the build fails. `quiet`: say
+        nothing if nothing changed."""
         try:
             report = build(replace(self.config, output_dir=self.output))
         except HrdblogError as exc:
@@ -69,7 +76,8 @@ class Preview:
                 self.error = text
                 self.version += 1
             return False
-        logger.info("%s", report.summary())
+        if not (quiet and report.unchanged):
+            logger.info("%s", report.summary())
         with self._lock:
             self.root, self.error = self.output, None
             self.version += 1
@@ -100,7 +108,13 @@ def make_handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:
             super().end_headers()
 
         def do_GET(self) -> None:
+            if not _host_allowed(self.headers.get("Host"), preview.bind):
+                # A web page whose name was made to point at this computer (DNS rebinding)
+                # must not read the preview, drafts included.
+                return self._send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain")
             path = self.path.split("?", 1)[0].split("#", 1)[0]
+            if not path.startswith("/") or _CONTROL.search(unquote(path)):
+                return self._send(HTTPStatus.BAD_REQUEST, b"Bad request\n", "text/plain")
             if path == VERSION_PATH:
                 return self._send(HTTPStatus.OK, str(preview.version).encode(), "text/plain")
             if preview.error is not None and _is_page(path):
@@ -126,10 +140,12 @@ def make_handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:
                     self.end_headers()
                     return None
                 return self._send(HTTPStatus.OK, _with_reload(file.read_bytes()), "text/html")
+            if self.command == "HEAD":
+                return super().do_HEAD()
             return super().do_GET()
 
         def do_HEAD(self) -> None:
-            self.do_GET()
+            self.do_GET()  # which sends no body for HEAD
 
         def _send(self, status: HTTPStatus, body: bytes, kind: str) -> None:
             self.send_response(status)
@@ -140,6 +156,50 @@ def make_handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:
                 self.wfile.write(body)
 
     return Handler
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_LOOPBACK_IPS = frozenset({"127.0.0.1", "::1"})  # as Host headers write them, lower case
+
+
+def _host_allowed(host: str | None, bind: str) -> bool:
+    """Tell whether a request's Host is this computer as the preview knows it: `localhost`,
+    the loopback addresses, the address it is bound to, or, bound to every address
+    (0.0.0.0), the computer's own name and any address written as numbers. A name a web page
+    chose (DNS rebinding) is refused; a request without a Host is no browser's."""
+    if host is None:
+        return True
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[1 : name.find("]")] if "]" in name else name
+    elif name.count(":") == 1:
+        name = name.split(":")[0]
+    bound = bind.strip("[]").lower()
+    if name in {"localhost", bound} or name in _LOOPBACK_IPS:
+        return True
+    if bound not in {"0.0.0.0", "::", ""}:
+        return False
+    own = socket.gethostname().lower()
+    if name in {own, f"{own}.local"}:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class _Server(ThreadingHTTPServer):
+    """The preview's HTTP server: a reader who leaves before a page is sent is no error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            logger.debug("%s left before the answer was sent", client_address[0])
+            return
+        logger.error("the preview could not answer a request: %s", error)
 
 
 def _is_page(path: str) -> bool:
@@ -169,7 +229,7 @@ def _error_page(error: str) -> bytes:
 
 def watched(config: SiteConfig) -> Callable[[Any, str], bool]:
     """Return a watchfiles filter for what a rebuild depends on."""
-    folders = [config.content_dir, config.templates_dir, config.source / "static"]
+    folders = config.input_dirs
     settings = config.config_file or config.source / CONFIG_FILE
 
     def wanted(change: Any, path: str) -> bool:
@@ -189,41 +249,54 @@ def serve(config: SiteConfig, bind: str, port: int, on_ready: Callable[[str], No
     local = f"http://{address}:{port}/"
     # Addresses inside the site (feeds, canonical links, 404.html) lead to this server.
     preview = Preview(replace(config, base_url=local))
+    preview.bind = bind
     try:
         try:
-            server = ThreadingHTTPServer((bind, port), make_handler(preview))
+            server = _Server((bind, port), make_handler(preview))
         except OSError as exc:
             raise HrdblogError(
                 f"cannot serve on {bind}:{port}: {exc.strerror}",
                 f"another program may use the port; try --port {port + 1}",
             ) from None
-        server.daemon_threads = True
         preview.rebuild()
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        if bind not in LOOPBACK:
-            logger.warning(
-                "serving to your network on %s: anyone who can reach this computer can read "
-                "the preview, drafts included",
-                bind,
-            )
-        on_ready(local)
         stop = threading.Event()
 
         def interrupt(signum: int, frame: FrameType | None) -> None:
             stop.set()
 
         previous = signal.signal(signal.SIGTERM, interrupt)
+        changes = watchfiles.watch(
+            config.source,
+            watch_filter=watched(config),
+            stop_event=stop,
+            debounce=200,
+            rust_timeout=200,
+            yield_on_timeout=True,  # its first answer says it is watching
+        )
+        serving = False
         try:
-            for _changes in watchfiles.watch(
-                config.source, watch_filter=watched(config), stop_event=stop, debounce=200
-            ):
-                preview.rebuild()
+            for found in changes:
+                if not serving:
+                    # Watching now: catch up with what changed while the site was first built,
+                    # then let readers in, so that no change they make afterwards is missed.
+                    preview.rebuild(quiet=True)
+                    threading.Thread(target=server.serve_forever, daemon=True).start()
+                    serving = True
+                    if bind not in LOOPBACK:
+                        logger.warning(
+                            "serving to your network on %s: anyone who can reach this computer "
+                            "can read the preview, drafts included",
+                            bind,
+                        )
+                    on_ready(local)
+                elif found:
+                    preview.rebuild()
         except KeyboardInterrupt:
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)
-            server.shutdown()
+            if serving:
+                server.shutdown()
             server.server_close()
     finally:
         preview.close()

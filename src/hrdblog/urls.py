@@ -12,9 +12,13 @@ import posixpath
 import re
 import string
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 import slugify as _slugify
+
+from hrdblog.errors import HrdblogError, OutputError, raise_all
 
 SLUG_MAX_LENGTH = 80
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug"})
@@ -207,3 +211,74 @@ def relpath(path: str, start: str, start_parts: list[str] | None = None) -> str:
 
 def _segments(url: str) -> list[str]:
     return [part for part in url.split("/") if part]
+
+
+#: The list of published files with their SHA-256, in `sha256sum` format. Its presence also
+#: marks a folder as hrdblog's own output, which a later build may replace; nothing else may
+#: take its name.
+MANIFEST = ".hrdblog-manifest"
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def path_allowed(path: str) -> bool:
+    """Tell whether an output path stays inside the output folder and can be published:
+    relative, without `..`, backslashes or control characters."""
+    return (
+        bool(path)
+        and not path.startswith("/")
+        and ".." not in path.split("/")
+        and "\\" not in path
+        and not _CONTROL.search(path)
+    )
+
+
+class Origin(NamedTuple):
+    """What makes an output, for messages: `what` it is, and `where` it is written (the
+    file and line of the author's that gives it, if any)."""
+
+    what: str
+    where: str = ""
+
+    def subject(self) -> str:
+        """Return it as the subject of a message: `content/a.md:4: the old address /x/`."""
+        return f"{self.where}: {self.what}" if self.where else self.what
+
+    def __str__(self) -> str:
+        return f"{self.what} ({self.where})" if self.where else self.what
+
+
+def check_paths(planned: Iterable[tuple[str, Origin]]) -> None:
+    """Raise every problem of a site's output paths, each given with what makes it.
+
+    A path must stay inside the output folder; no two outputs may share one (names differing
+    only in case are one file on many disks); no output may sit inside another's file (an
+    old address /feed.xml/ and the feed /feed.xml); and the manifest's name is hrdblog's own.
+    Where an output the author gave (a post, an old address, a file) clashes with one hrdblog
+    makes, the message is the author's.
+    """
+    errors: list[HrdblogError] = []
+    seen: dict[str, tuple[str, Origin]] = {}
+    hint = "give one of them another address (`slug:`, `aliases:` or its file name)"
+    for path, origin in sorted(planned, key=lambda item: bool(item[1].where)):
+        if not path_allowed(path) or path == MANIFEST:
+            errors.append(OutputError(f"{origin.subject()} cannot be published as {path!r}"))
+            continue
+        key = path.casefold()
+        if key in seen:
+            other = seen[key][1]
+            message = f"{origin.subject()} would be written to {path}, as would {other}"
+            errors.append(OutputError(message, hint))
+        else:
+            seen[key] = (path, origin)
+    for key, (path, origin) in seen.items():
+        parts = key.split("/")
+        for depth in range(1, len(parts)):
+            found = seen.get("/".join(parts[:depth]))
+            if found is not None:
+                message = (
+                    f"{origin.subject()} would be written to {path}, inside {found[0]}, which is "
+                    f"the file of {found[1]}"
+                )
+                errors.append(OutputError(message, hint))
+                break
+    raise_all(errors)

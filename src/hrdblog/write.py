@@ -24,49 +24,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from hrdblog.errors import HrdblogError, OutputError, raise_all
+from hrdblog.errors import ContentError, HrdblogError, OutputError
+from hrdblog.files import read_file
 from hrdblog.models import Output
 from hrdblog.seal import Seal
+from hrdblog.urls import MANIFEST, Origin, check_paths, path_allowed
 
 logger = logging.getLogger(__name__)
-
-#: The list of published files with their SHA-256, in `sha256sum` format. Its presence also
-#: marks a folder as hrdblog's own output, which a later build may replace.
-MANIFEST = ".hrdblog-manifest"
 
 
 def check_outputs(outputs: Iterable[Output]) -> None:
     """Raise if two outputs share a path or a path could leave the output folder."""
-    errors: list[HrdblogError] = []
-    seen: dict[str, Output] = {}
-    for output in outputs:
-        path = output.path
-        if not _allowed(path):
-            message = f"{output.origin}: the output path {output.path!r} is not allowed"
-            errors.append(OutputError(message))
-            continue
-        key = output.path.casefold()  # two names differing in case are one file on many disks
-        if key in seen:
-            errors.append(
-                OutputError(
-                    f"{output.origin}: would be written to {output.path}, "
-                    f"as would {seen[key].origin}",
-                    "give one of them another `slug:` in its front matter",
-                )
-            )
-        else:
-            seen[key] = output
-    raise_all(errors)
-
-
-def _allowed(path: str) -> bool:
-    """Tell whether an output path stays inside the output folder."""
-    return (
-        bool(path)
-        and not path.startswith("/")
-        and ".." not in path.split("/")
-        and ("\\" not in path)
-    )
+    check_paths((output.path, Origin(output.origin)) for output in outputs)
 
 
 def check_output_dir(
@@ -176,8 +145,9 @@ def write(
     listing = manifest(digests).encode()
     contents[MANIFEST] = listing
     digests[MANIFEST] = hashlib.sha256(listing).hexdigest()
+    present = survey(target) if present is None else present
+    _say_what_goes(output_dir, target, present, digests)
     if published and MANIFEST in published:
-        present = survey(target) if present is None else present
         changed = {
             path: content
             for path, content in contents.items()
@@ -195,6 +165,51 @@ def write(
                 return Publication(digests, {path: _stat(target / path) for path in changed})
     _write_anew(outputs, target, output_dir, listing, staging or Staging(output_dir, work))
     return Publication(digests, {path: _stat(target / path) for path in digests})
+
+
+#: How many files added to the site by hand a build names, before it counts the others.
+NAMED = 10
+
+
+def _say_what_goes(
+    output_dir: Path, target: Path, present: Mapping[str, Stat], digests: Mapping[str, str]
+) -> None:
+    """Warn of each file of the site that this build removes though no build published it
+    (put there by hand): hosts' files like CNAME belong in root/."""
+    listed = published_paths(target)
+    if listed is None:
+        return
+    foreign = sorted(path for path in present if path not in listed and path not in digests)
+    for path in foreign[:NAMED]:
+        logger.warning(
+            "%s/%s: removed: no build published it, so it was put there by hand; a file to "
+            "publish at the root of the site goes in root/%s",
+            output_dir.as_posix(),
+            path,
+            path,
+        )
+    if len(foreign) > NAMED:
+        logger.warning(
+            "and %d more files put in %s by hand, removed", len(foreign) - NAMED, output_dir
+        )
+
+
+_LISTED = re.compile(r"^[0-9a-f]{64}  (.+)$")
+
+
+def published_paths(site: Path) -> set[str] | None:
+    """Return the paths the manifest of a built site lists; None if it has none to read."""
+    try:
+        text = read_file(site / MANIFEST, MANIFEST).data.decode("utf-8")
+    except (ContentError, UnicodeDecodeError):
+        return None
+    paths = {MANIFEST}
+    for line in text.splitlines():
+        match = _LISTED.match(line)
+        if match is None:
+            return None  # not a manifest hrdblog wrote: no file in the site is told apart
+        paths.add(match.group(1))
+    return paths
 
 
 def _digest(output: Output) -> str:
@@ -306,7 +321,7 @@ class Staging:
 
     def put(self, output: Output) -> Output:
         """Write an output's bytes into the new folder; return it without them."""
-        if output.kept or output.staged or not _allowed(output.path):
+        if output.kept or output.staged or not path_allowed(output.path):
             return output  # a path not allowed is left for check_outputs to report
         path = self.folder / output.path
         try:
@@ -446,7 +461,7 @@ def _normal(path: str) -> bool:
     """Tell whether a path is relative and normal: no empty, `.` or `..` segment, no `\\`."""
     parts = path.split("/")
     return (
-        _allowed(path)
+        path_allowed(path)
         and all(part not in {"", ".", ".."} for part in parts)
         and not _CONTROL.search(path)
     )
