@@ -328,7 +328,7 @@ def test_fields_json_cannot_keep_are_read_again_not_cached_wrong(tmp_path: Path)
     show it, so a post whose fields JSON would change is never taken from the cache."""
     root = blog(tmp_path)
     (root / "content" / "2017" / "odd.md").write_text(
-        "---\ntitle: Odd\ndate: 2017-05-05\nnumbers:\n  1: one\n  2: two\n---\nText.\n"
+        "---\ntitle: Odd\ndate: 2017-05-05\nnumbers:\n  true: one\n  false: two\n---\nText.\n"
     )
     (root / "templates").mkdir()
     (root / "templates" / "footer.html").write_text(
@@ -337,7 +337,7 @@ def test_fields_json_cannot_keep_are_read_again_not_cached_wrong(tmp_path: Path)
     )
     build(load_config(root))
     assert (
-        "{1: &#39;one&#39;, 2: &#39;two&#39;}"
+        "{True: &#39;one&#39;, False: &#39;two&#39;}"
         in (root / "site" / "2017" / "05" / "05" / "odd" / "index.html").read_text()
     )
     edit(root)

@@ -61,7 +61,7 @@ def test_settings_are_read_and_texts_merge_with_the_defaults(tmp_path: Path) -> 
         ),
         (
             "posts_per_page: 0",
-            "hrdblog.yaml:1: 'posts_per_page' must be a whole number above 0, got 0",
+            "hrdblog.yaml:1: 'posts_per_page' must be a whole number above 0, got '0'",
         ),
         (
             "excerpt_words: true",
@@ -106,7 +106,7 @@ def test_settings_are_read_and_texts_merge_with_the_defaults(tmp_path: Path) -> 
         ),
         (
             "related_posts: -1",
-            "hrdblog.yaml:1: 'related_posts' must be a whole number, 0 or more, got -1",
+            "hrdblog.yaml:1: 'related_posts' must be a whole number, 0 or more, got '-1'",
         ),
         (
             "taxonomies: [tags]",

@@ -30,7 +30,7 @@ def test_dots_close_front_matter_too() -> None:
         ("title: Yes", "Yes"),
         ("title: No", "No"),
         ("title: on", "on"),
-        ("title: 1984", 1984),
+        ("title: 1984", "1984"),
         ("date: 2017-11-04", "2017-11-04"),
         ("date: 2017-11-04 10:30:00", "2017-11-04 10:30:00"),
         ("draft: true", True),
@@ -43,10 +43,20 @@ def test_yaml_traps_are_avoided(yaml_text: str, expected: object) -> None:
     assert list(mapping.values.values()) == [expected]
 
 
-def test_scalars_keep_their_source_text() -> None:
-    mapping = load_mapping("title: 3.10\n", 2, error, "front matter")
-    assert mapping.values["title"] == 3.1
-    assert mapping.scalars["title"] == "3.10"
+def test_every_scalar_is_read_as_the_text_written_at_any_depth() -> None:
+    text = "title: 3.10\ntags: [012, 1_000, 3.10, 1:20, .5, 0x10, 1e3]\nextra: {a: [0o7, -1]}\n"
+    mapping = load_mapping(text, 2, error, "front matter")
+    assert mapping.values == {
+        "title": "3.10",
+        "tags": ["012", "1_000", "3.10", "1:20", ".5", "0x10", "1e3"],
+        "extra": {"a": ["0o7", "-1"]},
+    }
+
+
+def test_control_characters_and_direction_overrides_are_removed_from_every_text() -> None:
+    text = 'title: "a\\0b\\ec"\ntags: ["\\u202eevil", "ok\\u2067"]\nx: {"k\\x1b": "v\\x07"}\n'
+    mapping = load_mapping(text, 2, error, "front matter")
+    assert mapping.values == {"title": "abc", "tags": ["evil", "ok"], "x": {"k": "v"}}
 
 
 def raises(text: str) -> str:

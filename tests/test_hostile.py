@@ -99,3 +99,19 @@ def test_an_index_md_at_the_top_of_content_publishes_nothing_around_it(tmp_path:
         "content/index.md: a post's folder cannot be the content folder itself"
     )
     assert not (root / "site").exists()
+
+
+def test_control_characters_and_direction_overrides_never_reach_a_page(tmp_path: Path) -> None:
+    text = (
+        '---\ntitle: "Statement\\0 on\\e reprisals\\u202e"\ndate: 2017-01-01\n'
+        'tags: ["\\u202ecoalition", "detention\\u2066"]\nauthor: "A\\x07B"\n'
+        'source: {name: "Gulf\\u202d Centre"}\n---\nText.\n'
+    )
+    root = make_site(tmp_path, {"a.md": text}, {"base_url": "https://example.org/"})
+    site = build_site(root)
+    published = b"".join(site_files(site).values()).decode()
+    for character in "\0\x1b\x07\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        assert character not in published, repr(character)
+    assert "<title>Statement on reprisals – My hrdblog</title>" in published
+    assert (site / "tag" / "coalition" / "index.html").is_file()
+    assert "via Gulf Centre" in published

@@ -11,9 +11,10 @@ import html5lib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hrdblog.characters import clean_text
 from hrdblog.config import DEFAULT_EXTENSIONS, load_config
 from hrdblog.markup import Converter, excerpt
-from hrdblog.read import clean_text, read_posts
+from hrdblog.read import read_posts
 from hrdblog.urls import reserved, slugify
 
 CONVERTER = Converter(DEFAULT_EXTENSIONS, {}, slugify)

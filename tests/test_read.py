@@ -377,3 +377,35 @@ def test_an_index_md_beside_other_posts_is_an_error_naming_it(
 ) -> None:
     found = errors(tmp_path, files)
     assert any(error.startswith(message) for error in found), found
+
+
+def test_two_terms_of_one_post_that_would_share_a_url_are_an_error(tmp_path: Path) -> None:
+    found = errors(tmp_path, {"a.md": post("A", "2017-01-01", tags=["C", "C++", "c"])})
+    assert found == [
+        "content/a.md:4: the tags 'C++' and 'C' would share the URL /tag/c/\n"
+        "  hint: terms are told apart by their URL: rename one of them"
+    ]
+
+
+def test_a_post_carries_at_most_max_terms_of_each_taxonomy(tmp_path: Path) -> None:
+    tags = [f"tag {n}" for n in range(5000)]
+    found = errors(tmp_path, {"a.md": post("A", "2017-01-01", tags=tags)})
+    assert found == [
+        "content/a.md:4: 'tags' has 5000 terms; a post may have at most 100 in each taxonomy\n"
+        "  hint: keep the terms readers will look for, or raise max_terms in hrdblog.yaml"
+    ]
+    assert (
+        errors(tmp_path / "more", {"a.md": post("A", "2017-01-01", tags=tags[:150])}, max_terms=200)
+        == []
+    )
+
+
+def test_a_source_may_be_a_name_alone(tmp_path: Path) -> None:
+    (only,) = read(
+        tmp_path,
+        {"a.md": post("A", "2017-01-01", source=["Gulf Centre for Human Rights", {"name": "FLD"}])},
+    )
+    assert [(s.name, s.url) for s in only.sources] == [
+        ("Gulf Centre for Human Rights", ""),
+        ("FLD", ""),
+    ]

@@ -96,6 +96,7 @@ class SiteConfig:
     feed_items: int = 20
     feed_content: str = "full"
     related_posts: int = 5
+    max_terms: int = 100  # terms of one taxonomy on one post: every term page lists them all
     keep_image_metadata: bool = False
     sanitize: bool = False
     allowed_origins: tuple[str, ...] = ()
@@ -317,16 +318,27 @@ def _bool(value: Any) -> bool:
     return value
 
 
+def _number(value: Any) -> int | None:
+    """Return the whole number a setting gives, written in digits (YAML gives its text)."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value.strip()):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
 def _count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    number = _number(value)
+    if number is None or number < 1:
         raise _Invalid(f"must be a whole number above 0, got {value!r}")
-    return value
+    return number
 
 
 def _count_or_zero(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    number = _number(value)
+    if number is None:
         raise _Invalid(f"must be a whole number, 0 or more, got {value!r}")
-    return value
+    return number
 
 
 def _base_url(value: Any) -> str:
@@ -420,7 +432,19 @@ def _extensions(value: Any) -> tuple[str, ...]:
 def _extension_configs(value: Any) -> Mapping[str, Mapping[str, Any]]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise _Invalid("must map extension names to their settings", "e.g. toc: {permalink: true}")
-    return MappingProxyType({str(k): MappingProxyType(v) for k, v in value.items()})
+    return MappingProxyType(
+        {str(k): MappingProxyType({n: _typed(v) for n, v in c.items()}) for k, c in value.items()}
+    )
+
+
+def _typed(value: Any) -> Any:
+    """Return an extension's setting as the extension's Python code expects it: a text that
+    is a number written in digits (`baselevel: 2`) becomes that number."""
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,9}", value):
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{0,9}\.[0-9]{1,9}", value):
+        return float(value)
+    return value
 
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -533,6 +557,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "feed_items": _count,
     "feed_content": _feed_content,
     "related_posts": _count_or_zero,
+    "max_terms": _count,
     "keep_image_metadata": _bool,
     "sanitize": _bool,
     "allowed_origins": _origins,

@@ -1,9 +1,12 @@
 """Split a post into YAML front matter and Markdown body; load YAML safely, with file lines.
 
 The YAML loader here is shared by posts and `hrdblog.yaml`. It loads plain data only and
-sidesteps YAML's traps for authors: `Yes`, `No`, `On`, `Off` stay text (only `true` and
-`false` are booleans), dates stay text so one parser downstream accepts or rejects them,
-aliases and tags that build objects are refused, a repeated key is an error.
+sidesteps YAML's traps for authors: every value is read as the text written, at any depth
+(`Yes` and `No` stay text, and so do `012`, `1_000`, `3.10`, `1:20` and `0x10`, which YAML
+would make numbers; dates stay text so one parser downstream accepts or rejects them); only
+`true` and `false` are booleans, and `null` or nothing is none. Every text is cleaned of
+control characters and direction overrides (`characters.clean_field`). Aliases and tags that
+build objects are refused, a repeated key is an error.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any, Protocol
 
 import yaml
 
+from hrdblog.characters import clean_field
 from hrdblog.errors import LocatedError
 
 _BaseLoader: type[yaml.SafeLoader]
@@ -27,10 +31,10 @@ _PLAIN_TAGS = {_YAML + name for name in ("str", "int", "float", "bool", "null", 
 
 
 class _PlainLoader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """A safe loader whose implicit types are text, numbers, true/false and null."""
+    """A safe loader whose implicit types are text, true/false and null."""
 
 
-_IMPLICIT_TYPES_LEFT_OUT = {_YAML + "bool", _YAML + "timestamp"}
+_IMPLICIT_TYPES_LEFT_OUT = {_YAML + name for name in ("bool", "timestamp", "int", "float")}
 _PlainLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in _IMPLICIT_TYPES_LEFT_OUT]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -49,11 +53,10 @@ class ErrorFactory(Protocol):
 
 @dataclass(frozen=True)
 class YamlMap:
-    """A YAML mapping's top level: values, the file line of each key, the source text of scalars."""
+    """A YAML mapping's top level: its values and the file line of each key."""
 
     values: dict[str, Any]
     lines: dict[str, int]
-    scalars: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def load_mapping(text: str, first_line: int, error: ErrorFactory, what: str) -> 
             _refuse_aliases(text, first_line, error)
         node = loader.get_single_node()
         if node is None:
-            return YamlMap({}, {}, {})
+            return YamlMap({}, {})
         _check_plain(node, first_line, error)
         if not isinstance(node, yaml.MappingNode):
             got = "a list" if isinstance(node, yaml.SequenceNode) else f"the text {node.value!r}"
@@ -84,10 +87,9 @@ def load_mapping(text: str, first_line: int, error: ErrorFactory, what: str) -> 
             )
         values: dict[str, Any] = {}
         lines: dict[str, int] = {}
-        scalars: dict[str, str] = {}
         for key_node, value_node in node.value:
             line = first_line + key_node.start_mark.line
-            key = str(loader.construct_object(key_node, deep=True))
+            key = clean_field(str(loader.construct_object(key_node, deep=True)))
             if key in lines:
                 raise error(
                     line,
@@ -95,10 +97,8 @@ def load_mapping(text: str, first_line: int, error: ErrorFactory, what: str) -> 
                     "keep one of them",
                 )
             lines[key] = line
-            values[key] = loader.construct_object(value_node, deep=True)
-            if isinstance(value_node, yaml.ScalarNode):
-                scalars[key] = value_node.value
-        return YamlMap(values, lines, scalars)
+            values[key] = _cleaned(loader.construct_object(value_node, deep=True))
+        return YamlMap(values, lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else first_line
@@ -108,6 +108,17 @@ def load_mapping(text: str, first_line: int, error: ErrorFactory, what: str) -> 
         raise error(first_line, f"YAML syntax error: {exc}", None) from None
     finally:
         loader.dispose()
+
+
+def _cleaned(value: Any) -> Any:
+    """Return a loaded value with every text in it (keys too) cleaned, at any depth."""
+    if isinstance(value, str):
+        return clean_field(value)
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {_cleaned(key): _cleaned(item) for key, item in value.items()}
+    return value
 
 
 def _yaml_hint(problem: str) -> str:

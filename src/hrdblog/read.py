@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hrdblog.cache import PostCache, file_key
+from hrdblog.characters import clean_text
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, ROOT_HIDDEN, SiteConfig, suggest
 from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings, count
 from hrdblog.files import Listing, read_file, signature, walk
@@ -24,7 +25,7 @@ from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt, sanitize
 from hrdblog.media import ImageSizes, image_size
 from hrdblog.models import Link, Post, Term
-from hrdblog.urls import alias_allowed, post_url, reserved, slugify, term_url
+from hrdblog.urls import alias_allowed, post_url, reserved, slugify, term_key, term_url
 
 logger = logging.getLogger(__name__)
 
@@ -456,7 +457,9 @@ def read_post(
             f"choose another name, with a line like `slug: {slug}-{date.year if date else 2017}`",
         )
     terms = {
-        taxonomy.name: _terms(fields, taxonomy.name, taxonomy.path, config.slug_unicode)
+        taxonomy.name: _terms(
+            fields, taxonomy.name, taxonomy.path, config.slug_unicode, config.max_terms
+        )
         for taxonomy in config.taxonomies
     }
     if fields.errors:
@@ -494,10 +497,19 @@ def read_post(
     )
 
 
-def _terms(fields: _Fields, key: str, path: str, unicode: bool) -> tuple[Term, ...]:
-    """Return the terms a post gives under `key`, each once, in the order written."""
+def _terms(fields: _Fields, key: str, path: str, unicode: bool, most: int) -> tuple[Term, ...]:
+    """Return the terms a post gives under `key`, each once, in the order written: at most
+    `most` of them, and no two that would share a URL."""
     terms: list[Term] = []
-    for name in fields.names(key):
+    names = fields.names(key)
+    if len(names) > most:
+        fields.fail(
+            key,
+            f"'{key}' has {len(names)} terms; a post may have at most {most} in each taxonomy",
+            "keep the terms readers will look for, or raise max_terms in hrdblog.yaml",
+        )
+        return ()
+    for name in names:
         slug = slugify(name, unicode)
         if not slug:
             fields.fail(
@@ -517,8 +529,17 @@ def _terms(fields: _Fields, key: str, path: str, unicode: bool) -> tuple[Term, .
                 "a device name on Windows, where its page would be lost",
                 "rename it",
             )
-        elif all(term.slug != slug for term in terms):
-            terms.append(Term(slug, name, term_url(path, slug)))
+        else:
+            same = next((term for term in terms if term.slug == slug), None)
+            if same is None:
+                terms.append(Term(slug, name, term_url(path, slug)))
+            elif term_key(same.name) != term_key(name):
+                fields.fail(
+                    key,
+                    f"the {key} {name!r} and {same.name!r} would share the URL "
+                    f"{term_url(path, slug)}",
+                    "terms are told apart by their URL: rename one of them",
+                )
     return tuple(terms)
 
 
@@ -540,19 +561,6 @@ def decode(data: bytes, error: ErrorFactory) -> str:
             "save the file as UTF-8 in your editor",
         ) from None
     return clean_text(text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-# Control characters (but tab and newline) and noncharacters: invisible, and not allowed in
-# HTML or XML. Editors and copy-paste from other programs leave them in text.
-_INVISIBLE_JUNK = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
-    "\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
-)
-
-
-def clean_text(text: str) -> str:
-    """Remove the control characters and noncharacters that no web page or feed may hold."""
-    return _INVISIBLE_JUNK.sub("", text)
 
 
 class _Fields:
@@ -583,19 +591,17 @@ class _Fields:
         value = self._value(key, required)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if not isinstance(value, str):
             self.fail(key, f"'{key}' must be text, got {_kind(value)}", _quote_hint(key))
             return None
-        # A number is kept as written: `title: 1984` is the text "1984", not 1984.0.
-        # YAML escapes like "\a" can give back control characters: clean again.
-        return clean_text(value).strip() if isinstance(value, str) else self.meta.scalars[key]
+        return value.strip()
 
     def date(self, key: str, required: bool = False) -> datetime | None:
         value = self._value(key, required)
         if value is None:
             return None
-        text = self.meta.scalars.get(key) if not isinstance(value, str) else value.strip()
-        if text is None or isinstance(value, bool):
+        text = value.strip() if isinstance(value, str) else None
+        if text is None:
             self.fail(key, f"'{key}' must be a date like 2017-11-04, got {_kind(value)}", DATE_HINT)
             return None
         if not _DATE.match(text):
@@ -626,14 +632,14 @@ class _Fields:
             items = [value]
         names = []
         for item in items:
-            if isinstance(item, bool) or not isinstance(item, str | int | float):
+            if not isinstance(item, str):
                 self.fail(
                     key,
                     f"'{key}' must be a list of names, but one of them is {_kind(item)}",
                     f"write `{key}: [coalition, reprisals]` or `{key}: coalition, reprisals`",
                 )
                 return []
-            name = " ".join(clean_text(str(item)).split())
+            name = " ".join(item.split())
             if name:
                 names.append(name)
         return names
@@ -665,7 +671,8 @@ class _Fields:
                 got = repr(item["url"]) if isinstance(item, dict) and "url" in item else _kind(item)
                 self.fail(
                     key,
-                    f"'{key}' must be a web address, or a name and a web address, got {got}",
+                    f"'{key}' must be a web address, a name, or a name and a web address, "
+                    f"got {got}",
                     f"write `{key}: {{name: Front Line Defenders, url: https://example.org/story}}`",
                 )
                 return ()
@@ -674,15 +681,22 @@ class _Fields:
 
 
 def _link(item: Any) -> Link | None:
-    """Return the link a `source` item gives: a web address, or {name, url}; None if neither."""
-    spec = {"url": item} if isinstance(item, str) else item
+    """Return the source a `source` item gives: a web address, a name, or {name, url}; None if
+    none of those. A source with a name only (a statement relayed from a newsletter) is shown
+    without a link."""
+    spec = {"url": item} if isinstance(item, str) and _WEB_ADDRESS.match(item.strip()) else item
+    if isinstance(spec, str):
+        spec = {"name": spec}
     if not isinstance(spec, dict) or not set(spec) <= {"name", "url"}:
         return None
-    url, name = spec.get("url"), spec.get("name") or ""
+    url, name = spec.get("url") or "", spec.get("name") or ""
     if not isinstance(url, str) or not isinstance(name, str):
         return None
-    match = _WEB_ADDRESS.match(url.strip())
-    return Link(name.strip() or match.group(1), url.strip()) if match else None
+    name, url = " ".join(name.split()), url.strip()
+    if not url:
+        return Link(name, "") if name else None
+    match = _WEB_ADDRESS.match(url)
+    return Link(name or match.group(1), url) if match else None
 
 
 _EXAMPLES = {"title": "Coalition formed to protect defenders", "date": "2017-11-04"}

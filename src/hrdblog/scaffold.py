@@ -50,6 +50,8 @@ title: {title}
 # feed_content: full
 # Related posts listed under each post (0 for none).
 # related_posts: 5
+# The most terms of one taxonomy (tags, categories …) one post may carry.
+# max_terms: 100
 # Keep the metadata (EXIF, GPS, XMP) of published photos. Off by default: photos must not
 # tell where and when they were taken.
 # keep_image_metadata: false

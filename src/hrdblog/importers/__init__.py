@@ -8,7 +8,6 @@ report, post by post.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,29 +17,12 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from hrdblog.characters import clean_name
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ContentError, count
 from hrdblog.files import read_file
 from hrdblog.lock import blog_lock
 from hrdblog.urls import alias_allowed, post_url, reserved, slugify
-
-#: Characters that change the order in which text is shown (overrides, embeddings, isolates):
-#: in a name, they can make it read as something else.
-BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-#: Characters with no width that nothing needs at the edge of a name.
-INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c"
-
-
-def clean_name(text: str) -> str:
-    """Return a title, tag or author name without direction overrides, invisible characters
-    at its edges, control characters or runs of spaces.
-
-    Joiners inside a name stay: Persian and emoji sequences need them.
-    """
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(c for c in text if c not in BIDI_CONTROLS and c not in "\u200b\u2060\ufeff")
-    text = "".join(c for c in text if unicodedata.category(c) != "Cc" or c in "\t\n")
-    return " ".join(text.split()).strip(INVISIBLE + " ")
 
 
 def old_path(url: str, base_path: str = "/") -> str | None:

@@ -22,10 +22,11 @@ from typing import Any
 
 import yaml
 
+from hrdblog.characters import clean_name
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig
 from hrdblog.errors import ContentError
 from hrdblog.files import read_file, walk
-from hrdblog.importers import Importer, Report, clean_name, date_text, usable_alias
+from hrdblog.importers import Importer, Report, date_text, usable_alias
 from hrdblog.importers.html import to_markdown
 
 _NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")

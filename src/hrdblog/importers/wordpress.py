@@ -19,9 +19,10 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from hrdblog.characters import clean_name
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ContentError
-from hrdblog.importers import Importer, Report, clean_name, date_text, old_path, usable_alias
+from hrdblog.importers import Importer, Report, date_text, old_path, usable_alias
 from hrdblog.importers.html import to_markdown
 
 #: Namespace families of WXR, whatever their version: the prefix each is known by.
