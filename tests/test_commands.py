@@ -33,7 +33,7 @@ def test_init_makes_a_blog_that_builds_at_once(tmp_path: Path) -> None:
     ]
     assert result.stdout.splitlines()[-1] == f"Next: cd {blog.as_posix()} && hrdblog serve"
     settings = (blog / "hrdblog.yaml").read_text()
-    assert "title: 'Oman: Defenders'" in settings
+    assert 'title: "Oman: Defenders"' in settings
     for setting in (
         "base_url",
         "timezone",
@@ -102,6 +102,92 @@ def test_new_never_overwrites_a_file(tmp_path: Path) -> None:
     other = run_cli("new", "Statement", "--slug", "statement-2", "--draft", "--source", str(root))
     assert other.exit_code == 0
     assert "draft: true" in (path.parent / "statement-2.md").read_text()
+
+
+def tree(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        (
+            "../../../x",
+            "--slug may only hold lower-case letters, digits and hyphens, got '../../../x'\n  hint: try --slug x",
+        ),
+        (
+            "/tmp/elsewhere",
+            "--slug may only hold lower-case letters, digits and hyphens, got '/tmp/elsewhere'",
+        ),
+        (
+            "a/b",
+            "--slug may only hold lower-case letters, digits and hyphens, got 'a/b'\n  hint: try --slug a-b",
+        ),
+        (
+            "UPPER case",
+            "--slug may only hold lower-case letters, digits and hyphens, got 'UPPER case'\n  hint: try --slug upper-case",
+        ),
+        ("con", "--slug may not be 'con', a device name on Windows"),
+    ],
+)
+def test_new_refuses_a_slug_the_build_would_refuse_before_writing(
+    tmp_path: Path, slug: str, message: str
+) -> None:
+    root = make_site(tmp_path / "blog", {})
+    before = tree(tmp_path)
+    result = run_cli("new", "A title", "--slug", slug, "--source", str(root))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message)
+    assert "Traceback" not in result.stderr
+    assert tree(tmp_path) == before
+    assert not Path("/tmp/elsewhere.md").exists()
+
+
+def test_new_writes_front_matter_an_author_can_add_to_and_pins_the_address(
+    tmp_path: Path,
+) -> None:
+    root = make_site(tmp_path, {})
+    result = run_cli("new", "Coalition formed", "--source", str(root))
+    assert result.exit_code == 0, result.stderr
+    path = Path(result.stdout.strip())
+    written = path.read_text()
+    assert written.startswith("---\ntitle: Coalition formed\ndate: ")
+    assert "\nslug: coalition-formed\n---\n" in written
+    # The author corrects the headline and adds a line the way README shows.
+    written = written.replace("title: Coalition formed", 'title: "Oman: coalition formed"')
+    path.write_text(
+        written.replace(
+            "slug: coalition-formed\n", "slug: coalition-formed\ntags: [coalition, Oman]\n"
+        )
+    )
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    (page_file,) = (root / "site").glob("*/*/*/coalition-formed/index.html")
+    assert "Oman: coalition formed" in page_file.read_text()
+
+
+def test_new_refuses_what_the_build_would_refuse_in_its_tags(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {})
+    result = run_cli("new", "A title", "--tags", "C,C++", "--source", str(root))
+    assert result.exit_code == 1
+    assert "the tags 'C++' and 'C' would share the URL /tag/c/" in result.stderr
+    assert not list((root / "content").rglob("*.md"))
+
+
+@pytest.mark.parametrize("title", ["Defenders\nNews", "Defenders\u2028News", "Defenders\rNews"])
+def test_init_refuses_a_title_of_several_lines(tmp_path: Path, title: str) -> None:
+    result = run_cli("init", str(tmp_path / "blog"), "--title", title)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("--title must be one line, but it holds a line break")
+    assert not (tmp_path / "blog").exists()
+
+
+def test_init_writes_a_long_title_whole(tmp_path: Path) -> None:
+    title = "The Gulf Centre for Human Rights and its partners: " + "defenders " * 20
+    assert run_cli("init", str(tmp_path / "blog"), "--title", title).exit_code == 0
+    built = run_cli("build", "--source", str(tmp_path / "blog"))
+    assert built.exit_code == 0, built.stderr
+    home = (tmp_path / "blog" / "site" / "index.html").read_text()
+    assert f"<title>{title.strip()}</title>" in home
 
 
 def test_new_checks_the_language(tmp_path: Path) -> None:

@@ -144,3 +144,10 @@ def test_reading_any_bytes_gives_a_post_or_a_content_error(data: bytes) -> None:
             assert post.url.startswith("/") and ".." not in post.url
         for error in reading.errors:
             assert str(error).startswith("content/post.md")
+
+
+def test_what_python_markdown_leaves_of_its_placeholders_never_reaches_a_page() -> None:
+    """Emphasis it cannot pair can cross a placeholder and leave STX and ETX in the HTML."""
+    html = CONVERTER.html("0\n\n- **0* * *\\.*")
+    assert "\x02" not in html and "\x03" not in html and "klzzwxh" not in html
+    well_formed(str(excerpt(html, None, 3).excerpt))

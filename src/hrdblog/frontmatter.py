@@ -197,3 +197,33 @@ def split(text: str, error: ErrorFactory) -> Document:
         "the front matter that starts on line 1 is never closed",
         "did you forget the closing `---`?",
     )
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes front matter as people write it: `key: value` lines, lists of names on one line
+    (`tags: [coalition, UN]`), text unwrapped, text of several lines as a block."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+    plain = all(isinstance(item, str | int | float | bool) and item != "" for item in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=plain)
+
+
+def _mapping(dumper: yaml.SafeDumper, value: dict[str, Any]) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=False)
+
+
+_Dumper.add_representer(str, _text)
+_Dumper.add_representer(list, _list)
+_Dumper.add_representer(dict, _mapping)
+
+
+def dump_front_matter(meta: dict[str, Any]) -> str:
+    """Return `---` front matter for these fields, in their order, one `key: value` line each."""
+    text = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
+    return f"---\n{text}---\n"

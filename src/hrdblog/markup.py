@@ -150,7 +150,20 @@ class Converter:
         if self._cmark is not None:
             return _with_heading_ids(self._cmark(text), self._heading_id)
         self._md.reset()  # footnotes, toc and references keep state between documents
-        return self._md.convert(text)
+        html = self._md.convert(text)
+        return _without_placeholders(html) if "\x02" in html or "\x03" in html else html
+
+
+_ESCAPED = re.compile("\x02([0-9]+)\x03")
+_PLACEHOLDER = re.compile("\x02klzzwxh:[0-9]+\x03?|[\x02\x03]")
+
+
+def _without_placeholders(html: str) -> str:
+    """Remove what Python-Markdown leaves of its own placeholders (STX … ETX) when emphasis
+    it cannot pair crosses them (`- **0* * *\\.*`): an escaped character is put back, the
+    rest, which no page may hold, goes."""
+    html = _ESCAPED.sub(lambda match: escape(chr(int(match.group(1)))), html)
+    return _PLACEHOLDER.sub("", html)
 
 
 def cmark_available() -> bool:

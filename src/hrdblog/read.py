@@ -25,7 +25,15 @@ from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt, sanitize
 from hrdblog.media import ImageSizes, image_size
 from hrdblog.models import Link, Post, Term
-from hrdblog.urls import alias_allowed, post_url, reserved, slugify, term_key, term_url
+from hrdblog.urls import (
+    alias_allowed,
+    post_url,
+    reserved,
+    slug_problem,
+    slugify,
+    term_key,
+    term_url,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +259,12 @@ def _start_worker(config: SiteConfig, now: datetime, cache: PostCache | None) ->
     _Worker.config = config
     _Worker.now = now
     _Worker.cache = cache
-    _Worker.converter = Converter(
+    _Worker.converter = converter(config)
+
+
+def converter(config: SiteConfig) -> Converter:
+    """Return the Markdown converter the settings ask for."""
+    return Converter(
         config.markdown_extensions,
         config.markdown_extension_configs,
         lambda text: slugify(text, config.slug_unicode),
@@ -387,6 +400,16 @@ class _FileErrors(Exception):
         self.errors = errors
 
 
+def check_post(path: Path, data: bytes, config: SiteConfig, now: datetime) -> list[HrdblogError]:
+    """Return every problem a build would find in a post file of these bytes (`hrdblog new`
+    checks what it writes)."""
+    try:
+        read_post(path, data, config, converter(config), now)
+    except _FileErrors as found:
+        return list(found.errors)
+    return []
+
+
 def read_post(
     path: Path,
     data: bytes,
@@ -435,13 +458,10 @@ def read_post(
     aliases = fields.aliases("aliases")
     slug = fields.text("slug")
     if slug is not None:
-        wanted = slugify(slug, config.slug_unicode)
-        if wanted != slug:
-            fields.fail(
-                "slug",
-                f"'slug' may only hold lower-case letters, digits and hyphens, got {slug!r}",
-                f"try slug: {wanted}" if wanted else "use letters or digits",
-            )
+        problem = slug_problem(slug, config.slug_unicode)
+        if problem is not None:
+            message, hint = problem
+            fields.fail("slug", f"'slug' {message}", hint.replace("try ", "try slug: "))
     elif title:
         slug = slugify(title, config.slug_unicode)
         if not slug:
@@ -450,12 +470,13 @@ def read_post(
                 f"the title {title!r} has no letters or digits to make a URL from",
                 "add a line like `slug: statement-on-reprisals`",
             )
-    if slug and reserved(slug):
-        fields.fail(
-            "slug" if "slug" in document.meta.values else "title",
-            f"the address name {slug!r} is a device name on Windows, where the page would be lost",
-            f"choose another name, with a line like `slug: {slug}-{date.year if date else 2017}`",
-        )
+        elif reserved(slug):
+            fields.fail(
+                "title",
+                f"the address name {slug!r} is a device name on Windows, where the page would "
+                "be lost",
+                f"choose another name, with a line like `slug: {slug}-1`",
+            )
     terms = {
         taxonomy.name: _terms(
             fields, taxonomy.name, taxonomy.path, config.slug_unicode, config.max_terms

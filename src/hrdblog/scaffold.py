@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
-import yaml
-
+from hrdblog.characters import clean_name, line_break
 from hrdblog.config import CONFIG_FILE, SiteConfig
-from hrdblog.errors import HrdblogError, OutputError
-from hrdblog.urls import slugify
+from hrdblog.errors import HrdblogError, LocatedError, OutputError, raise_all
+from hrdblog.frontmatter import dump_front_matter, load_mapping
+from hrdblog.read import check_post
+from hrdblog.urls import reserved, slug_problem, slugify
 
 SETTINGS_TEMPLATE = """\
 # The settings of this blog. Every line that starts with # is a comment; remove the # to use
@@ -84,6 +86,11 @@ GITIGNORE = "/site/\n/.hrdblog-cache/\n/.hrdblog-key\n"
 
 def init(folder: Path, title: str, now: datetime, force: bool = False) -> list[Path]:
     """Create a blog in `folder`; return the files written. Existing files are never replaced."""
+    title = one_line(title, "--title")
+    settings = SETTINGS_TEMPLATE.format(title=json.dumps(title, ensure_ascii=False))
+    written_title = load_mapping(settings, 1, _option_error, CONFIG_FILE).values.get("title")
+    if written_title != title:  # what every build would read back
+        raise HrdblogError(f"--title {title!r} cannot be written as a setting")
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder} is a file, not a folder")
     if folder.is_dir() and any(folder.iterdir()) and not force:
@@ -94,6 +101,7 @@ def init(folder: Path, title: str, now: datetime, force: bool = False) -> list[P
     post = _post_text(
         "Welcome to your blog",
         now,
+        slug="welcome",
         tags=["news"],
         body=(
             "This is your first post. Edit it, or delete it and write your own with "
@@ -103,9 +111,7 @@ def init(folder: Path, title: str, now: datetime, force: bool = False) -> list[P
         ),
     )
     files = {
-        CONFIG_FILE: SETTINGS_TEMPLATE.format(
-            title=yaml.safe_dump(title, allow_unicode=True).splitlines()[0]
-        ),
+        CONFIG_FILE: settings,
         f"content/{now.year:04d}/welcome.md": post,
         "templates/README.md": TEMPLATES_NOTE,
         ".gitignore": GITIGNORE,
@@ -121,6 +127,25 @@ def init(folder: Path, title: str, now: datetime, force: bool = False) -> list[P
     return written
 
 
+def one_line(text: str, option: str) -> str:
+    """Return the text of a title given on the command line, cleaned as a field is; raise if
+    it is empty or holds a line break."""
+    found = line_break(text)
+    if found is not None:
+        raise HrdblogError(
+            f"{option} must be one line, but it holds a line break ({found!r})",
+            "write it on one line",
+        )
+    cleaned = clean_name(text)
+    if not cleaned:
+        raise HrdblogError(f"{option} is empty", 'give a title, like "Defenders News"')
+    return cleaned
+
+
+def _option_error(line: int | None, message: str, hint: str | None = None) -> LocatedError:
+    return LocatedError("the command line", None, message, hint)
+
+
 def new_post(
     config: SiteConfig,
     title: str,
@@ -130,28 +155,31 @@ def new_post(
     draft: bool = False,
     slug: str | None = None,
 ) -> Path:
-    """Create a post file dated now; return its path. An existing file is never replaced."""
-    slug = slug or slugify(title, config.slug_unicode)
-    if not slug:
-        raise HrdblogError(
-            f"the title {title!r} has no letters or digits to make a file name from",
-            "give one with --slug",
-        )
+    """Create a post file dated now; return its path. An existing file is never replaced, and
+    nothing is written that the next build would refuse."""
+    title = one_line(title, "the title")
+    if slug is not None:
+        problem = slug_problem(slug, config.slug_unicode)
+        if problem is not None:
+            message, hint = problem
+            raise HrdblogError(f"--slug {message}", hint.replace("try ", "try --slug "))
+    else:
+        slug = slugify(title, config.slug_unicode)
+        if not slug or reserved(slug):
+            raise HrdblogError(
+                f"the title {title!r} makes no file name of its own",
+                "give one with --slug, like --slug statement-on-reprisals",
+            )
     path = config.content_dir / f"{now.year:04d}" / f"{slug}.md"
     if path.exists():
         raise OutputError(
             f"{config.display_path(path)} already exists",
             "choose another title, or name the file with --slug",
         )
+    # The slug is always written: correcting the headline later never moves a shared address.
+    text = _post_text(title, now, tags=tags, lang=lang, draft=draft, slug=slug)
+    raise_all(check_post(path, text.encode(), config, now))
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = _post_text(
-        title,
-        now,
-        tags=tags,
-        lang=lang,
-        draft=draft,
-        slug=slug if slug != slugify(title, config.slug_unicode) else None,
-    )
     with path.open("x", encoding="utf-8") as file:  # "x": fail rather than replace
         file.write(text)
     return path
@@ -160,20 +188,18 @@ def new_post(
 def _post_text(
     title: str,
     now: datetime,
+    slug: str,
     tags: list[str],
     body: str = "Write your post here.\n",
     lang: str = "",
     draft: bool = False,
-    slug: str | None = None,
 ) -> str:
     meta: dict[str, object] = {"title": title, "date": now.strftime("%Y-%m-%d %H:%M")}
-    if slug:
-        meta["slug"] = slug
+    meta["slug"] = slug
     if tags:
         meta["tags"] = tags
     if lang:
         meta["lang"] = lang
     if draft:
         meta["draft"] = True
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None)
-    return f"---\n{front}---\n{body}"
+    return dump_front_matter(meta) + body

@@ -79,6 +79,26 @@ def alias_allowed(path: str) -> bool:
     )
 
 
+def slug_problem(slug: str, unicode: bool = False) -> tuple[str, str] | None:
+    """Return what is wrong with a slug an author gives, and a hint; None if it is usable.
+
+    A slug is the last part of a post's URL and its file's name: lower-case letters, digits
+    and hyphens only (so never a `/`, a `..` or a whole path), and no Windows device name.
+    """
+    wanted = slugify(slug, unicode)
+    if wanted != slug:
+        return (
+            f"may only hold lower-case letters, digits and hyphens, got {slug!r}",
+            f"try {wanted}" if wanted else "use letters or digits",
+        )
+    if reserved(slug):
+        return (
+            f"may not be {slug!r}, a device name on Windows, where the page would be lost",
+            f"choose another name, like {slug}-1",
+        )
+    return None
+
+
 def reserved(slug: str) -> bool:
     """Return whether a slug is a name Windows reserves for a device."""
     return slug.lower() in RESERVED_NAMES

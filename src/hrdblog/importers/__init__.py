@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import yaml
-
 from hrdblog.characters import clean_name
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ContentError, count
 from hrdblog.files import read_file
+from hrdblog.frontmatter import dump_front_matter
 from hrdblog.lock import blog_lock
 from hrdblog.urls import alias_allowed, post_url, reserved, slugify
 
@@ -158,7 +157,7 @@ class Importer:
             self.report.existing.append(self.config.display_path(path))
             return None
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(front_matter(meta) + body.strip("\n") + "\n", encoding="utf-8")
+        path.write_text(dump_front_matter(meta) + body.strip("\n") + "\n", encoding="utf-8")
         for file_name, source in (files or {}).items():
             target = path.parent / file_name
             if target.exists():
@@ -171,31 +170,6 @@ class Importer:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         return path
-
-
-class _Dumper(yaml.SafeDumper):
-    """Writes front matter as people write it: block lists of one line, text unwrapped."""
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _text)
-
-
-def front_matter(meta: dict[str, Any]) -> str:
-    """Return `---` YAML front matter for these fields, in their order."""
-    text = yaml.dump(
-        meta,
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=None,
-        width=10_000,
-    )
-    return f"---\n{text}---\n"
 
 
 def date_text(date: datetime) -> str:
