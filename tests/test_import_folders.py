@@ -198,3 +198,21 @@ def test_links_out_of_the_imported_folder_are_not_followed(tmp_path: Path, kind:
     assert run_cli("build", "--source", str(root)).exit_code == 0
     for path in (root / "site").rglob("*"):
         assert not path.is_file() or b"Names of the sources" not in path.read_bytes()
+
+
+def test_a_date_no_post_may_have_is_an_error_and_nothing_is_written(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    write_files(
+        old,
+        {
+            "_posts/2019-05-01-fine.md": "---\ntitle: Fine\n---\nText.",
+            "_posts/2019-05-02-far.md": "---\ntitle: Far\ndate: 9999-12-31T23:00:00-05:00\n---\nT.",
+        },
+    )
+    root = blog(tmp_path)
+    result = run_cli("import", "jekyll", str(old), "--into", str(root))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "_posts/2019-05-02-far.md: its date 9999-12-31 23:00:00-05:00 is not one a post may have"
+    )
+    assert not list((root / "content").rglob("*"))

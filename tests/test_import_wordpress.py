@@ -399,3 +399,41 @@ def test_the_malformed_export_is_an_error_naming_its_line(tmp_path: Path) -> Non
     assert code == 1
     assert err.startswith(f"{root.parent / 'export.xml'}:90: the export is not well-formed XML")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("date", ["9999-12-31 23:00:00", "0001-01-01 00:30:00"])
+def test_a_date_no_post_may_have_is_an_error_and_nothing_is_written(
+    tmp_path: Path, date: str
+) -> None:
+    root = blog(tmp_path)
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    fine = item(1, "A fine post", "Text.")
+    code, _, err = imported(root, export(fine, item(2, "Far away", "Text.", date=date)))
+    assert code == 1
+    assert err.startswith(
+        f"{root.parent / 'export.xml'}: post 2 (Far away): its date '{date}' is not one a post "
+        "may have (between 1000-01-01 and 9998-12-31)"
+    )
+    assert "Traceback" not in err
+    after = [p.relative_to(root) for p in root.rglob("*") if ".hrdblog-cache" not in p.parts]
+    assert sorted(after) == before  # not even post 1
+
+
+def test_a_post_the_build_would_refuse_is_not_imported_and_the_report_says_why(
+    tmp_path: Path,
+) -> None:
+    root = blog(tmp_path)
+    clash = (
+        '<category domain="post_tag" nicename="c"><![CDATA[C]]></category>'
+        '<category domain="post_tag" nicename="c-2"><![CDATA[C++]]></category>'
+    )
+    code, out, _ = imported(
+        root, export(item(1, "Fine", "Text."), item(2, "Two", "T.", terms=clash))
+    )
+    assert code == 0
+    assert (
+        "  post 2 (Two)\n    - not imported: the build would refuse it: the tags 'C++' and 'C' "
+        in out
+    )
+    assert [p.name for p in (root / "content").rglob("*.md")] == ["fine.md"]
+    assert run_cli("build", "--source", str(root)).exit_code == 0

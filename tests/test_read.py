@@ -409,3 +409,13 @@ def test_a_source_may_be_a_name_alone(tmp_path: Path) -> None:
         ("Gulf Centre for Human Rights", ""),
         ("FLD", ""),
     ]
+
+
+@pytest.mark.parametrize(
+    "date", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+05:00", "0999-12-31"]
+)
+def test_a_date_no_post_may_have_is_an_error(tmp_path: Path, date: str) -> None:
+    (found,) = errors(tmp_path, {"a.md": f"---\ntitle: A\ndate: {date}\n---\nText.\n"})
+    assert found.startswith(
+        f"content/a.md:3: 'date' must be a date between 1000-01-01 and 9998-12-31, got '{date}'"
+    )

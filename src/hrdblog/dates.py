@@ -10,6 +10,18 @@ import babel
 import babel.dates
 
 NAMED_FORMATS = ("short", "medium", "long", "full")
+#: The dates a post may have: far enough from Python's bounds (years 1 and 9999) that no time
+#: zone can carry them past one.
+EARLIEST = datetime(1000, 1, 1)
+LATEST = datetime(9998, 12, 31, 23, 59, 59)
+RANGE = "between 1000-01-01 and 9998-12-31"
+
+
+def in_range(value: datetime) -> bool:
+    """Tell whether a date is one a post may have (its wall-clock time, in any zone)."""
+    return EARLIEST <= value.replace(tzinfo=None) <= LATEST
+
+
 _QUOTED = re.compile(r"'[^']*'")
 
 

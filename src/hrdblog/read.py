@@ -19,6 +19,7 @@ from typing import Any
 from hrdblog.cache import PostCache, file_key
 from hrdblog.characters import clean_text
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, ROOT_HIDDEN, SiteConfig, suggest
+from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings, count
 from hrdblog.files import Listing, read_file, signature, walk
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
@@ -632,6 +633,9 @@ class _Fields:
             parsed = datetime.fromisoformat(text)
         except ValueError as exc:
             self.fail(key, f"'{key}' must be a date like 2017-11-04, got {text!r}", f"{exc}")
+            return None
+        if not in_range(parsed):
+            self.fail(key, f"'{key}' must be a date {RANGE}, got {text!r}", DATE_HINT)
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.zone)
 

@@ -21,6 +21,7 @@ from hrdblog.errors import ContentError, count
 from hrdblog.files import read_file
 from hrdblog.frontmatter import dump_front_matter
 from hrdblog.lock import blog_lock
+from hrdblog.read import check_post
 from hrdblog.urls import alias_allowed, post_url, reserved, slugify
 
 
@@ -121,11 +122,17 @@ class Report:
 
 @dataclass
 class Importer:
-    """Writes imported posts into a blog's folder, never over an existing file."""
+    """Writes imported posts into a blog's folder, never over an existing file.
+
+    Posts are planned while the source is read and written only once all of it has been
+    read (`commit`): an import that fails half-way writes nothing. A planned post that the
+    build would refuse is not written, and the report says why.
+    """
 
     config: SiteConfig
     report: Report
     claimed: set[Path] = field(default_factory=set)  # the files of this run's posts
+    pending: list[tuple[Path, str, dict[str, Path], str]] = field(default_factory=list)
 
     def slug(self, *candidates: str) -> str:
         """Return the first candidate that makes a usable slug."""
@@ -146,30 +153,50 @@ class Importer:
         meta: dict[str, Any],
         body: str,
         files: dict[str, Path] | None = None,
+        where: str = "",
     ) -> Path | None:
-        """Write a post as `<folder>/<name>.md` (or `<name>/index.md`, with its files), under
+        """Plan a post as `<folder>/<name>.md` (or `<name>/index.md`, with its files), under
         the first of `names` no other post of this run took; return the file, or None if it is
-        already there."""
+        already there, or if the build would refuse it (the report says why)."""
         choices = [folder / name / "index.md" if files else folder / f"{name}.md" for name in names]
         path = next((path for path in choices if path not in self.claimed), choices[-1])
         self.claimed.add(path)
         if path.exists():
             self.report.existing.append(self.config.display_path(path))
             return None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump_front_matter(meta) + body.strip("\n") + "\n", encoding="utf-8")
-        for file_name, source in (files or {}).items():
-            target = path.parent / file_name
-            if target.exists():
-                continue
-            try:
-                data = read_file(source, file_name).data
-            except ContentError as exc:
-                self.report.problem(self.config.display_path(path), f"{exc}: not imported")
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        text = dump_front_matter(meta) + body.strip("\n") + "\n"
+        shown = self.config.display_path(path)
+        problems = (
+            check_post(path, text.encode(), self.config, self.config.now())
+            if path.is_relative_to(self.config.content_dir)
+            else []
+        )
+        if problems:
+            for problem in problems:
+                refused = f"not imported: the build would refuse it: {problem.message}"
+                self.report.problem(where or shown, refused)
+            return None
+        self.pending.append((path, text, dict(files or {}), where or shown))
         return path
+
+    def commit(self) -> None:
+        """Write every planned post, with its files."""
+        for path, text, files, where in self.pending:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("x", encoding="utf-8") as file:
+                file.write(text)
+            for file_name, source in files.items():
+                target = path.parent / file_name
+                if target.exists():
+                    continue
+                try:
+                    data = read_file(source, file_name).data
+                except ContentError as exc:
+                    self.report.problem(where, f"{exc}: not imported")
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        self.pending.clear()
 
 
 def date_text(date: datetime) -> str:
@@ -184,15 +211,17 @@ def import_into(kind: str, source: Path, config: SiteConfig) -> str:
     """Import the posts of a WordPress export, a Jekyll or a Hugo site (`kind`) into the blog
     of `config`, holding its lock; return the report."""
     with blog_lock(config.source):
+        importer = Importer(config, Report(config.display_path(source)))
         if kind == "wordpress":
             from hrdblog.importers.wordpress import import_wordpress
 
-            report = import_wordpress(source, config)
+            import_wordpress(source, importer)
         else:
             from hrdblog.importers.folders import import_folder
 
-            report = import_folder(source, config, kind)
-        return finish(report, config)
+            import_folder(source, importer, kind)
+        importer.commit()
+        return finish(importer.report, config)
 
 
 def finish(report: Report, config: SiteConfig) -> str:

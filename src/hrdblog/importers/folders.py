@@ -24,6 +24,7 @@ import yaml
 
 from hrdblog.characters import clean_name
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig
+from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError
 from hrdblog.files import read_file, walk
 from hrdblog.importers import Importer, Report, date_text, usable_alias
@@ -81,10 +82,9 @@ class _Prepared:
     url: str
 
 
-def import_folder(folder: Path, config: SiteConfig, kind: str) -> Report:
-    """Import the posts of a Jekyll or Hugo site (or of a folder of its posts)."""
-    report = Report(config.display_path(folder))
-    importer = Importer(config, report)
+def import_folder(folder: Path, importer: Importer, kind: str) -> Report:
+    """Plan the import of the posts of a Jekyll or Hugo site (or of a folder of its posts)."""
+    report = importer.report
     settings = _site_settings(folder, kind)
     prepared = [
         found
@@ -104,7 +104,9 @@ def import_folder(folder: Path, config: SiteConfig, kind: str) -> Report:
         body = _body(
             body, kind, post.meta.pop("excerpt_separator", None), settings, post.where, report
         )
-        written = importer.write(post.folder, post.names, post.meta, body, post.source.files)
+        written = importer.write(
+            post.folder, post.names, post.meta, body, post.source.files, post.where
+        )
         if written:
             report.counts["drafts" if post.meta.get("draft") else "posts"] += 1
             report.tags.update(post.meta.get("tags", []))
@@ -192,7 +194,7 @@ def _prepare(
         else:
             title = (matched.group(4) if matched else name).replace("-", " ").strip().capitalize()
             report.problem(where, f"it has no title: given {title!r}, from its file name")
-    found = _date(meta, ("date", "publishDate", "pubdate", "published_at"), config)
+    found = _date(meta, ("date", "publishDate", "pubdate", "published_at"), config, where)
     if found is None and matched:
         year, month, day = (int(matched.group(n)) for n in (1, 2, 3))
         found = datetime(year, month, day, tzinfo=config.tzinfo)
@@ -202,7 +204,7 @@ def _prepare(
     out: dict[str, Any] = {"title": title, "date": date_text(found)}
     slug = importer.slug(str(meta.pop("slug", "") or ""), matched.group(4) if matched else name)
     out["slug"] = slug
-    updated = _date(meta, ("lastmod", "updated", "modified", "last_modified_at"), config)
+    updated = _date(meta, ("lastmod", "updated", "modified", "last_modified_at"), config, where)
     if updated is not None and updated > found:
         out["updated"] = date_text(updated)
     author = meta.pop("author", None) or meta.pop("authors", None)
@@ -285,8 +287,11 @@ def _split(text: str) -> tuple[dict[str, Any], str]:
     return {str(key): value for key, value in found.items()}, body.lstrip("\n")
 
 
-def _date(meta: dict[str, Any], keys: tuple[str, ...], config: SiteConfig) -> datetime | None:
-    """Take the first of `keys` that holds a date, in any of the usual spellings."""
+def _date(
+    meta: dict[str, Any], keys: tuple[str, ...], config: SiteConfig, where: str
+) -> datetime | None:
+    """Take the first of `keys` that holds a date, in any of the usual spellings. Raise a
+    ContentError for a date no post may have (the import then writes nothing)."""
     for key in keys:
         if key not in meta:
             continue
@@ -304,6 +309,13 @@ def _date(meta: dict[str, Any], keys: tuple[str, ...], config: SiteConfig) -> da
                 continue
         else:
             continue
+        if not in_range(found):
+            raise ContentError(
+                where,
+                None,
+                f"its {key} {value!s} is not one a post may have ({RANGE})",
+                "correct it, then import again",
+            )
         return found if found.tzinfo else found.replace(tzinfo=config.tzinfo)
     return None
 

@@ -21,6 +21,7 @@ from defusedxml.ElementTree import iterparse
 
 from hrdblog.characters import clean_name
 from hrdblog.config import SiteConfig
+from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError
 from hrdblog.importers import Importer, Report, date_text, old_path, usable_alias
 from hrdblog.importers.html import to_markdown
@@ -128,13 +129,13 @@ def _item(element: Element) -> _Item:
     return item
 
 
-def import_wordpress(export_file: Path, config: SiteConfig) -> Report:
-    """Import every post of a WordPress export into the blog of `config`; return the report.
+def import_wordpress(export_file: Path, importer: Importer) -> Report:
+    """Plan the import of every post of a WordPress export; return the report.
 
-    Raise a ContentError naming the line if the export is not well-formed XML.
+    Raise a ContentError naming the line if the export is not well-formed XML, or naming the
+    item whose date no post may have.
     """
-    report = Report(config.display_path(export_file))
-    importer = Importer(config, report)
+    report = importer.report
     export = _Export()
     titles: dict[str, str] = {}
     attachments: list[tuple[str, str]] = []  # url, parent post id
@@ -184,7 +185,7 @@ def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) ->
     if not title:
         title = f"Untitled {kind} {post_id}"
         report.problem(where, f"it has no title: given {title!r}")
-    date = _date(item, config).astimezone(config.tzinfo)
+    date = _date(item, config, report.source, where).astimezone(config.tzinfo)
     status = item.get("wp:status") or "publish"
     slug = importer.slug(item.get("wp:post_name"), title, f"{kind}-{post_id}")
     meta: dict[str, Any] = {"title": title, "date": date_text(date), "slug": slug}
@@ -230,7 +231,9 @@ def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) ->
     body = to_markdown(content, lambda what: report.problem(where, what))
     if kind == "page":
         meta = {key: value for key, value in meta.items() if key not in {"aliases", "draft"}}
-        written = importer.write(config.source / "pages", (slug, f"{slug}-{post_id}"), meta, body)
+        written = importer.write(
+            config.source / "pages", (slug, f"{slug}-{post_id}"), meta, body, where=where
+        )
         if written:
             report.counts["pages"] += 1
             report.problem(
@@ -240,7 +243,7 @@ def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) ->
             )
         return title
     folder = config.content_dir / f"{date.astimezone(config.tzinfo):%Y}"
-    written = importer.write(folder, (slug, f"{slug}-{post_id}"), meta, body)
+    written = importer.write(folder, (slug, f"{slug}-{post_id}"), meta, body, where=where)
     if written:
         if draft:
             report.counts["drafts"] += 1
@@ -257,19 +260,26 @@ def _base_path(export: _Export) -> str:
     return urlsplit(export.base_blog_url or export.link).path or "/"
 
 
-def _date(item: _Item, config: SiteConfig) -> datetime:
-    """Return the post's date in the site's time zone: from its GMT date where it has one."""
-    gmt = item.get("wp:post_date_gmt")
-    if gmt and gmt != _NO_DATE:
+def _date(item: _Item, config: SiteConfig, source: str, where: str) -> datetime:
+    """Return the post's date: from its GMT date where it has one. Raise a ContentError for
+    a date no post may have (the import then writes nothing)."""
+    for name, zone in (("wp:post_date_gmt", UTC), ("wp:post_date", config.tzinfo)):
+        text = item.get(name)
+        if not text or text == _NO_DATE:
+            continue
         try:
-            return datetime.fromisoformat(gmt).replace(tzinfo=UTC)
+            found = datetime.fromisoformat(text)
         except ValueError:
-            pass
-    local = item.get("wp:post_date")
-    try:
-        return datetime.fromisoformat(local).replace(tzinfo=config.tzinfo)
-    except ValueError:
-        return config.now()
+            continue
+        if not in_range(found):
+            raise ContentError(
+                source,
+                None,
+                f"{where}: its date {text!r} is not one a post may have ({RANGE})",
+                "correct the date in WordPress and export again, or in the export's <item>",
+            )
+        return found.replace(tzinfo=zone)
+    return config.now()
 
 
 def _terms(item: _Item, where: str, report: Report) -> tuple[list[str], list[str]]:
