@@ -80,6 +80,18 @@ def test_settings_are_read_and_texts_merge_with_the_defaults(tmp_path: Path) -> 
             "hrdblog.yaml:1: 'base_url' must be a web address like https://example.org/, got 'example.org'",
         ),
         (
+            "base_url: https://example.org/?utm=x",
+            "hrdblog.yaml:1: 'base_url' must be the address of the site, without ?, # or a user name, got 'https://example.org/?utm=x'",
+        ),
+        (
+            "base_url: https://example.org/news/#top",
+            "hrdblog.yaml:1: 'base_url' must be the address of the site, without ?, # or a user name, got 'https://example.org/news/#top'",
+        ),
+        (
+            "base_url: https://user:secret@example.org/",
+            "hrdblog.yaml:1: 'base_url' must be the address of the site, without ?, # or a user name, got 'https://user:secret@example.org/'",
+        ),
+        (
             "slug_unicode: sometimes",
             "hrdblog.yaml:1: 'slug_unicode' must be true or false, got 'sometimes'",
         ),

@@ -84,6 +84,33 @@ def test_post_url_uses_the_permalink_pattern() -> None:
         ("{slug}", "it must start and end with '/'"),
         ("/../{slug}/", "it must not contain '//', '/./' or '/../'"),
         ("/{slug/", "it is not a valid pattern (expected '}' before end of string)"),
+        ("/{year}/{slug:x}/", "its fields are written without a format, like {slug}, not {slug:x}"),
+        (
+            "/{year:>12}/{slug}/",
+            "its fields are written without a format, like {year}, not {year:>12}",
+        ),
+        ("/{year!r}/{slug}/", "its fields are written without a format, like {year}, not {year!r}"),
+        (
+            "/%2e%2e/{slug}/",
+            "it holds '%'; between its fields it may hold letters, digits, -, _, . and /",
+        ),
+        (
+            "/{slug}?p=/",
+            "it holds '?'; between its fields it may hold letters, digits, -, _, . and /",
+        ),
+        (
+            "/{slug}/#top/",
+            "it holds '#'; between its fields it may hold letters, digits, -, _, . and /",
+        ),
+        (
+            "/a b/{slug}/",
+            "it holds ' '; between its fields it may hold letters, digits, -, _, . and /",
+        ),
+        (
+            "/a\\b/{slug}/",
+            "it holds '\\\\'; between its fields it may hold letters, digits, -, _, . and /",
+        ),
+        ("/actualités/{slug}.html/", None),
     ],
 )
 def test_check_permalink(pattern: str, problem: str | None) -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hrdblog.dates import check_date_format
@@ -343,9 +344,17 @@ def _count_or_zero(value: Any) -> int:
 
 def _base_url(value: Any) -> str:
     url = _text(value).strip()
-    if url and not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url) or not parts.hostname:
         raise _Invalid(f"must be a web address like https://example.org/, got {url!r}")
-    return url.rstrip("/") + "/" if url else ""
+    if parts.query or parts.fragment or "?" in url or "#" in url or "@" in parts.netloc:
+        raise _Invalid(
+            f"must be the address of the site, without ?, # or a user name, got {url!r}",
+            "like https://example.org/ or https://example.org/news/",
+        )
+    return url.rstrip("/") + "/"
 
 
 def _language(value: Any) -> str:

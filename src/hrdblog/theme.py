@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from hrdblog.cache import PageCache
 from hrdblog.config import SiteConfig, text_direction
 from hrdblog.dates import format_date, format_period
-from hrdblog.errors import ThemeError, raise_all
+from hrdblog.errors import HrdblogError, ThemeError, raise_all
 from hrdblog.files import walk
 from hrdblog.markup import rewrite_links
 from hrdblog.urls import Hrefs, absolute, archive_url
@@ -250,8 +250,19 @@ class Theme:
                 f"{self._where(exc) or name}: {exc}",
                 "check the spelling; README lists what templates can use",
             ) from None
-        except (TypeError, ValueError) as exc:
-            raise ThemeError(f"{self._where(exc) or name}: {exc}") from None
+        except RecursionError as exc:
+            raise ThemeError(
+                f"{self._where(exc) or name}: the template calls itself without end",
+                "a macro, an include or an extends that leads back to itself needs a way out",
+            ) from None
+        except HrdblogError:
+            raise
+        except Exception as exc:  # a template is the site's own code: whatever it raises
+            kind = type(exc).__name__
+            raise ThemeError(
+                f"{self._where(exc) or name}: {kind}: {exc}",
+                "fix the expression on this line of the template",
+            ) from None
 
     def _shown(self, filename: str) -> str:
         return self.config.display_path(Path(filename))

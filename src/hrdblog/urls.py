@@ -110,12 +110,36 @@ def term_key(name: str) -> str:
     return " ".join(folded.replace("-", " ").replace("_", " ").split())
 
 
+_PERMALINK_TEXT = re.compile(r"^[\w./-]*$")
+
+
 def check_permalink(pattern: str) -> str | None:
-    """Return what is wrong with a permalink pattern, or None if it is usable."""
+    """Return what is wrong with a permalink pattern, or None if it is usable.
+
+    Between its fields, a pattern holds letters, digits, `-`, `_`, `.` and `/` only: no `%`
+    (an escaped `..`), `?`, `#`, space or backslash could then make a URL that is not a path
+    of the site; its fields take no format (`{slug:x}`, `{year:>12}`).
+    """
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+        parts = list(string.Formatter().parse(pattern))
     except ValueError as exc:
         return f"it is not a valid pattern ({exc})"
+    for text, name, spec, conversion in parts:
+        if not _PERMALINK_TEXT.match(text):
+            bad = next(c for c in text if not _PERMALINK_TEXT.match(c))
+            return (
+                f"it holds {bad!r}; between its fields it may hold letters, digits, -, _, . and /"
+            )
+        if name is not None and (spec or conversion):
+            written = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            return f"its fields are written without a format, like {{{name}}}, not {written}"
+    fields = [name for _, name, _, _ in parts if name is not None]
     unknown = sorted(set(fields) - PERMALINK_FIELDS)
     if unknown:
         known = ", ".join("{" + f + "}" for f in sorted(PERMALINK_FIELDS))
