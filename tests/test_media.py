@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -160,4 +161,144 @@ def test_a_damaged_image_stops_the_build_with_its_name(tmp_path: Path) -> None:
         "content/2017/oman-hunger-strike/vigil.jpg: cannot be read as an image"
         in result.stderr.splitlines()[1]
     )
+    assert not (root / "site").exists()
+
+
+SECRET_PLACE = "taken at the safe house"
+
+
+def located_exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x010E] = SECRET_PLACE  # ImageDescription
+    exif[ExifTags.IFD.GPSInfo] = {1: "N", 2: (23.0, 35.0, 1.5), 3: "E", 4: (58.0, 24.0, 2.0)}
+    return exif
+
+
+def webp_with_location() -> bytes:
+    out = io.BytesIO()
+    xmp = f"<x:xmpmeta>{SECRET_PLACE}</x:xmpmeta>".encode()
+    Image.new("RGB", (16, 8), "blue").save(
+        out, "WEBP", lossless=True, exif=located_exif().tobytes(), xmp=xmp
+    )
+    return out.getvalue()
+
+
+def tiff_with_location() -> bytes:
+    from PIL import TiffImagePlugin
+
+    info = TiffImagePlugin.ImageFileDirectory_v2()
+    info[0x010F] = "PhoneMaker"  # Make
+    info[0x010E] = SECRET_PLACE  # ImageDescription
+    info[700] = f"<x:xmpmeta>{SECRET_PLACE} 23.5N 58.4E</x:xmpmeta>".encode()  # XMP
+    out = io.BytesIO()
+    Image.new("RGB", (16, 8), "blue").save(out, "TIFF", tiffinfo=info, compression="tiff_lzw")
+    return out.getvalue()
+
+
+def gif_with_comment() -> bytes:
+    out = io.BytesIO()
+    frames = [Image.new("P", (8, 8), colour) for colour in (1, 2)]
+    frames[0].save(
+        out, "GIF", save_all=True, append_images=frames[1:], loop=0, comment=SECRET_PLACE.encode()
+    )
+    data = out.getvalue()
+    # And an XMP application extension, as image editors write it.
+    xmp = b"\x21\xff\x0bXMP DataXMP" + bytes([len(SECRET_PLACE)]) + SECRET_PLACE.encode() + b"\x00"
+    return data[:-1] + xmp + data[-1:]
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("photo.webp", webp_with_location),
+        ("scan.tiff", tiff_with_location),
+        ("animation.gif", gif_with_comment),
+        ("sideways.jpg", lambda: jpeg_with_location((40, 20), orientation=6)),
+    ],
+)
+def test_every_image_format_loses_its_metadata_but_not_a_pixel(
+    name: str, make: Callable[[], bytes]
+) -> None:
+    original = make()
+    assert SECRET_PLACE.encode() in original or b"safe house" in original
+    clean = strip_metadata(original, name)
+    assert SECRET_PLACE.encode() not in clean and b"PhoneMaker" not in clean
+    with Image.open(io.BytesIO(clean)) as image:
+        assert dict(image.getexif()) == {} or ExifTags.IFD.GPSInfo not in image.getexif()
+        assert "comment" not in image.info and "xmp" not in image.info
+        assert not [key for key in image.getexif() if key in (0x010F, 0x010E, 700)]
+        frames = getattr(image, "n_frames", 1)
+    with Image.open(io.BytesIO(original)) as before:
+        assert getattr(before, "n_frames", 1) == frames
+    if not name.startswith("sideways"):
+        assert pixels(clean) == pixels(original)
+
+
+def pdf_with_author() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.add_metadata({"/Author": "Jane Doe", "/Creator": "Microsoft Word"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def bomb() -> bytes:
+    """A PNG of 30,000 by 30,000 pixels, a few hundred kilobytes."""
+    import struct
+    import zlib
+
+    width = height = 30_000
+    row = b"\x00" + b"\x00" * width
+    data = zlib.compress(row * height, 9)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_pdf_whose_metadata_tells_who_made_it_is_named_by_build_and_check(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {"2017/appeal/index.md": post("Appeal", "2017-11-04", "[The appeal](appeal.pdf)")},
+        files={"content/2017/appeal/appeal.pdf": pdf_with_author()},
+    )
+    for command in ("build", "check"):
+        result = run_cli(command, "--source", str(root))
+        assert result.exit_code == 0, result.stderr
+        assert (
+            "warning: content/2017/appeal/appeal.pdf: its metadata tells Author 'Jane Doe', "
+            "Creator 'Microsoft Word'"
+        ) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "make"), [("bomb.png", bomb), ("phone.heic", lambda: b"....ftypheic")]
+)
+@pytest.mark.parametrize("keep", [False, True])
+def test_an_image_that_may_not_be_published_is_an_error_naming_it(
+    tmp_path: Path, name: str, make: Callable[[], bytes], keep: bool
+) -> None:
+    root = make_site(
+        tmp_path,
+        {"2017/vigil/index.md": post("Vigil", "2017-11-04", "Text.")},
+        {"keep_image_metadata": keep, "base_url": "https://example.org/"},
+        files={f"content/2017/vigil/{name}": make()},
+    )
+    result = run_cli("build", "--source", str(root))
+    if name.endswith(".heic") and keep:
+        assert result.exit_code == 0, result.stderr  # kept as it is, as asked
+        return
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"content/2017/vigil/{name}: cannot be published: ")
+    assert "Traceback" not in result.stderr
     assert not (root / "site").exists()

@@ -1,25 +1,45 @@
-"""Images as published: their metadata removed, their size known.
+"""Images and documents as published: their metadata removed or named, their size known.
 
-Photos of defenders must never tell where and when they were taken. JPEG and PNG files lose
-their EXIF (with GPS), XMP, IPTC and text metadata losslessly: the segments or chunks that hold
-it are dropped and the image data is copied untouched. Only a JPEG whose EXIF turns it (a phone
-photo taken sideways) is decoded, turned and encoded again, since without its EXIF it would show
-on its side.
+Photos of defenders must never tell where and when they were taken. Every image format a post
+may publish loses its EXIF (with GPS), XMP, IPTC, comments and text metadata:
+
+- JPEG, PNG, WebP and GIF losslessly: the segments, chunks or blocks that hold metadata are
+  dropped and the image data is copied untouched. Only a JPEG whose EXIF turns it (a phone
+  photo taken sideways) is decoded, turned and encoded again, since without its EXIF it would
+  show on its side; what that encoding writes is cleaned the same way.
+- TIFF by writing its pixels anew (TIFF keeps its metadata in the same directory as its
+  pixels' layout), with lossless compression.
+- HEIC, HEIF, AVIF and JPEG XL, whose metadata hrdblog cannot remove, are refused.
+
+An image of more pixels than anyone publishes (a decompression bomb, a few kilobytes that
+unpack to gigabytes in a reader's browser) is refused, metadata kept or not. A PDF whose
+metadata names its author or the software that made it is published as it is, with a warning
+naming what it tells.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 import struct
+import warnings
+from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
+logger = logging.getLogger(__name__)
+
+#: The images hrdblog publishes, cleaned; the ones whose metadata it cannot remove.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff"})
+UNCLEANABLE = frozenset({".heic", ".heif", ".avif", ".jxl"})
+#: The most pixels an image may have: Pillow's own bound, some 89 million (a 10,000 by 8,900
+#: photo); a bomb has billions.
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 _ORIENTATION = 0x0112
 _TURNED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
@@ -29,15 +49,30 @@ _JPEG_KEPT_APPS = {0xE0, 0xE2, 0xEE}
 # PNG chunks dropped: EXIF, the three kinds of text (which also carry XMP), the time of change.
 _PNG_DROPPED = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# WebP chunks dropped, and the bits of its VP8X header that announce them.
+_WEBP_DROPPED = {b"EXIF", b"XMP "}
+_WEBP_EXIF_XMP_FLAGS = 0x08 | 0x04
+# GIF application extensions kept: the looping of animations.
+_GIF_KEPT_APPLICATIONS = (b"NETSCAPE2.0", b"ANIMEXTS1.0")
+_TIFF_LOSSLESS = {"raw", "tiff_lzw", "tiff_deflate", "tiff_adobe_deflate", "packbits", "group4"}
 
 
 class ImageProblem(ValueError):
     """An image that cannot be read, so cannot be cleaned."""
 
 
+class ImageRefused(ImageProblem):
+    """An image that can be read but may not be published: too many pixels, or metadata
+    hrdblog cannot remove."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
 def is_image(name: str) -> bool:
-    """Return whether a file is an image hrdblog cleans: a JPEG or a PNG."""
-    return Path(name).suffix.lower() in IMAGE_SUFFIXES
+    """Return whether a file is an image hrdblog checks and cleans before publishing it."""
+    return Path(name).suffix.lower() in IMAGE_SUFFIXES | UNCLEANABLE
 
 
 def image_size(path: Path) -> tuple[int, int] | None:
@@ -45,23 +80,72 @@ def image_size(path: Path) -> tuple[int, int] | None:
     if not path.is_file():
         return None
     try:
-        with Image.open(path) as image:
+        with _opened(path) as image:
             width, height = image.size
             if image.format == "JPEG" and image.getexif().get(_ORIENTATION) in _TURNED:
                 width, height = height, width
             return width, height
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+    except (ImageProblem, OSError, UnidentifiedImageError, SyntaxError, ValueError):
         return None
 
 
-def strip_metadata(data: bytes, name: str) -> bytes:
-    """Return a JPEG or PNG file's bytes without its metadata; raise ImageProblem if unreadable."""
+def _opened(source: Path | bytes) -> Image.Image:
+    """Open an image's header, refusing one of more pixels than MAX_PIXELS."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise ImageRefused(f"it has more than {MAX_PIXELS:,} pixels", _SMALLER) from None
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        image.close()
+        raise ImageRefused(
+            f"it is {width:,} by {height:,} pixels, more than {MAX_PIXELS:,}", _SMALLER
+        )
+    return image
+
+
+_SMALLER = "make it smaller in an image editor: no reader's screen shows so many pixels"
+
+
+def check_image(data: bytes, name: str, keep_metadata: bool) -> bytes:
+    """Return an image's bytes as they may be published: without metadata unless it is kept,
+    never with more pixels than MAX_PIXELS. Raise ImageProblem otherwise."""
     suffix = Path(name).suffix.lower()
+    if suffix in UNCLEANABLE and not keep_metadata:
+        raise ImageRefused(
+            f"hrdblog cannot remove the metadata of {suffix} images",
+            "convert it to JPEG or PNG, or set keep_image_metadata: true if it may tell "
+            "where and when it was taken",
+        )
     try:
-        if suffix == ".png":
-            return _strip_png(data)
+        with _opened(data):
+            pass
+    except ImageProblem:
+        raise
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
+        if suffix in UNCLEANABLE:  # Pillow may not read them: it need not, to publish them
+            return data
+        raise ImageProblem(str(exc) or type(exc).__name__) from None
+    return data if keep_metadata else strip_metadata(data, name)
+
+
+def strip_metadata(data: bytes, name: str) -> bytes:
+    """Return an image's bytes without its metadata; raise ImageProblem if unreadable."""
+    suffix = Path(name).suffix.lower()
+    strippers: dict[str, Callable[[bytes], bytes]] = {
+        ".png": _strip_png,
+        ".webp": _strip_webp,
+        ".gif": _strip_gif,
+        ".tif": _strip_tiff,
+        ".tiff": _strip_tiff,
+    }
+    try:
+        if suffix in strippers:
+            return strippers[suffix](data)
         if _needs_turning(data):
-            return _turned_jpeg(data)
+            return _strip_jpeg(_turned_jpeg(data))
         return _strip_jpeg(data)
     except (OSError, UnidentifiedImageError, SyntaxError, struct.error, IndexError) as exc:
         raise ImageProblem(str(exc) or type(exc).__name__) from None
@@ -114,21 +198,123 @@ def _strip_png(data: bytes) -> bytes:
     return b"".join(out)
 
 
+def _strip_webp(data: bytes) -> bytes:
+    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        raise ImageProblem("not a WebP file")
+    chunks = []
+    at = 12
+    while at + 8 <= len(data):
+        kind = data[at : at + 4]
+        (length,) = struct.unpack("<I", data[at + 4 : at + 8])
+        end = at + 8 + length + (length & 1)
+        if at + 8 + length > len(data):
+            raise ImageProblem("a damaged WebP chunk")
+        chunk = data[at:end]
+        if kind == b"VP8X":
+            flags = chunk[8] & ~_WEBP_EXIF_XMP_FLAGS
+            chunk = chunk[:8] + bytes([flags]) + chunk[9:]
+        if kind not in _WEBP_DROPPED:
+            chunks.append(chunk)
+        at = end
+    body = b"WEBP" + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def _strip_gif(data: bytes) -> bytes:
+    if data[:6] not in (b"GIF87a", b"GIF89a"):
+        raise ImageProblem("not a GIF file")
+    packed = data[10]
+    at = 13 + (3 * 2 ** ((packed & 7) + 1) if packed & 0x80 else 0)
+    out = [data[:at]]
+    while at < len(data):
+        block = data[at]
+        if block == 0x3B:  # the trailer
+            out.append(data[at : at + 1])
+            break
+        if block == 0x21:  # an extension: its label, then sub-blocks
+            label = data[at + 1]
+            end = _sub_blocks_end(data, at + 2)
+            first = data[at + 3 : at + 3 + data[at + 2]]
+            comment = label == 0xFE
+            application = label == 0xFF and not first.startswith(_GIF_KEPT_APPLICATIONS)
+            if not (comment or application):
+                out.append(data[at:end])
+            at = end
+        elif block == 0x2C:  # an image: its descriptor, colour table, then its data
+            image_packed = data[at + 9]
+            start = at + 10 + (3 * 2 ** ((image_packed & 7) + 1) if image_packed & 0x80 else 0)
+            end = _sub_blocks_end(data, start + 1)
+            out.append(data[at:end])
+            at = end
+        else:
+            raise ImageProblem(f"a damaged GIF block at byte {at}")
+    return b"".join(out)
+
+
+def _sub_blocks_end(data: bytes, at: int) -> int:
+    """Return where a run of GIF sub-blocks that starts at `at` ends."""
+    while True:
+        size = data[at]
+        at += 1 + size
+        if size == 0:
+            return at
+        if at > len(data):
+            raise ImageProblem("a damaged GIF block")
+
+
+def _strip_tiff(data: bytes) -> bytes:
+    with _opened(data) as image:
+        compression = image.info.get("compression", "raw")
+        frames = []
+        for frame in ImageSequence.Iterator(image):
+            plain = frame.copy()  # its pixels, without the file's directory of tags
+            plain.info = (
+                {"icc_profile": frame.info["icc_profile"]} if "icc_profile" in frame.info else {}
+            )
+            frames.append(plain)
+    out = io.BytesIO()
+    lossless = compression if compression in _TIFF_LOSSLESS else "tiff_lzw"
+    frames[0].save(out, "TIFF", compression=lossless, save_all=True, append_images=frames[1:])
+    return out.getvalue()
+
+
 def _needs_turning(data: bytes) -> bool:
-    with Image.open(io.BytesIO(data)) as image:
+    with _opened(data) as image:
         return image.format == "JPEG" and image.getexif().get(_ORIENTATION, 1) != 1
 
 
 def _turned_jpeg(data: bytes) -> bytes:
-    with Image.open(io.BytesIO(data)) as image:
+    with _opened(data) as image:
         icc = image.info.get("icc_profile")
         turned = ImageOps.exif_transpose(image)
         out = io.BytesIO()
-        options = {"quality": 92, "optimize": True}
+        options: dict[str, Any] = {"quality": 92, "optimize": True}
         if icc:
             options["icc_profile"] = icc
+        turned.info.pop("comment", None)
         turned.save(out, "JPEG", **options)
     return out.getvalue()
+
+
+def pdf_metadata(data: bytes) -> list[str]:
+    """Return what a PDF's metadata tells of who made it and with what (its author, creator,
+    producer, and whether it has XMP metadata), as `Author 'Jane Doe'` …; none if nothing."""
+    from pypdf import PdfReader  # imported here: only sites with PDFs need it
+    from pypdf.errors import PyPdfError
+
+    told = []
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        info: dict[str, Any] = dict(reader.metadata or {})
+        for name in ("Author", "Creator", "Producer"):
+            value = info.get(f"/{name}")
+            if value:
+                told.append(f"{name} {str(value).strip()!r}")
+        if reader.xmp_metadata is not None:
+            told.append("XMP metadata")
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []  # not a PDF that can be read: a reader's program will say so
+    return told
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)

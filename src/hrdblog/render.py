@@ -20,7 +20,7 @@ from hrdblog.config import ROOT_HIDDEN
 from hrdblog.errors import ContentError, HrdblogError, raise_all
 from hrdblog.files import read_file, walk
 from hrdblog.markup import MORE_ANCHOR, plain_text, rewrite_links
-from hrdblog.media import ImageProblem, is_image, strip_metadata
+from hrdblog.media import ImageProblem, ImageRefused, check_image, is_image, pdf_metadata
 from hrdblog.models import ListPage, Output, Post, PostPage, Site, TaxonomyTerms
 from hrdblog.theme import DEFAULT_THEME, Theme
 from hrdblog.urls import Origin, absolute, check_paths, feed_url, output_path
@@ -503,7 +503,8 @@ def post_files(site: Site) -> list[tuple[str, Path]]:
 
 
 def _published_files(site: Site, files: list[tuple[str, Path]]) -> list[Output]:
-    """Read files to publish as they are; JPEG and PNG images without their metadata."""
+    """Read files to publish as they are: images without their metadata (`media`), and a
+    warning for each PDF whose metadata tells who made it."""
     outputs: list[Output] = []
     errors: list[HrdblogError] = []
     for name, path in files:
@@ -513,9 +514,22 @@ def _published_files(site: Site, files: list[tuple[str, Path]]) -> list[Output]:
         except ContentError as exc:
             errors.append(exc)
             continue
-        if is_image(name) and not site.config.keep_image_metadata:
+        if name.lower().endswith(".pdf") and not path.is_relative_to(DEFAULT_THEME):
+            told = pdf_metadata(data)
+            if told:
+                logger.warning(
+                    "%s: its metadata tells %s: remove it before publishing (for example "
+                    "with exiftool -all:all= %s, or by printing it to a new PDF)",
+                    shown,
+                    ", ".join(told),
+                    path.name,
+                )
+        if is_image(name):
             try:
-                data = strip_metadata(data, name)
+                data = check_image(data, name, site.config.keep_image_metadata)
+            except ImageRefused as exc:
+                errors.append(ContentError(shown, None, f"cannot be published: {exc}", exc.hint))
+                continue
             except ImageProblem as exc:
                 errors.append(
                     ContentError(
