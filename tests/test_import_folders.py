@@ -216,3 +216,33 @@ def test_a_date_no_post_may_have_is_an_error_and_nothing_is_written(tmp_path: Pa
         "_posts/2019-05-02-far.md: its date 9999-12-31 23:00:00-05:00 is not one a post may have"
     )
     assert not list((root / "content").rglob("*"))
+
+
+def test_embeds_from_other_sites_become_links_and_the_post_builds(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    write_files(
+        old,
+        {
+            "content/posts/2019-05-01-vigil.md": (
+                "---\ntitle: Vigil\n---\n![The vigil](https://cdn.example.net/vigil.jpg)\n\n"
+                '<iframe src="https://video.example.org/embed/1" title="The speech"></iframe>\n\n'
+                '<img src="https://cdn.example.net/map.png" alt="The route">\n'
+            )
+        },
+    )
+    root = blog(tmp_path)
+    result = run_cli("import", "hugo", str(old), "--into", str(root))
+    assert result.exit_code == 0, result.stderr
+    for url in (
+        "https://cdn.example.net/vigil.jpg",
+        "https://video.example.org/embed/1",
+        "https://cdn.example.net/map.png",
+    ):
+        assert f"  {url}  (Vigil)" in result.stdout
+    text = (root / "content" / "2019" / "vigil.md").read_text()
+    assert "[The vigil](https://cdn.example.net/vigil.jpg)" in text
+    assert '<a href="https://video.example.org/embed/1">The speech</a>' in text
+    assert '<a href="https://cdn.example.net/map.png">The route</a>' in text
+    built = run_cli("build", "--source", str(root))
+    assert built.exit_code == 0, built.stderr
+    assert run_cli("check", "--source", str(root)).exit_code == 0

@@ -97,7 +97,7 @@ def bundle_site(tmp_path: Path, **settings: object) -> Path:
             ),
             "2017/other.md": post("Another post", "2017-11-05", tags=["detention"]),
         },
-        settings,
+        {"allowed_origins": ["https://images.example"], **settings},
         files={
             "content/2017/oman-hunger-strike/vigil.jpg": jpeg_with_location(),
             "content/2017/oman-hunger-strike/appeal.pdf": b"%PDF-1.4 appeal",

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import build_site, make_site, page, post, site_files, text
+from helpers import build_site, make_site, page, post, run_cli, site_files, text
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -102,7 +102,11 @@ def test_ordinary_formatting_is_kept(tmp_path: Path) -> None:
         'A claim.[^1]\n\n[^1]: Its source.\n\n<abbr title="United Nations">UN</abbr> <mark>marked</mark>'
     )
     site = build_site(
-        make_site(tmp_path, {"a.md": post("Formatting", "2017-01-01", body)}, {"sanitize": True})
+        make_site(
+            tmp_path,
+            {"a.md": post("Formatting", "2017-01-01", body)},
+            {"sanitize": True, "allowed_origins": ["https://example.org"]},
+        )
     )
     content = page(site, "/2017/01/01/formatting/").find(".//div[@class='entry-content']")
     tags = {e.tag for e in content.iter()}
@@ -134,4 +138,40 @@ def test_raw_html_is_trusted_when_sanitize_is_off(tmp_path: Path) -> None:
     site = build_site(make_site(tmp_path, {"a.md": post("Own", "2017-01-01", body)}))
     assert (
         b'onclick="toggle()"' in (site / "2017" / "01" / "01" / "own" / "index.html").read_bytes()
+    )
+
+
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'viewBox="0 0 10 10" onload="alert(1)"><script>alert(2)</script>'
+    '<a xlink:href="javascript:alert(3)"><circle r="4" onclick="alert(4)"/></a>'
+    '<foreignObject><div>alert(5)</div></foreignObject><rect width="2" height="2"/></svg>'
+)
+
+
+@pytest.mark.parametrize("place", ["content/2017/vigil/map.svg", "static/map.svg"])
+def test_scripts_leave_svg_drawings_when_sanitize_is_on(tmp_path: Path, place: str) -> None:
+    root = make_site(
+        tmp_path,
+        {"2017/vigil/index.md": post("Vigil", "2017-01-01", "![The map](map.svg)")},
+        {"sanitize": True},
+        files={place: SVG},
+    )
+    site = build_site(root)
+    published = next(site.rglob("map.svg")).read_text()
+    assert "alert" not in published and "<rect" in published and "<circle" in published
+
+
+def test_an_svg_drawing_that_loads_from_another_site_is_refused(tmp_path: Path) -> None:
+    drawing = (
+        '<svg xmlns="http://www.w3.org/2000/svg"><image href="https://tracker.example/p.png"/>'
+        "<style>@import url(https://fonts.example/f.css);</style></svg>"
+    )
+    root = make_site(
+        tmp_path, {"a.md": post("A", "2017-01-01")}, files={"static/logo.svg": drawing}
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1].startswith(
+        "static/logo.svg: loads https://tracker.example/p.png from another site (https://tracker.example)"
     )

@@ -374,3 +374,39 @@ class ImageSizes:
         size = image_size(path)
         self.seen[str(path)] = list(size) if size else None
         return size
+
+
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK = "http://www.w3.org/1999/xlink"
+#: What runs in a drawing: scripts, and HTML (which may hold scripts) inside foreignObject.
+_SVG_RUNNING = {f"{{{_SVG}}}script", f"{{{_SVG}}}foreignObject", "script", "foreignObject"}
+_UNSAFE_ADDRESS = re.compile(r"^\s*(?:javascript|vbscript|data\s*:\s*text/html)", re.IGNORECASE)
+
+
+def clean_svg(data: bytes) -> bytes:
+    """Return an SVG drawing without what runs when it is opened (scripts, event handlers,
+    javascript: links, foreignObject); raise ImageProblem if it is not an SVG file."""
+    from xml.etree.ElementTree import ParseError, register_namespace, tostring
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        root = fromstring(data, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        raise ImageProblem(f"not an SVG drawing: {exc}") from None
+    register_namespace("", _SVG)
+    register_namespace("xlink", _XLINK)
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag in _SVG_RUNNING:
+                parent.remove(child)
+    for element in root.iter():
+        for name in list(element.attrib):
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on") or (
+                local == "href" and _UNSAFE_ADDRESS.match(element.attrib[name])
+            ):
+                del element.attrib[name]
+    drawing = tostring(root, encoding="unicode")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + drawing.encode("utf-8")

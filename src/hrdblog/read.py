@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from hrdblog.cache import PostCache, file_key
 from hrdblog.characters import clean_text
@@ -26,6 +27,7 @@ from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt, sanitize
 from hrdblog.media import ImageSizes, image_size
 from hrdblog.models import Link, Post, Term
+from hrdblog.sitecheck import loads, other_origin
 from hrdblog.urls import (
     alias_allowed,
     post_url,
@@ -493,6 +495,14 @@ def read_post(
     clean = sanitize if config.sanitize else str
     body_html = sizes.annotate(clean(converter.html(document.body)))
     summary_html = sizes.annotate(clean(converter.html(summary))) if summary else None
+    remote = [
+        *_remote_loads(body_html, document.body, document.body_line, config, error),
+        *_remote_loads(
+            summary_html or "", "", document.meta.lines.get("summary", 1), config, error
+        ),
+    ]
+    if remote:
+        raise _FileErrors(remote)
     cut = excerpt(body_html, summary_html, config.excerpt_words)
     return Post(
         file=shown,
@@ -517,6 +527,33 @@ def read_post(
         extra={k: v for k, v in document.meta.values.items() if k not in known},
         lines=dict(document.meta.lines),
     )
+
+
+def _remote_loads(
+    html: str, source: str, first_line: int, config: SiteConfig, error: ErrorFactory
+) -> list[HrdblogError]:
+    """Return an error for each address on another site that this HTML makes a reader's
+    browser load by itself (an image, a frame, a font …), at the line of `source` (the
+    Markdown it was made from, starting at `first_line`) that holds it."""
+    errors: list[HrdblogError] = []
+    for address in dict.fromkeys(loads(html)):
+        origin = other_origin(address, config.allowed_origins, config.base_url)
+        if origin is None:
+            continue
+        at = source.find(address)
+        if at < 0:
+            at = source.find(urlsplit(address.strip()).netloc)
+        line = first_line + source.count("\n", 0, at) if at >= 0 else first_line
+        errors.append(
+            error(
+                line,
+                f"loads {address} from another site ({origin}): every reader's browser would "
+                "tell that site who reads this page",
+                "put the file in the post's own folder and use its name, or list "
+                f"{origin} in allowed_origins in hrdblog.yaml",
+            )
+        )
+    return errors
 
 
 def _terms(fields: _Fields, key: str, path: str, unicode: bool, most: int) -> tuple[Term, ...]:

@@ -20,8 +20,16 @@ from hrdblog.config import ROOT_HIDDEN
 from hrdblog.errors import ContentError, HrdblogError, raise_all
 from hrdblog.files import read_file, walk
 from hrdblog.markup import MORE_ANCHOR, plain_text, rewrite_links
-from hrdblog.media import ImageProblem, ImageRefused, check_image, is_image, pdf_metadata
+from hrdblog.media import (
+    ImageProblem,
+    ImageRefused,
+    check_image,
+    clean_svg,
+    is_image,
+    pdf_metadata,
+)
 from hrdblog.models import ListPage, Output, Post, PostPage, Site, TaxonomyTerms
+from hrdblog.sitecheck import loads, other_origin
 from hrdblog.theme import DEFAULT_THEME, Theme
 from hrdblog.urls import Origin, absolute, check_paths, feed_url, output_path
 
@@ -524,6 +532,12 @@ def _published_files(site: Site, files: list[tuple[str, Path]]) -> list[Output]:
                     ", ".join(told),
                     path.name,
                 )
+        if name.lower().endswith(".svg"):
+            try:
+                data = _checked_svg(site, data, shown)
+            except ContentError as exc:
+                errors.append(exc)
+                continue
         if is_image(name):
             try:
                 data = check_image(data, name, site.config.keep_image_metadata)
@@ -543,6 +557,31 @@ def _published_files(site: Site, files: list[tuple[str, Path]]) -> list[Output]:
         outputs.append(Output(name, data, shown))
     raise_all(errors)
     return outputs
+
+
+def _checked_svg(site: Site, data: bytes, shown: str) -> bytes:
+    """Return an SVG drawing as it may be published: checked like a page for what it loads
+    from other sites, and with `sanitize`, without what would run when it is opened. Raise a
+    ContentError naming it otherwise."""
+    config = site.config
+    for address in loads(data.decode("utf-8", errors="replace")):
+        origin = other_origin(address, config.allowed_origins, config.base_url)
+        if origin is not None:
+            raise ContentError(
+                shown,
+                None,
+                f"loads {address} from another site ({origin}) when it is shown",
+                "put the file it loads beside it and use its name, or list "
+                f"{origin} in allowed_origins in hrdblog.yaml",
+            )
+    if not config.sanitize:
+        return data
+    try:
+        return clean_svg(data)
+    except ImageProblem as exc:
+        raise ContentError(
+            shown, None, f"cannot be published: {exc}", "save it again as SVG"
+        ) from None
 
 
 def description(post: Post) -> str:

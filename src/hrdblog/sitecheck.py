@@ -20,10 +20,11 @@ from xml.etree import ElementTree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
-# Attributes whose address the browser loads by itself, by element.
+# Attributes whose address the browser loads by itself, by element (HTML and SVG, whose
+# links may be written href or xlink:href).
 _LOADED = {
-    "img": ("src", "srcset"),
-    "script": ("src",),
+    "img": ("src", "srcset", "lowsrc", "dynsrc"),
+    "script": ("src", "href", "xlink:href"),
     "iframe": ("src",),
     "frame": ("src",),
     "video": ("src", "poster"),
@@ -31,10 +32,24 @@ _LOADED = {
     "source": ("src", "srcset"),
     "track": ("src",),
     "embed": ("src",),
-    "object": ("data",),
+    "object": ("data", "codebase"),
+    "applet": ("code", "codebase", "archive"),
     "input": ("src",),
-    "image": ("href",),
+    "image": ("href", "xlink:href", "src"),
+    "use": ("href", "xlink:href"),
+    "feimage": ("href", "xlink:href"),
+    "base": ("href",),  # every relative address of the page then leads there
+    "html": ("manifest",),
+    "body": ("background",),
+    "table": ("background",),
+    "td": ("background",),
+    "th": ("background",),
+    "tr": ("background",),
+    "portal": ("src",),
 }
+# Attributes whose address is contacted by itself whatever the element: <a ping> reports
+# each click to its addresses.
+_LOADED_ANYWHERE = ("ping",)
 # <link rel=…> values that make the browser load the address.
 _LOADED_LINKS = {
     "stylesheet",
@@ -49,6 +64,10 @@ _LOADED_LINKS = {
     "preconnect",
 }
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE)
+# image-set() and -webkit-image-set() take addresses as bare strings too.
+_CSS_IMAGE_SET = re.compile(r"image-set\(([^()]*(?:\([^()]*\)[^()]*)*)\)", re.IGNORECASE)
+_CSS_STRING = re.compile(r"""(['"])(.*?)\1""")
+_REFRESH = re.compile(r"""^\s*\d*\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\1\s*$""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,9 +112,21 @@ class _Page(HTMLParser):
         if tag == "html":
             self.lang = values.get("lang")
         self._in = tag if tag in {"title", "style"} else ""
-        for name in _LOADED.get(tag, ()):
-            for address in _addresses(values.get(name, ""), srcset=name == "srcset"):
+        for name in (*_LOADED.get(tag, ()), *_LOADED_ANYWHERE):
+            for address in _addresses(values.get(name, ""), name):
                 self.references.append(_Reference(address, loaded=True))
+        if tag == "link" and values.get("imagesrcset"):
+            for address in _addresses(values["imagesrcset"], "srcset"):
+                self.references.append(_Reference(address, loaded=True))
+        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            match = _REFRESH.match(values.get("content", ""))
+            if match and match.group(2):  # the browser goes there by itself
+                self.references.append(_Reference(match.group(2), loaded=True))
+        if tag == "iframe" and values.get("srcdoc"):
+            inner = _Page()
+            inner.feed(values["srcdoc"])
+            inner.close()
+            self.references += [r for r in inner.references if r.loaded]
         if tag in {"a", "area"} and values.get("href"):
             self.references.append(_Reference(values["href"], loaded=False))
         if tag == "link" and values.get("href"):
@@ -118,17 +149,47 @@ class _Page(HTMLParser):
             self.references += [_Reference(a, True) for a in css_addresses(data)]
 
 
-def _addresses(value: str, srcset: bool) -> list[str]:
+def _addresses(value: str, attribute: str) -> list[str]:
+    """Return the addresses an attribute holds: one, a srcset's list, a ping's or archive's."""
     if not value.strip():
         return []
-    if srcset:
+    if attribute == "srcset":
         return [part.strip().split()[0] for part in value.split(",") if part.strip()]
+    if attribute in {"ping", "archive"}:
+        return value.split()
     return [value.strip()]
 
 
 def css_addresses(css: str) -> list[str]:
-    """Return the addresses a stylesheet loads: url(…) and @import."""
-    return [m.group(2) or m.group(4) for m in _CSS_URL.finditer(css) if (m.group(2) or m.group(4))]
+    """Return the addresses a stylesheet loads: url(…), @import and image-set(…)."""
+    found = [m.group(2) or m.group(4) for m in _CSS_URL.finditer(css) if m.group(2) or m.group(4)]
+    for image_set in _CSS_IMAGE_SET.finditer(css):
+        found += [m.group(2) for m in _CSS_STRING.finditer(image_set.group(1)) if m.group(2)]
+    return found
+
+
+def loads(html: str) -> list[str]:
+    """Return the addresses a page (or an SVG drawing) makes a browser fetch by itself: its
+    images, frames, scripts, styles, media, fonts, <base>, refresh, pings."""
+    page = _Page()
+    page.feed(html)
+    page.close()
+    return [reference.address for reference in page.references if reference.loaded]
+
+
+def other_origin(address: str, allowed: Iterable[str], own: str = "") -> str | None:
+    """Return the origin of an address on another site (`https://cdn.example.net`), unless
+    it is allowed or the site's own (`own`, its base_url); None for an address of this site."""
+    parts = urlsplit(address.strip())
+    if parts.scheme.lower() in {"mailto", "tel", "data", "javascript", "about", "blob"}:
+        return None
+    if not (parts.scheme or parts.netloc):
+        return None
+    origin = f"{parts.scheme or 'https'}://{parts.netloc}".lower()
+    own_origin = urlsplit(own)
+    if own and origin == f"{own_origin.scheme}://{own_origin.netloc}".lower():
+        return None
+    return None if origin in {o.lower().rstrip("/") for o in allowed} else origin
 
 
 def check_site(
@@ -167,6 +228,9 @@ class _Checker:
             elif path.suffix == ".css":
                 css = path.read_text(encoding="utf-8", errors="replace")
                 references = [_Reference(a, True) for a in css_addresses(css)]
+            elif path.suffix == ".svg":
+                svg = path.read_text(encoding="utf-8", errors="replace")
+                references = [_Reference(a, True) for a in loads(svg)]
             elif path.suffix == ".xml":
                 references = list(self._feed_references(path))
             else:
@@ -196,12 +260,12 @@ class _Checker:
             address = "/" + address.removeprefix(self.base_url)
         elif base_path != "/" and address.startswith(base_path):
             address = "/" + address.removeprefix(base_path)  # from the root of the domain
-        parts = urlsplit(address)
-        if parts.scheme in {"mailto", "tel", "data", "javascript"}:
+        parts = urlsplit(address.strip())
+        if parts.scheme.lower() in {"mailto", "tel", "data", "javascript", "about", "blob"}:
             return None
         if parts.scheme or parts.netloc:
-            origin = f"{parts.scheme or 'https'}://{parts.netloc}".lower()
-            if reference.loaded and origin not in self.allowed:
+            origin = other_origin(address, self.allowed)
+            if reference.loaded and origin is not None:
                 return (
                     f"loads from another site ({origin}); publish the file with the site, "
                     "or allow the site in allowed_origins"

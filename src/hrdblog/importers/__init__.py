@@ -20,8 +20,10 @@ from hrdblog.config import SiteConfig
 from hrdblog.errors import ContentError, count
 from hrdblog.files import read_file
 from hrdblog.frontmatter import dump_front_matter
+from hrdblog.importers.html import unembed
 from hrdblog.lock import blog_lock
 from hrdblog.read import check_post
+from hrdblog.sitecheck import other_origin
 from hrdblog.urls import alias_allowed, post_url, reserved, slugify
 
 
@@ -164,6 +166,13 @@ class Importer:
         if path.exists():
             self.report.existing.append(self.config.display_path(path))
             return None
+        title = str(meta.get("title", ""))
+        body = unembed(body, self.remote, lambda url: self.report.file(url, title))
+        if isinstance(meta.get("summary"), str):
+            summary = unembed(
+                meta["summary"], self.remote, lambda url: self.report.file(url, title)
+            )
+            meta = {**meta, "summary": summary}
         text = dump_front_matter(meta) + body.strip("\n") + "\n"
         shown = self.config.display_path(path)
         problems = (
@@ -178,6 +187,11 @@ class Importer:
             return None
         self.pending.append((path, text, dict(files or {}), where or shown))
         return path
+
+    def remote(self, address: str) -> bool:
+        """Tell whether a page loading this address would contact another site."""
+        config = self.config
+        return other_origin(address, config.allowed_origins, config.base_url) is not None
 
     def commit(self) -> None:
         """Write every planned post, with its files."""

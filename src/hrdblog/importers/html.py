@@ -129,3 +129,75 @@ def _figure(attributes: str, inner: str) -> str:
         caption = html.escape(html.unescape(found.group(1))) if found else ""
     figcaption = f"\n<figcaption>{caption}</figcaption>" if caption else ""
     return f"<figure>\n{picture}{figcaption}\n</figure>"
+
+
+#: What loads from elsewhere by itself, as Markdown and as HTML writes it: images, frames,
+#: media, objects, scripts and style sheets.
+_MARKDOWN_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^\s)>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+_ELEMENT = re.compile(
+    r"<(iframe|video|audio|object|script)\b([^>]*)>(.*?)</\1\s*>|<(img|embed|source|link)\b([^>]*)/?>",
+    re.IGNORECASE | re.DOTALL,
+)
+_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_STYLE_URL = re.compile(r"""\s+style\s*=\s*(["'])[^"']*url\([^"']*\1""", re.IGNORECASE)
+_KINDS = {"iframe": "the embedded page", "video": "the video", "audio": "the recording"}
+
+
+def unembed(
+    text: str,
+    remote: Callable[[str], bool],
+    found: Callable[[str], None],
+) -> str:
+    """Return Markdown or HTML with everything that would load from another site by itself
+    (`remote` tells which addresses do) turned into a link a reader may follow, or removed;
+    `found` hears each address, to be listed for the author to download.
+
+    A build refuses a post whose pages load from another site: an imported post must build.
+    """
+
+    def image(match: re.Match[str]) -> str:
+        alt, address = match.group(1), match.group(2)
+        if not remote(address):
+            return match.group(0)
+        found(address)
+        return f"[{alt.strip() or 'Image'}]({address})"
+
+    def element(match: re.Match[str]) -> str:
+        name = (match.group(1) or match.group(4)).lower()
+        attributes = match.group(2) if match.group(1) else match.group(5)
+        values = {
+            m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or ""
+            for m in _ATTRIBUTE.finditer(attributes or "")
+        }
+        inside = match.group(3) or ""
+        addresses = [
+            values.get(key, "")
+            for key in ("src", "data", "poster", "href" if name == "link" else "")
+        ]
+        addresses += [
+            part.split()[0] for part in values.get("srcset", "").split(",") if part.strip()
+        ]
+        addresses += [m.group(1) for m in re.finditer(r"""\bsrc\s*=\s*["']([^"']+)""", inside)]
+        far = [address for address in addresses if address and remote(html.unescape(address))]
+        if not far:
+            return match.group(0)
+        for address in far:
+            found(html.unescape(address))
+        if name in {"script", "link"}:
+            return ""
+        label = values.get("alt") or values.get("title") or _KINDS.get(name, "the file")
+        if name == "img":
+            label = values.get("alt") or "Image"
+        return f'<a href="{far[0]}">{html.escape(html.unescape(label))}</a>'
+
+    text = _MARKDOWN_IMAGE.sub(image, text)
+    text = _ELEMENT.sub(element, text)
+
+    def style(match: re.Match[str]) -> str:
+        return (
+            ""
+            if any(remote(a) for a in re.findall(r"url\(\s*['\"]?([^'\")\s]+)", match.group(0)))
+            else match.group(0)
+        )
+
+    return _STYLE_URL.sub(style, text)
