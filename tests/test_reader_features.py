@@ -415,3 +415,61 @@ def test_an_alias_must_be_a_path_of_this_site(tmp_path: Path, alias: str) -> Non
     assert str(error).startswith(
         "content/a.md:4: 'aliases' must be addresses on this site like /2017/11/04/old-name/"
     )
+
+
+def test_a_feed_entry_keeps_its_id_when_its_post_moves_into_a_folder(tmp_path: Path) -> None:
+    settings = {"base_url": "https://example.org/"}
+    flat = build_site(make_site(tmp_path / "a", {"2017/x.md": post("X", "2017-01-01")}, settings))
+    folder = build_site(
+        make_site(tmp_path / "b", {"2017/x/index.md": post("X", "2017-01-01")}, settings)
+    )
+    ids = [
+        ET.parse(site / "feed.xml").getroot().find(f"{ATOM}entry/{ATOM}id").text
+        for site in (flat, folder)
+    ]
+    assert ids[0] == ids[1] == "tag:example.org,2017-01-01:2017/x"
+
+
+def test_robots_txt_under_a_sub_path_is_said_to_be_where_crawlers_never_look(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = {"base_url": "https://example.org/news/"}
+    build_site(make_site(tmp_path, {"a.md": post("A", "2017-01-01")}, settings))
+    said = [m for m in caplog.messages if m.startswith("robots.txt is published at")]
+    assert said == [
+        "robots.txt is published at https://example.org/news/robots.txt, but crawlers look for "
+        "it only at the root of the domain (https://example.org/robots.txt): copy it there, or "
+        "ask whoever runs the domain to"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "direction"),
+    [
+        ("ku", "ltr"),
+        ("ku-Latn", "ltr"),
+        ("ku-Arab", "rtl"),
+        ("ckb", "rtl"),
+        ("sd-Deva", "ltr"),
+        ("fa", "rtl"),
+    ],
+)
+def test_a_post_is_laid_out_in_the_direction_of_its_script(
+    tmp_path: Path, lang: str, direction: str
+) -> None:
+    site = build_site(make_site(tmp_path, {"a.md": post("A", "2017-01-01", lang=lang)}))
+    article = page(site, "/2017/01/01/a/").find(".//article")
+    assert (article.get("lang"), article.get("dir")) == (lang, direction)
+
+
+def test_an_address_written_with_spaces_around_it_leaks_nothing_of_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = 'See <a href=" https://example.org/a">x</a>, <a href=" //example.org/b">y</a>, [z]( ../../z).'
+    root = make_site(tmp_path / "blog", {"a.md": post("A", "2017-01-01", body, tags=["t"])})
+    (tmp_path / "the-builders-folder").mkdir()
+    monkeypatch.chdir(tmp_path / "the-builders-folder")
+    site = build_site(root)
+    for path in site.rglob("*.html"):
+        assert "the-builders-folder" not in path.read_text(), path
+    assert 'href="../../2017/01/z"' in (site / "tag" / "t" / "index.html").read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import os
 import re
@@ -14,6 +15,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.core import get_global
 
 from hrdblog.dates import check_date_format
 from hrdblog.errors import ConfigError, ContentError, HrdblogError, LocatedError, raise_all
@@ -40,15 +43,29 @@ POST_FIELDS = frozenset(
 RESERVED_PATHS = frozenset({"page", "static", "archives", "feed.xml", "sitemap.xml", "404.html"})
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-RTL_LANGUAGES = frozenset(
-    {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"}
+#: The scripts written right to left (ISO 15924 codes, as Unicode's Script data lists them).
+RTL_SCRIPTS = frozenset(
+    "Adlm Arab Armi Avst Chrs Cprt Elym Hatr Hebr Hung Khar Lydi Mand Mani Mend Merc Mero "
+    "Narb Nbat Nkoo Orkh Ougr Palm Phli Phlp Phnx Prti Rohg Samr Sarb Sogd Sogo Syrc Thaa "
+    "Yezi".split()
 )
 FEED_CONTENT = ("full", "excerpt")
 
 
+@functools.cache
 def text_direction(language: str) -> str:
-    """Return `rtl` for a right-to-left language tag, else `ltr`."""
-    return "rtl" if primary(language) in RTL_LANGUAGES else "ltr"
+    """Return `rtl` for a language tag written right to left, else `ltr`.
+
+    The direction is the script's: the tag's own script subtag (ku-Arab, sd-Deva), else the
+    script the language is most likely written in, from the Unicode CLDR (ku: Latin, so
+    Kurmanji is laid out left to right; ckb, Sorani: Arabic, right to left).
+    """
+    parts = language.replace("_", "-").split("-")
+    script = next((p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
+    if script is None:
+        likely = get_global("likely_subtags").get(parts[0].lower(), "")
+        script = next((p for p in likely.split("_")[1:] if len(p) == 4), None)
+    return "rtl" if script in RTL_SCRIPTS else "ltr"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from hrdblog.media import (
 from hrdblog.models import ListPage, Output, Post, PostPage, Site, TaxonomyTerms
 from hrdblog.sitecheck import loads, other_origin
 from hrdblog.theme import DEFAULT_THEME, Theme
-from hrdblog.urls import Origin, absolute, check_paths, feed_url, output_path
+from hrdblog.urls import Origin, absolute, as_read, check_paths, feed_url, output_path
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +150,15 @@ def render(
             "set base_url in hrdblog.yaml"
         )
     made.append(_text_file(theme, site, "robots.txt", "/robots.txt"))
+    base = urlsplit(site.config.base_url)
+    if base.path.strip("/"):
+        logger.warning(
+            "robots.txt is published at %srobots.txt, but crawlers look for it only at the root "
+            "of the domain (%s://%s/robots.txt): copy it there, or ask whoever runs the domain to",
+            site.config.base_url,
+            base.scheme,
+            base.netloc,
+        )
     made += _published_files(site, files)
     return outputs + [sink(output) for output in made]
 
@@ -432,10 +441,11 @@ def feed_output(theme: Theme, site: Site, feed: Feed, *, origin: str) -> Output:
 def entry_id(base_url: str, post: Post) -> str:
     """Return a feed entry's id: a tag URI (RFC 4151) from the site, the date and the file.
 
-    It stays the same when the title, the slug or the URL of the post change.
+    It stays the same when the title, the slug or the URL of the post change, and when the
+    post moves into a folder of its own (content/2017/x.md → content/2017/x/index.md).
     """
     host = urlsplit(base_url).hostname or "localhost"
-    name = post.file.removeprefix("content/").removesuffix(".md")
+    name = post.file.removeprefix("content/").removesuffix(".md").removesuffix("/index")
     return f"tag:{host},{post.date:%Y-%m-%d}:{quote(name)}"
 
 
@@ -443,6 +453,7 @@ def absolute_links(body: str, base: str) -> Markup:
     """Return HTML with the href and src addresses made absolute against `base`."""
 
     def change(address: str) -> str | None:
+        address = as_read(address)
         if address.startswith(("mailto:", "tel:", "data:")):
             return None
         return urljoin(base, address)

@@ -18,7 +18,7 @@ from hrdblog.dates import format_date, format_period
 from hrdblog.errors import HrdblogError, ThemeError, raise_all
 from hrdblog.files import walk
 from hrdblog.markup import rewrite_links
-from hrdblog.urls import Hrefs, absolute, archive_url
+from hrdblog.urls import Hrefs, absolute, archive_url, as_read
 
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
 
@@ -107,10 +107,14 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
         page_url = context["page_url"]
 
         def change(address: str) -> str | None:
-            if re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/)", address):
+            # A browser reads an address without the spaces and control characters around it.
+            address = as_read(address)
+            if not address or re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|[/\\])", address):
                 return None  # another site, or the root of the domain: the same from anywhere
-            target = urljoin(f"http://site{from_url}", address).removeprefix("http://site")
-            return link(page_url, target, _escape_attribute)
+            joined = urljoin(f"http://site{from_url}", address)
+            if not joined.startswith("http://site/"):
+                return None  # not an address of this site after all
+            return link(page_url, joined.removeprefix("http://site"), _escape_attribute)
 
         return rewrite_links(html, change)
 

@@ -196,6 +196,16 @@ def output_path(url: str) -> str:
     return path + "index.html" if url.endswith("/") else path
 
 
+#: What a browser strips from both ends of an address: C0 control characters and the space.
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+
+
+def as_read(address: str) -> str:
+    """Return an address as a browser reads it: without the spaces and control characters
+    around it (`[x]( https://…)` leads to https://…)."""
+    return address.strip(_C0_AND_SPACE)
+
+
 def relative(from_url: str, to_url: str, index_html: bool = False) -> str:
     """Return the href that leads from the page at `from_url` to `to_url`.
 
@@ -235,14 +245,19 @@ class Hrefs:
 
 
 def relpath(path: str, start: str, start_parts: list[str] | None = None) -> str:
-    """Return posixpath.relpath(path, start) for two site urls, without its normalising.
+    """Return posixpath.relpath(path, start) for two site urls (both start with `/`), without
+    its normalising, and never from the folder the build runs in.
 
     The urls a site links between are already normal (no `.`, `..` or `//` segments); where
-    one is not, posixpath does the work. Rendering asks this for every link of every page;
+    one is not, it is made so first. Rendering asks this for every link of every page;
     `start_parts` are the segments of `start`, if split already.
     """
-    if "//" in path or "//" in start or "/." in path or "/." in start:
-        return posixpath.relpath(path, start)
+    if not (path.startswith("/") and start.startswith("/")):
+        raise ValueError(f"not a site url: {path!r} from {start!r}")
+    if "//" in path or "/." in path:
+        path = _normal(path)
+    if "//" in start or "/." in start:
+        start, start_parts = _normal(start), None
     from_parts = _segments(start) if start_parts is None else start_parts
     to_parts = _segments(path)
     shared = 0
@@ -251,6 +266,11 @@ def relpath(path: str, start: str, start_parts: list[str] | None = None) -> str:
             break
         shared += 1
     return "/".join([".."] * (len(from_parts) - shared) + to_parts[shared:]) or "."
+
+
+def _normal(url: str) -> str:
+    """Return a site url without `.`, `..` or empty segments (none leads above the root)."""
+    return posixpath.normpath("/" + url.lstrip("/"))
 
 
 def _segments(url: str) -> list[str]:
