@@ -475,3 +475,41 @@ def test_a_file_edited_and_undone_during_a_build_is_published_as_it_is(
     monkeypatch.undo()
     target.write_text("As saved.")  # the edit undone
     same_as_clean(root, tmp_path)
+
+
+def test_a_site_template_showing_the_whole_site_is_never_served_stale(tmp_path: Path) -> None:
+    """A footer that counts the posts and shows a tag cloud changes on every page with a post."""
+    root = blog(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates" / "footer.html").write_text(
+        '<footer class="site-footer"><p>{{ site.posts | length }} posts</p>'
+        '{% for tag in site.tags %}<a href="{{ url(tag.url) }}">{{ tag.name }}</a>{% endfor %}'
+        "</footer>\n"
+    )
+    build(load_config(root))
+    (root / "content" / "2017" / "seventh.md").write_text(
+        post("One more", "2017-06-01", "Text.", tags=["brand-new"])
+    )
+    same_as_clean(root, tmp_path)
+    old_page = (root / "site" / "2017" / "03" / "01" / "post-0" / "index.html").read_text()
+    assert "14 posts" in old_page and "brand-new" in old_page
+
+
+def test_the_cache_is_of_the_libraries_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    from hrdblog.cache import libraries
+
+    names = {entry.split()[0] for entry in libraries()}
+    assert {"markdown", "jinja2", "markupsafe", "python-slugify", "text-unidecode", "nh3"} <= names
+    assert {"babel", "pillow", "cmarkgfm", "pyyaml"} <= names
+    real = importlib.metadata.version
+    libraries.cache_clear()
+    monkeypatch.setattr(
+        importlib.metadata, "version", lambda name: "0.0" if name == "nh3" else real(name)
+    )
+    try:
+        assert "nh3 0.0" in libraries()
+    finally:
+        monkeypatch.undo()
+        libraries.cache_clear()

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from hrdblog.cache import PageCache, PostCache
+from hrdblog.cache import PageCache, PostCache, site_digest
 from hrdblog.collect import collect
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, Warnings, count, raise_all
@@ -24,6 +24,7 @@ from hrdblog.read import Sources, read_posts, source_keys
 from hrdblog.render import render
 from hrdblog.seal import Seal
 from hrdblog.sitecheck import check_site
+from hrdblog.theme import overrides_templates
 from hrdblog.urls import MANIFEST
 from hrdblog.write import Staging, WorkFolders, check_output_dir, recover, write
 
@@ -102,6 +103,10 @@ def prepare(
         logger.info("Read %s with %s", count(len(site.posts), "post"), count(len(site.tags), "tag"))
         if pages is not None:
             pages.nav = " ".join(t.taxonomy.name for t in site.taxonomies if t.tags)
+            if overrides_templates(config):
+                # A site's own template may show anything of the site on any page (a count of
+                # posts, a tag cloud): each of its pages shows, for the cache, the whole site.
+                pages.nav += " " + site_digest(site)
         outputs = render(site, progress, pages, processes, staging.put if staging else None)
     reused = f", {pages.reused} kept unchanged from the last build" if pages else ""
     logger.info("Rendered %s%s", count(len(outputs), "file"), reused)

@@ -16,9 +16,11 @@ import contextlib
 import functools
 import gc
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,13 +28,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import markdown
 from markupsafe import Markup
 
 from hrdblog import __version__
 from hrdblog.config import SETTINGS, SiteConfig
 from hrdblog.lock import CACHE_DIR
-from hrdblog.models import Link, Post, Term
+from hrdblog.models import Link, Post, Site, Term
 from hrdblog.seal import Seal
 from hrdblog.write import Publication, Stat, Written, survey
 
@@ -47,11 +48,48 @@ def fingerprint(config: SiteConfig) -> str:
     parts = [
         f"format {FORMAT}",
         f"hrdblog {__version__} {_package_signature()}",
-        f"markdown {markdown.__version__}",
+        *libraries(),
         str(config.source),  # messages and post folders name files from it
         repr(_plain(settings)),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+#: The libraries whose output builds keep, besides what they bring along themselves.
+_LIBRARIES = ("markdown", "cmarkgfm", "jinja2", "pyyaml", "python-slugify", "babel", "pillow")
+
+
+@functools.cache
+def libraries() -> tuple[str, ...]:
+    """Return the name and version of every library a build's output may depend on: those
+    hrdblog requires, cmarkgfm, and all they require in turn, as installed now. A change to
+    any of them makes cached posts and pages stale."""
+    seen: dict[str, str] = {}
+    wanted = [*_LIBRARIES, *_requirements("hrdblog")]
+    while wanted:
+        name = wanted.pop().lower().replace("_", "-")
+        if name in seen:
+            continue
+        try:
+            seen[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            seen[name] = "absent"
+            continue
+        wanted += _requirements(name)
+    return tuple(f"{name} {version}" for name, version in sorted(seen.items()))
+
+
+def _requirements(name: str) -> list[str]:
+    """Return the names of the distributions `name` requires (not those of its extras)."""
+    try:
+        found = importlib.metadata.requires(name) or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    return [
+        re.split(r"[\s;<>=!~\[(]", requirement, maxsplit=1)[0]
+        for requirement in found
+        if "extra ==" not in requirement and "extra==" not in requirement
+    ]
 
 
 @functools.cache
@@ -462,6 +500,14 @@ def post_digest(post: Post) -> str:
     entry = _entry(post)
     entry["scheduled"] = post.scheduled
     return hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def site_digest(site: Site) -> str:
+    """Return a digest of every post a site publishes, in its order, as pages may show them."""
+    digest = hashlib.sha256()
+    for post in site.posts:
+        digest.update(post_digest(post).encode() + b"\n")
+    return digest.hexdigest()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -23,6 +23,12 @@ from hrdblog.urls import Hrefs, absolute, archive_url, as_read
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
 
 
+def overrides_templates(config: SiteConfig) -> bool:
+    """Tell whether the site has templates of its own over the default theme's."""
+    listing = walk(config.templates_dir, config.source)
+    return any(path.suffix in {".html", ".xml", ".txt"} for path in listing.files)
+
+
 def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environment:
     """Return the template environment of a site.
 
