@@ -421,3 +421,39 @@ def test_check_refuses_what_build_refuses(tmp_path: Path) -> None:
     first = built.stderr.splitlines()[0]
     assert first.startswith("content/2017/statement.md:4: the old address /tag/ would be written")
     assert first in checked.stderr.splitlines()
+
+
+def test_old_addresses_of_the_site_are_sent_on_to_their_new_ones(tmp_path: Path) -> None:
+    settings = {
+        "base_url": "https://example.org/",
+        "redirects": {
+            "/tag/alignment-2/": "/tag/alignment/",
+            "/category/news/statements": "/category/statements/",
+            "/old-donate.html": "/2017/01/01/a/",
+        },
+    }
+    a = post("A", "2017-01-01", tags=["alignment"], categories=["Statements"])
+    root = make_site(tmp_path, {"a.md": a}, settings)
+    site = build_site(root)
+    moved = page(site, "/tag/alignment-2/")
+    assert moved.find(".//meta[@http-equiv='refresh']").get("content") == "0; url=../alignment/"
+    assert (
+        moved.find(".//link[@rel='canonical']").get("href") == "https://example.org/tag/alignment/"
+    )
+    assert page(site, "/category/news/statements/").find(".//a").get("href") == "../../statements/"
+    assert parse_html(site / "old-donate.html").find(".//a").get("href") == "2017/01/01/a/"
+    assert broken_links(site) == []
+
+
+def test_a_redirect_on_a_page_of_the_site_is_an_error_naming_the_setting(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {"a.md": post("A", "2017-01-01", tags=["alignment"])},
+        {"redirects": {"/tag/alignment/": "/tag/x/"}},
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith(
+        "hrdblog.yaml: redirects: the old address /tag/alignment/ would be written to "
+        "tag/alignment/index.html, as would the tags page of 'alignment'"
+    )

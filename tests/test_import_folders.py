@@ -246,3 +246,31 @@ def test_embeds_from_other_sites_become_links_and_the_post_builds(tmp_path: Path
     built = run_cli("build", "--source", str(root))
     assert built.exit_code == 0, built.stderr
     assert run_cli("check", "--source", str(root)).exit_code == 0
+
+
+def test_a_jekyll_name_with_capitals_imports_and_builds(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    write_files(
+        old,
+        {
+            "_config.yml": "permalink: pretty\n",
+            "_posts/2015-05-21-TockingTime.md": "---\ntitle: Tocking time\n---\nText.",
+            "_drafts/undated-notes.md": "---\ntitle: Notes for later\n---\nText.",
+        },
+    )
+    root = blog(tmp_path)
+    result = run_cli("import", "jekyll", str(old), "--into", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "its old address /2015/05/21/TockingTime/ differs from its new one only in case"
+        in result.stdout
+    )
+    assert (
+        "/2015/05/21/TockingTime/ /2015/05/21/tockingtime/;"
+        in (root / "import-redirects.map").read_text()
+    )
+    assert "a draft without a date: dated " in result.stdout
+    assert "1 post, 1 draft" in result.stdout.splitlines()[0]
+    built = run_cli("build", "--source", str(root))
+    assert built.exit_code == 0, built.stderr
+    assert (root / "site" / "2015" / "05" / "21" / "tockingtime" / "index.html").is_file()

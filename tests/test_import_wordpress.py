@@ -148,9 +148,12 @@ def test_an_old_address_that_differs_becomes_a_redirect(tmp_path: Path) -> None:
     meta = front(root / "content" / "2017" / "new-name.md")
     assert meta["date"] == "2017-03-05 01:30:00+02:00"
     assert meta["aliases"] == ["/2017/03/04/old-name/"]
-    assert "2 old addresses with a query (like ?p=123) cannot be a static page" in out
+    assert (
+        "3 old addresses cannot be a static page (with a query like ?p=123, a feed, or differing from the new one only in case)"
+        in out
+    )
     assert (root / "import-redirects.map").read_text() == (
-        "/?p=5 /2017/03/05/new-name/;\n/?p=6 /2017/03/04/plain-permalinks/;\n"
+        "/?p=5 /2017/03/05/new-name/;\n/?p=6 /2017/03/04/plain-permalinks/;\n/feed/ /feed.xml;\n"
     )
     assert run_cli("build", "--source", str(root)).exit_code == 0
     redirect = (root / "site" / "2017" / "03" / "04" / "old-name" / "index.html").read_text()
@@ -321,7 +324,10 @@ def test_block_comments_captions_and_shortcodes(tmp_path: Path) -> None:
     ) in markdown
     assert '\\[gallery ids="1,2,3"\\]' in markdown  # shown as it was written
     assert "\\[sic\\] and \\[1\\]" in markdown
-    assert problems == ['shortcode [gallery ids="1,2,3"] kept as text']
+    assert problems == [
+        'shortcode [gallery ids="1,2,3"] kept as text: WordPress showed the post\'s attached '
+        "images there; put them in the post's folder and show each with ![what it shows](name)"
+    ]
 
 
 def test_names_lose_direction_overrides_and_invisible_characters(tmp_path: Path) -> None:
@@ -441,3 +447,66 @@ def test_a_post_the_build_would_refuse_is_not_imported_and_the_report_says_why(
     )
     assert [p.name for p in (root / "content").rglob("*.md")] == ["fine.md"]
     assert run_cli("build", "--source", str(root)).exit_code == 0
+
+
+def test_old_term_pages_featured_images_and_feeds_are_redirected_or_reported(
+    tmp_path: Path,
+) -> None:
+    root = blog(tmp_path)
+    channel = (
+        "<wp:category><wp:term_id>1</wp:term_id><wp:category_nicename>news</wp:category_nicename>"
+        "<wp:category_parent></wp:category_parent><wp:cat_name>News</wp:cat_name></wp:category>"
+        "<wp:category><wp:term_id>2</wp:term_id><wp:category_nicename>statements</wp:category_nicename>"
+        "<wp:category_parent>news</wp:category_parent><wp:cat_name>Statements</wp:cat_name></wp:category>"
+    )
+    terms = (
+        '<category domain="post_tag" nicename="alignment-2"><![CDATA[Alignment]]></category>'
+        '<category domain="category" nicename="statements"><![CDATA[Statements]]></category>'
+    )
+    featured = (
+        "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key>"
+        "<wp:meta_value>99</wp:meta_value></wp:postmeta>"
+    )
+    photo = item(
+        99,
+        "A photo",
+        "",
+        kind="attachment",
+        extra="<wp:attachment_url>https://old.example.org/wp-content/uploads/vigil.jpg</wp:attachment_url>",
+    )
+    post = item(12, "Coalition statement", "Text.", terms=terms, extra=featured)
+    code, out, err = imported(root, export(post, photo, channel=channel))
+    assert (code, err) == (0, "")
+    assert "  /tag/alignment-2/ -> /tag/alignment/" in out
+    assert "  /category/news/statements/ -> /category/statements/" in out
+    assert (
+        "its featured image https://old.example.org/wp-content/uploads/vigil.jpg is not shown"
+        in out
+    )
+    assert "  https://old.example.org/wp-content/uploads/vigil.jpg  (Coalition statement)" in out
+    redirects = (root / "import-redirects.map").read_text()
+    assert "/feed/ /feed.xml;\n" in redirects
+    assert "/tag/alignment-2/feed/ /tag/alignment/feed.xml;\n" in redirects
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    moved = (root / "site" / "tag" / "alignment-2" / "index.html").read_text()
+    assert 'content="0; url=../alignment/"' in moved
+    assert (root / "site" / "category" / "news" / "statements" / "index.html").is_file()
+    assert run_cli("check", "--source", str(root)).exit_code == 0
+    again = run_cli("import", "wordpress", str(root.parent / "export.xml"), "--into", str(root))
+    assert again.exit_code == 0
+    assert (root / "hrdblog.yaml").read_text().count("redirects:") == 1
+
+
+def test_gallery_and_audio_shortcodes_are_named_in_the_report() -> None:
+    problems: list[str] = []
+    markdown = to_markdown(
+        '[gallery ids="1,2"]\n\n[audio mp3="https://old.example.org/wp-content/uploads/talk.mp3"][/audio]',
+        problems.append,
+    )
+    assert "[Recording: talk.mp3](https://old.example.org/wp-content/uploads/talk.mp3)" in markdown
+    assert problems == [
+        "the recording https://old.example.org/wp-content/uploads/talk.mp3 is now a link: "
+        "download it and put it beside the post",
+        'shortcode [gallery ids="1,2"] kept as text: WordPress showed the post\'s attached images '
+        "there; put them in the post's folder and show each with ![what it shows](name)",
+    ]

@@ -24,7 +24,7 @@ from hrdblog.files import display_path, read_file
 from hrdblog.frontmatter import load_mapping
 from hrdblog.markup import check_extensions, cmark_available
 from hrdblog.texts import ENGLISH, TAXONOMY_TEXTS, language_texts, placeholder_problem, primary
-from hrdblog.urls import check_permalink
+from hrdblog.urls import alias_allowed, check_permalink
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +118,8 @@ class SiteConfig:
     keep_image_metadata: bool = False
     sanitize: bool = False
     allowed_origins: tuple[str, ...] = ()
+    # Old addresses of the site sent on to new ones (an imported blog's term pages): old → new.
+    redirects: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     translations: Mapping[str, Mapping[str, str]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -432,6 +434,29 @@ def _origins(value: Any) -> tuple[str, ...]:
     return tuple(origins)
 
 
+def _redirects(value: Any) -> Mapping[str, str]:
+    if not isinstance(value, dict):
+        raise _Invalid(
+            "must map old addresses to new ones", "e.g. /tag/alignment-2/: /tag/alignment/"
+        )
+    found: dict[str, str] = {}
+    for old, new in value.items():
+        if not isinstance(old, str) or not alias_allowed(old):
+            raise _Invalid(
+                f"has {old!r}, which is not an address on this site like /tag/old-name/",
+                "an old address starts with / and has no ?, # or ..",
+            )
+        target = new.strip() if isinstance(new, str) else ""
+        if not alias_allowed(target):
+            raise _Invalid(
+                f"sends {old!r} to {new!r}, which is not an address on this site",
+                "a redirect leads to a page of this site, like /tag/new-name/: a page that sent "
+                "readers on to another site would tell it who they are",
+            )
+        found[old if old.endswith((".html", "/")) else old + "/"] = target
+    return MappingProxyType(found)
+
+
 def _feed_content(value: Any) -> str:
     if value not in FEED_CONTENT:
         raise _Invalid(f"must be full or excerpt, got {value!r}")
@@ -587,6 +612,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "keep_image_metadata": _bool,
     "sanitize": _bool,
     "allowed_origins": _origins,
+    "redirects": _redirects,
 }
 assert set(_CHECKS) | {"taxonomies", "texts", "translations"} == SETTINGS, (
     "every setting has a check"

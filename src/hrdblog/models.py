@@ -73,6 +73,16 @@ class Post:
 
 
 @dataclass(frozen=True)
+class Redirect:
+    """Where an old address of the site (the `redirects` setting) now leads: what redirect.html
+    shows of it, as it shows a post."""
+
+    title: str
+    url: str
+    lang: str = ""
+
+
+@dataclass(frozen=True)
 class ListPage:
     """One page of a paginated list of posts (the home page, a tag page, an archive)."""
 

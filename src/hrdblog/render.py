@@ -28,7 +28,7 @@ from hrdblog.media import (
     is_image,
     pdf_metadata,
 )
-from hrdblog.models import ListPage, Output, Post, PostPage, Site, TaxonomyTerms
+from hrdblog.models import ListPage, Output, Post, PostPage, Redirect, Site, TaxonomyTerms
 from hrdblog.sitecheck import loads, other_origin
 from hrdblog.theme import DEFAULT_THEME, Theme
 from hrdblog.urls import Origin, absolute, as_read, check_paths, feed_url, output_path
@@ -89,6 +89,10 @@ def render(
         aliases = f"{post.file}:{post.lines.get('aliases', 1)}"
         for alias in post.aliases:
             add(alias, Origin(f"the old address {alias}", aliases), redirect, post, alias)
+    for old, new in site.config.redirects.items():
+        where = f"{site.config.display_path(site.config.config_file or site.config.source)}"
+        target = Redirect(new, new)
+        add(old, Origin(f"the old address {old}", f"{where}: redirects"), redirect, target, old)
     for terms in site.taxonomies:
         if terms.tags:
             origin = Origin(f"the index of {terms.taxonomy.name}")
@@ -359,8 +363,9 @@ def post_page(
     )
 
 
-def redirect(theme: Theme, site: Site, post: Post, alias: str, *, origin: str) -> Output:
-    """Render a page at an old address of a post, sending readers on to the post."""
+def redirect(theme: Theme, site: Site, post: Post | Redirect, alias: str, *, origin: str) -> Output:
+    """Render a page at an old address of a post (or of the `redirects` setting), sending
+    readers on to it."""
     output = _page(
         theme,
         site,
@@ -368,7 +373,7 @@ def redirect(theme: Theme, site: Site, post: Post, alias: str, *, origin: str) -
         alias,
         [],
         None,
-        _digests(theme, [post]),
+        _digests(theme, [post]) if isinstance(post, Post) else f"{post.title} {post.url}",
         origin=origin,
         post=post,
     )

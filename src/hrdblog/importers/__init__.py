@@ -8,6 +8,7 @@ report, post by post.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,10 +17,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from hrdblog.characters import clean_name
-from hrdblog.config import SiteConfig
-from hrdblog.errors import ContentError, count
+from hrdblog.config import CONFIG_FILE, SiteConfig, load_config
+from hrdblog.errors import ContentError, HrdblogError, count
 from hrdblog.files import read_file
-from hrdblog.frontmatter import dump_front_matter
+from hrdblog.frontmatter import dump_front_matter, load_mapping
 from hrdblog.importers.html import unembed
 from hrdblog.lock import blog_lock
 from hrdblog.read import check_post
@@ -57,7 +58,12 @@ class Report:
     existing: list[str] = field(default_factory=list)  # files already there: left alone
     attachments: list[tuple[str, str]] = field(default_factory=list)  # (url, the post's title)
     left_out: Counter[str] = field(default_factory=Counter)  # kinds of items not imported
-    redirects: list[tuple[str, str]] = field(default_factory=list)  # (old address, new url)
+    # Old addresses no static page can answer (a query, a feed, one differing only in case):
+    # for the web server's redirect map. (old address, new url)
+    redirects: list[tuple[str, str]] = field(default_factory=list)
+    # Old addresses of pages that are not posts (term pages under the old site's names),
+    # answered by redirect pages: the `redirects` setting. (old path, new url)
+    site_redirects: dict[str, str] = field(default_factory=dict)
     problems: dict[str, list[str]] = field(default_factory=dict)  # by post: what was not converted
     _files: set[str] = field(default_factory=set)
 
@@ -102,11 +108,18 @@ class Report:
         if self.redirects:
             where = f" written to {redirects_file}" if redirects_file else ""
             lines.append(
-                f"{count(len(self.redirects), 'old address', 'old addresses')} with a query "
-                "(like ?p=123) cannot be a static page; a redirect map for the web server is"
-                f"{where}:"
+                f"{count(len(self.redirects), 'old address', 'old addresses')} cannot be a "
+                "static page (with a query like ?p=123, a feed, or differing from the new one "
+                f"only in case); a redirect map for the web server is{where}:"
             )
             lines += [f"  {old} -> {new}" for old, new in self.redirects]
+        if self.site_redirects:
+            lines.append(
+                f"{count(len(self.site_redirects), 'old address', 'old addresses')} of term pages "
+                "(tags, categories) lead to their new ones through the redirects setting of "
+                "hrdblog.yaml:"
+            )
+            lines += [f"  {old} -> {new}" for old, new in self.site_redirects.items()]
         if self.attachments:
             lines.append(
                 f"{count(len(self.attachments), 'file')} (images, media, attachments) still on "
@@ -188,6 +201,31 @@ class Importer:
         self.pending.append((path, text, dict(files or {}), where or shown))
         return path
 
+    def aliases(self, where: str, url: str, old: list[str]) -> list[str]:
+        """Return the old addresses of a post that redirect pages can answer: not its new one,
+        each once. One that differs from the new one only in case cannot be a page beside it
+        on the many disks that ignore case (nor can two such old addresses): it goes to the
+        web server's redirect map. One no page can answer is reported."""
+        found: dict[str, str] = {}
+        for alias in old:
+            key = alias.casefold().rstrip("/")
+            if alias.rstrip("/") == url.rstrip("/") or found.get(key) == alias:
+                continue
+            if key == url.casefold().rstrip("/") or key in found:
+                self.report.redirects.append((alias, url))
+                self.report.problem(
+                    where,
+                    f"its old address {alias} differs from its new one only in case: the web "
+                    "server's redirect map sends it on",
+                )
+            elif not usable_alias(alias):
+                self.report.problem(
+                    where, f"its old address {alias} cannot be redirected from here"
+                )
+            else:
+                found[key] = alias
+        return list(found.values())
+
     def remote(self, address: str) -> bool:
         """Tell whether a page loading this address would contact another site."""
         config = self.config
@@ -239,7 +277,8 @@ def import_into(kind: str, source: Path, config: SiteConfig) -> str:
 
 
 def finish(report: Report, config: SiteConfig) -> str:
-    """Write the redirect map of old addresses with queries, if any; return the report."""
+    """Write the redirect map of old addresses no static page can answer, and add the term
+    pages' old addresses to the `redirects` setting; return the report."""
     written = None
     if report.redirects:
         written = config.source / REDIRECTS
@@ -247,9 +286,51 @@ def finish(report: Report, config: SiteConfig) -> str:
         lines = []
         for old, new in report.redirects:
             parts = urlsplit(old)
-            line = f"{parts.path or '/'}?{parts.query} {new};\n"
+            address = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            line = f"{address} {new};\n"
             if line not in known and line not in lines:
                 lines.append(line)
         with written.open("a", encoding="utf-8") as file:
             file.writelines(lines)
+    _add_redirects(report, config)
     return report.text(written and Path(config.display_path(written)))
+
+
+def _add_redirects(report: Report, config: SiteConfig) -> None:
+    """Add the site redirects of an import to hrdblog.yaml: as a new `redirects` setting at its
+    end where it has none, else in the report, for the author to add."""
+    missing = {
+        old: new for old, new in report.site_redirects.items() if old not in config.redirects
+    }
+    report.site_redirects = missing
+    if not missing:
+        return
+    path = config.config_file or config.source / CONFIG_FILE
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    shown = config.display_path(path)
+    has_setting = "redirects" in load_mapping(text, 1, _setting_error(shown), CONFIG_FILE).values
+    if has_setting:
+        report.problem(
+            shown,
+            "it has a redirects setting already: add the old addresses listed below to it",
+        )
+        return
+    block = "".join(f"  {json.dumps(old)}: {json.dumps(new)}\n" for old, new in missing.items())
+    added = (
+        ("" if not text or text.endswith("\n") else "\n")
+        + f"# Old addresses of the blog imported from {report.source}, sent on to new ones.\n"
+        + f"redirects:\n{block}"
+    )
+    path.write_text(text + added, encoding="utf-8")
+    try:
+        load_config(config.source, config.config_file)
+    except HrdblogError as exc:  # never leave settings the next build refuses
+        path.write_text(text, encoding="utf-8")
+        report.problem(shown, f"the redirects could not be added ({exc}): add them by hand")
+
+
+def _setting_error(shown: str) -> Any:
+    def error(line: int | None, message: str, hint: str | None = None) -> ContentError:
+        return ContentError(shown, line, message, hint)
+
+    return error

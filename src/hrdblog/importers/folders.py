@@ -27,7 +27,7 @@ from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig
 from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError
 from hrdblog.files import read_file, walk
-from hrdblog.importers import Importer, Report, date_text, usable_alias
+from hrdblog.importers import Importer, Report, date_text
 from hrdblog.importers.html import to_markdown
 
 _NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
@@ -198,6 +198,10 @@ def _prepare(
     if found is None and matched:
         year, month, day = (int(matched.group(n)) for n in (1, 2, 3))
         found = datetime(year, month, day, tzinfo=config.tzinfo)
+    if found is None and source.draft:  # Jekyll dates its drafts by their file's last change
+        found = datetime.fromtimestamp(source.path.stat().st_mtime, config.tzinfo)
+        found = found.replace(microsecond=0)
+        report.problem(where, f"a draft without a date: dated {date_text(found)}, its file's")
     if found is None:
         report.problem(where, "it has no date, in its front matter or its file name: not imported")
         return None
@@ -233,13 +237,9 @@ def _prepare(
     url = importer.url(found, slug)
     categories = out.get("categories", [])
     old = _old_addresses(meta, kind, settings, found, name, folder, categories)
-    aliases = [a for a in old if a != url]
-    for alias in aliases:
-        if not usable_alias(alias):
-            report.problem(where, f"its old address {alias} cannot be redirected from here")
-    aliases = [a for a in aliases if usable_alias(a)]
+    aliases = importer.aliases(where, url, old)
     if aliases:
-        out["aliases"] = list(dict.fromkeys(aliases))
+        out["aliases"] = aliases
     for key, value in meta.items():
         kept = key if key not in POST_FIELDS and key not in out else f"{kind}_{key}"
         out[kept] = _plain(value)

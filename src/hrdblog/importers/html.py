@@ -111,12 +111,33 @@ def to_markdown(content: str, problem: Callable[[str], None]) -> str:
         content = _NEXTPAGE.sub("", content)
     content = _MORE.sub(lambda m: aside(f"<!--more{m.group(1)}-->"), content)
     content = _CAPTION.sub(lambda m: aside(_figure(m.group(2), m.group(3))), content)
+    content = _AUDIO.sub(lambda m: _recording(m, problem), content)
     for found in sorted({m.group(0) for m in _SHORTCODE.finditer(content)}):
-        problem(f"shortcode {found} kept as text")
+        if found.lower().startswith("[gallery"):
+            problem(
+                f"shortcode {found} kept as text: WordPress showed the post's attached images "
+                "there; put them in the post's folder and show each with ![what it shows](name)"
+            )
+        else:
+            problem(f"shortcode {found} kept as text")
     converter = _Converter(heading_style="ATX", bullets="-", escape_misc=False, strip=["script"])
     markdown = str(converter.convert(autop(content)))
     markdown = _MARKER_PARAGRAPH.sub(lambda m: blocks[int(m.group(1))], markdown)
     return re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
+
+
+_AUDIO = re.compile(
+    r"""\[audio\s+(?:(?:src|mp3|ogg|wav|m4a)=)?["']?(https?://[^\s"'\]]+)["']?[^\]]*\](?:\[/audio\])?""",
+    re.IGNORECASE,
+)
+
+
+def _recording(match: re.Match[str], problem: Callable[[str], None]) -> str:
+    """Return an [audio] shortcode as a link to its recording, which stays on the old site."""
+    address = html.unescape(match.group(1))
+    problem(f"the recording {address} is now a link: download it and put it beside the post")
+    name = address.rsplit("/", 1)[-1]
+    return f'<p><a href="{html.escape(address)}">Recording: {html.escape(name)}</a></p>'
 
 
 def _figure(attributes: str, inner: str) -> str:

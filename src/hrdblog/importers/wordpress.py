@@ -13,18 +13,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from hrdblog.characters import clean_name
+from hrdblog.characters import clean_field, clean_name
 from hrdblog.config import SiteConfig
 from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError
 from hrdblog.importers import Importer, Report, date_text, old_path, usable_alias
 from hrdblog.importers.html import to_markdown
+from hrdblog.urls import feed_url, slugify, term_url
 
 #: Namespace families of WXR, whatever their version: the prefix each is known by.
 _NAMESPACES = {
@@ -62,6 +63,7 @@ class _Item:
 
     fields: dict[str, str] = field(default_factory=dict)
     terms: list[tuple[str, str, str]] = field(default_factory=list)  # domain, nicename, name
+    meta: dict[str, str] = field(default_factory=dict)  # its post meta, by key
     comments: int = 0
 
     def get(self, name: str) -> str:
@@ -76,6 +78,10 @@ class _Export:
     base_blog_url: str = ""
     authors: dict[str, str] = field(default_factory=dict)  # login → display name
     terms: dict[str, set[str]] = field(default_factory=dict)  # terms defined, by taxonomy
+    parents: dict[str, str] = field(default_factory=dict)  # category nicename → its parent's
+    featured: list[tuple[str, str, str]] = field(default_factory=list)  # image id, title, where
+    # The old site's names of the terms of the posts imported: (WP taxonomy, nicename, name).
+    used_terms: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 def _items(path: Path, export: _Export) -> Iterator[_Item]:
@@ -109,6 +115,9 @@ def _items(path: Path, export: _Export) -> Iterator[_Item]:
                 export.terms.setdefault(taxonomy, set()).add(
                     clean_name(term or fields.get("wp:term_name", ""))
                 )
+                above = fields.get("wp:category_parent")
+                if name == "wp:category" and above:
+                    export.parents[fields.get("wp:category_nicename", "")] = above
             if name != "link":
                 element.clear()
 
@@ -123,7 +132,8 @@ def _item(element: Element) -> _Item:
         elif name == "wp:comment":
             item.comments += 1
         elif name == "wp:postmeta":
-            continue
+            fields = {_name(c.tag): (c.text or "").strip() for c in child}
+            item.meta[fields.get("wp:meta_key", "")] = fields.get("wp:meta_value", "")
         else:
             item.fields[name] = child.text or ""
     return item
@@ -138,7 +148,7 @@ def import_wordpress(export_file: Path, importer: Importer) -> Report:
     report = importer.report
     export = _Export()
     titles: dict[str, str] = {}
-    attachments: list[tuple[str, str]] = []  # url, parent post id
+    attachments: list[tuple[str, str, str]] = []  # url, parent post id, its own id
     comments = 0
     try:
         for item in _items(export_file, export):
@@ -146,7 +156,7 @@ def import_wordpress(export_file: Path, importer: Importer) -> Report:
             comments += item.comments
             if kind == "attachment":
                 url = item.get("wp:attachment_url") or item.get("guid")
-                attachments.append((url, item.get("wp:post_parent")))
+                attachments.append((url, item.get("wp:post_parent"), item.get("wp:post_id")))
             elif kind in {"post", "page"}:
                 titles[item.get("wp:post_id")] = _import_item(item, kind, export, importer)
             else:
@@ -169,9 +179,51 @@ def import_wordpress(export_file: Path, importer: Importer) -> Report:
         if unused:
             label = {"category": "categories", "post_tag": "tags"}.get(taxonomy, taxonomy)
             report.left_out[f"{label} no imported post has"] += unused
-    for url, parent in attachments:
+    by_id = {own: url for url, _, own in attachments}
+    for image, title, where in export.featured:
+        if image in by_id:
+            report.file(by_id[image], title)
+            report.problem(
+                where,
+                f"its featured image {by_id[image]} is not shown (hrdblog's theme shows none): "
+                "download it and put it in the post if readers should see it",
+            )
+        else:
+            report.problem(where, f"its featured image (attachment {image}) is not in the export")
+    for url, parent, _ in attachments:
         report.file(url, titles.get(parent, "not used by any post"))
+    _old_term_addresses(export, importer)
     return report
+
+
+#: Where WordPress publishes its terms, by taxonomy, and the hrdblog taxonomy each becomes.
+_TERM_BASES = {"post_tag": ("tag", "tags"), "category": ("category", "categories")}
+
+
+def _old_term_addresses(export: _Export, importer: Importer) -> None:
+    """Send the old addresses of the imported posts' term pages on to their new ones: where
+    the old site's name of a term (its nicename, like alignment-2) is not hrdblog's, and for
+    child categories (/category/parent/child/). Their feeds (and the site's, /feed/) go to the
+    web server's redirect map: a feed reader follows no redirect page."""
+    config, report = importer.config, importer.report
+    paths = {t.name: t.path for t in config.taxonomies}
+    if config.base_url:
+        report.redirects.append(("/feed/", feed_url("/")))
+    for domain, nicename, raw in sorted(export.used_terms):
+        base, taxonomy = _TERM_BASES[domain]
+        slug = slugify(clean_name(raw) or clean_name(nicename), config.slug_unicode)
+        if taxonomy not in paths or not slug:
+            continue
+        new = term_url(paths[taxonomy], slug)
+        chain, seen = [unquote(nicename)], set()
+        while domain == "category" and chain[0] in export.parents and chain[0] not in seen:
+            seen.add(chain[0])
+            chain.insert(0, unquote(export.parents[chain[0]]))
+        old = f"/{base}/{'/'.join(chain)}/"
+        if old != new and usable_alias(old) and clean_field(old) == old:
+            report.site_redirects.setdefault(old, new)
+        if config.base_url:
+            report.redirects.append((f"{old}feed/", feed_url(new)))
 
 
 def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) -> str:
@@ -193,6 +245,8 @@ def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) ->
     if author:
         meta["author"] = author
     tags, categories = _terms(item, where, report)
+    if item.meta.get("_thumbnail_id"):
+        export.featured.append((item.meta["_thumbnail_id"], title, where))
     if tags:
         meta["tags"] = tags
     if categories:
@@ -208,17 +262,20 @@ def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) ->
         )
     if draft:
         meta["draft"] = True
+    if kind == "post" and not draft and date <= config.now():  # its terms' pages will exist
+        export.used_terms.update(
+            (domain, nicename, raw) for domain, nicename, raw in item.terms if domain in _TERM_BASES
+        )
     url = importer.url(date, slug)
     link = item.get("link")
     published = status in {"publish", "future"} and not draft
     if published and link:
         meta["original_url"] = link
         old = old_path(link, _base_path(export))
-        if old is not None and old.rstrip("/") != url.rstrip("/"):
-            if kind == "post" and usable_alias(old):
-                meta["aliases"] = [old]
-            elif kind == "post":
-                report.problem(where, f"its old address {link} cannot be redirected from here")
+        if old is not None and kind == "post":
+            aliases = importer.aliases(where, url, [old])
+            if aliases:
+                meta["aliases"] = aliases
         guid = item.get("guid")
         if kind == "post" and re.search(r"\?(p|page_id)=\d+$", guid):
             if any(urlsplit(old).query == urlsplit(guid).query for old, _ in report.redirects):
