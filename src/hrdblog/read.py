@@ -105,7 +105,7 @@ def read_posts(
         cached = cache.find(known, now)
         for path in paths:
             hit = cached.get(sources.keys[path])
-            if hit is not None and _still_sized(hit[2]):
+            if hit is not None and _still_sized(hit[2]) and _is_of(hit[0], path, config):
                 post = replace(hit[0], digest=_digest(sources.keys[path], hit[2]))
                 found[path] = (post, hit[1], sources.keys[path])
     # The posts read are put in the cache by the processes that read them, a pack a batch.
@@ -143,6 +143,13 @@ def read_posts(
         else:
             errors.extend(sorted(result, key=lambda e: getattr(e, "line", None) or 0))
     return Reading(tuple(posts), tuple(errors), changed)
+
+
+def _is_of(post: Post, path: Path, config: SiteConfig) -> bool:
+    """Tell whether a cached post is the one of this file, and its folder that file's: what
+    the cache says is checked before it is trusted."""
+    bundle = config.display_path(path.parent) if path.name == "index.md" else None
+    return post.file == config.display_path(path) and post.bundle == bundle
 
 
 def _still_sized(images: Mapping[str, Any]) -> bool:
