@@ -7,12 +7,22 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import Result
 from helpers import make_site, run_cli, shared, write_files
 from test_media import jpeg_with_location
 
 
 def blog(tmp_path: Path) -> Path:
     return make_site(tmp_path / "blog", {}, {"base_url": "https://example.org/"})
+
+
+def imported(tmp_path: Path, kind: str, files: dict[str, str | bytes]) -> tuple[Path, Result]:
+    """Write an old site of these files, import it into a new blog; return the blog and what
+    the import said."""
+    old = tmp_path / "old"
+    write_files(old, files)
+    root = blog(tmp_path)
+    return root, run_cli("import", kind, str(old), "--into", str(root))
 
 
 def front(path: Path) -> dict[str, object]:
@@ -192,25 +202,23 @@ def test_links_out_of_the_imported_folder_are_not_followed(tmp_path: Path, kind:
     for name in ("vigil/notes.txt", "2019-05-03-stolen.md", "everything"):
         assert f"  {posts}/{name}\n    - a symbolic link to " in result.stdout
     assert f"  {posts}/vigil/pipe.jpg\n    - this is a named pipe, not a file" in result.stdout
-    imported = {p.name for p in (root / "content").rglob("*")}
-    assert {"notes.txt", "pipe.jpg", "stolen.md"}.isdisjoint(imported)
-    assert {"index.md", "appeal.txt"} <= imported
+    names = {p.name for p in (root / "content").rglob("*")}
+    assert {"notes.txt", "pipe.jpg", "stolen.md"}.isdisjoint(names)
+    assert {"index.md", "appeal.txt"} <= names
     assert run_cli("build", "--source", str(root)).exit_code == 0
     for path in (root / "site").rglob("*"):
         assert not path.is_file() or b"Names of the sources" not in path.read_bytes()
 
 
 def test_a_date_no_post_may_have_is_an_error_and_nothing_is_written(tmp_path: Path) -> None:
-    old = tmp_path / "old"
-    write_files(
-        old,
+    root, result = imported(
+        tmp_path,
+        "jekyll",
         {
             "_posts/2019-05-01-fine.md": "---\ntitle: Fine\n---\nText.",
             "_posts/2019-05-02-far.md": "---\ntitle: Far\ndate: 9999-12-31T23:00:00-05:00\n---\nT.",
         },
     )
-    root = blog(tmp_path)
-    result = run_cli("import", "jekyll", str(old), "--into", str(root))
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "_posts/2019-05-02-far.md: its date 9999-12-31 23:00:00-05:00 is not one a post may have"
@@ -219,9 +227,9 @@ def test_a_date_no_post_may_have_is_an_error_and_nothing_is_written(tmp_path: Pa
 
 
 def test_embeds_from_other_sites_become_links_and_the_post_builds(tmp_path: Path) -> None:
-    old = tmp_path / "old"
-    write_files(
-        old,
+    root, result = imported(
+        tmp_path,
+        "hugo",
         {
             "content/posts/2019-05-01-vigil.md": (
                 "---\ntitle: Vigil\n---\n![The vigil](https://cdn.example.net/vigil.jpg)\n\n"
@@ -230,8 +238,6 @@ def test_embeds_from_other_sites_become_links_and_the_post_builds(tmp_path: Path
             )
         },
     )
-    root = blog(tmp_path)
-    result = run_cli("import", "hugo", str(old), "--into", str(root))
     assert result.exit_code == 0, result.stderr
     for url in (
         "https://cdn.example.net/vigil.jpg",
@@ -249,17 +255,15 @@ def test_embeds_from_other_sites_become_links_and_the_post_builds(tmp_path: Path
 
 
 def test_a_jekyll_name_with_capitals_imports_and_builds(tmp_path: Path) -> None:
-    old = tmp_path / "old"
-    write_files(
-        old,
+    root, result = imported(
+        tmp_path,
+        "jekyll",
         {
             "_config.yml": "permalink: pretty\n",
             "_posts/2015-05-21-TockingTime.md": "---\ntitle: Tocking time\n---\nText.",
             "_drafts/undated-notes.md": "---\ntitle: Notes for later\n---\nText.",
         },
     )
-    root = blog(tmp_path)
-    result = run_cli("import", "jekyll", str(old), "--into", str(root))
     assert result.exit_code == 0, result.stderr
     assert (
         "its old address /2015/05/21/TockingTime/ differs from its new one only in case"
