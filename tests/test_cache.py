@@ -171,7 +171,12 @@ def test_a_damaged_record_of_the_site_is_never_trusted(tmp_path: Path) -> None:
     # The record now vouches for the changed page: only its signature tells it is not to be
     # trusted, whatever checksum its header holds.
     stat = page.stat()
-    stored["pages"]["index.html"][2:] = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    stored["pages"]["index.html"][2:] = [
+        stat.st_size,
+        stat.st_mtime_ns,
+        stat.st_ctime_ns,
+        stat.st_ino,
+    ]
     body = json.dumps(stored)
     header = json.dumps({"checksum": hashlib.sha256(body.encode()).hexdigest()})
     record.write_text(header + "\n" + body)

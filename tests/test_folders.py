@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -208,3 +209,40 @@ def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path) -> N
     (root / "content" / "2017" / "vigil").chmod(0o755)
     refused(result, "content/2017/vigil: cannot be read: Permission denied")
     assert site_files(root / "site") == before
+
+
+@pytest.mark.parametrize("folder", ["static", "root", "templates", "content"])
+def test_a_folder_of_the_blog_that_is_a_link_out_of_it_is_refused(
+    tmp_path: Path, secret: Path, folder: str
+) -> None:
+    root, before = blog(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(secret, outside / "id_rsa")
+    if (root / folder).exists():
+        shutil.move(root / folder, tmp_path / "moved")
+    (root / folder).symlink_to(outside, target_is_directory=True)
+    result = build(root)
+    if folder == "content":  # a blog whose posts are all elsewhere: nothing to publish
+        refused(result, f"{folder}: a symbolic link to {outside}, outside ")
+    else:
+        refused(result, f"{folder}: a symbolic link to {outside}, outside ")
+    assert SECRET not in result.stderr
+    assert site_files(root / "site") == before
+
+
+def test_a_folder_where_a_file_belongs_is_an_error_naming_it(tmp_path: Path) -> None:
+    root, before = blog(tmp_path)
+    (root / "hrdblog.yaml").mkdir()
+    refused(build(root), "hrdblog.yaml: this is a folder, not a file")
+    assert site_files(root / "site") == before
+
+
+def test_a_site_whose_manifest_is_a_folder_is_replaced_when_told(tmp_path: Path) -> None:
+    root, _ = blog(tmp_path)
+    (root / "site" / ".hrdblog-manifest").unlink()
+    (root / "site" / ".hrdblog-manifest").mkdir()
+    refused(build(root), "holds files that hrdblog did not write")
+    forced = build(root, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert (root / "site" / ".hrdblog-manifest").is_file()

@@ -388,3 +388,41 @@ def test_a_site_that_cannot_be_replaced_is_left_as_it_was_and_the_message_says_s
     assert result.stderr.splitlines()[-1].endswith(f"nothing was built, and {site}/ is unchanged")
     assert "Traceback" not in result.stderr
     assert site_files(site) == before
+
+
+def test_a_link_put_in_the_site_is_never_written_through(tmp_path: Path) -> None:
+    root, site, _ = edited_blog(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "index.html").write_text("Someone else's page.")
+    day = site / "2017" / "01" / "20"
+    shutil.rmtree(day)
+    day.symlink_to(elsewhere, target_is_directory=True)
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert (elsewhere / "index.html").read_text() == "Someone else's page."
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["index.html"]
+    assert not day.is_symlink()
+    assert b"Post 19, edited" in (day / "post-19-edited" / "index.html").read_bytes()
+
+
+def test_a_file_at_the_output_path_is_not_replaced(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01")})
+    (root / "site").write_text("my notes")
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"the output folder {root / 'site'} is a file")
+    assert (root / "site").read_text() == "my notes"
+
+
+def test_a_published_page_changed_in_place_keeping_its_size_and_time_is_rendered_again(
+    tmp_path: Path,
+) -> None:
+    root, site, _ = edited_blog(tmp_path)
+    build_site(root)
+    page = site / "index.html"
+    before, stat = page.read_bytes(), page.stat()
+    page.write_bytes(before.replace(b"Post", b"DEFA", 1))
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    assert page.read_bytes() == before

@@ -39,7 +39,7 @@ from hrdblog.write import Publication, Stat, Written, survey
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 4
+FORMAT = 5
 
 
 def fingerprint(config: SiteConfig) -> str:
@@ -310,7 +310,8 @@ class PageCache:
     """The record of the last build into an output folder, to redo only what changed.
 
     For each published file: a digest of what it showed (its posts, its neighbours, the site
-    around it), the SHA-256 of its bytes and its stat (size, modification time, inode). A page
+    around it), the SHA-256 of its bytes and its stat (size, modification and change times,
+    inode). A page
     whose description is what it was, and whose file is still exactly as written, is kept as
     published instead of being rendered again; any doubt means rendering. The record also
     holds a digest of every input of that build, so that a build with nothing to do can tell
@@ -329,7 +330,7 @@ class PageCache:
         self.inputs = ""  # the digest of this build's inputs: see `keyed`
         self.sources: dict[str, list[Any]] = {}  # input file → [size, mtime, ctime, inode, key]
         self.nav = ""  # what every page shows of the whole site: set once the site is known
-        self.previous: dict[str, list[Any]] = {}  # path → [description, sha256, size, mtime, ino]
+        self.previous: dict[str, list[Any]] = {}  # path → [description, sha256, *Stat]
         self.descriptions: dict[str, str] = {}  # path → this build's description digest
         self.related: dict[str, list[list[int]]] = {}
         self.reused = 0
@@ -368,7 +369,7 @@ class PageCache:
             self.inputs = ""  # a build with a problem is never one with nothing to do
         self.sources = stats
         stored = self._stored
-        if stored.get("site") != self.site_key:
+        if stored.get("site") != self.site_key or not _well_formed(stored.get("pages")):
             self._stored = {}
             return
         try:
@@ -456,6 +457,21 @@ class PageCache:
             "pages": pages,
         }
         _write_checked(self.path, json.dumps(record), self.seal)  # stable: pages are sorted
+
+
+def _well_formed(pages: Any) -> bool:
+    """Tell whether a record's pages are path → [description, sha256, size, mtime, ctime,
+    inode], as `PageCache.save` writes them."""
+    if not isinstance(pages, dict):
+        return False
+    return all(
+        isinstance(entry, list)
+        and len(entry) == 6
+        and isinstance(entry[0], str)
+        and isinstance(entry[1], str)
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in entry[2:])
+        for entry in pages.values()
+    )
 
 
 class _Published(Mapping[str, Written]):

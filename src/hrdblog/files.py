@@ -34,6 +34,7 @@ MAX_DEPTH = 32
 #: manifest's `sha256sum` lines) and the backslash (a folder separator on Windows).
 _BAD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\\\\]")
 _KINDS = {
+    stat.S_IFDIR: "a folder",
     stat.S_IFIFO: "a named pipe",
     stat.S_IFSOCK: "a socket",
     stat.S_IFCHR: "a device",
@@ -77,9 +78,26 @@ def walk(
 
     try:
         top = root.resolve(strict=True)
-    except (OSError, RuntimeError):
+    except FileNotFoundError:
         return listing  # no such folder: nothing under it
+    except (OSError, RuntimeError) as exc:
+        listing.errors.append(_error(shown(root), f"cannot be read: {exc}"))
+        return listing
+    if not top.is_relative_to(base.resolve()):
+        # The folder itself is a link: it may lead only where the rest may.
+        listing.errors.append(
+            _error(
+                shown(root),
+                f"a symbolic link to {top}, outside {base}: the folders a build reads are "
+                "inside the blog's own",
+                "move or copy the folder here instead of linking to it",
+            )
+        )
+        return listing
     if not top.is_dir():
+        listing.errors.append(
+            _error(shown(root), "this is a file, not a folder", "put a folder in its place")
+        )
         return listing
     allowed_hidden = frozenset(hidden)
     stack: list[tuple[Path, int]] = [(root, 0)]
@@ -188,7 +206,7 @@ def _not_a_file(shown: str, mode: int) -> ContentError:
     return _error(
         shown,
         f"this is {kind}, not a file: it cannot be read or published",
-        "remove it from the folder",
+        "put a file in its place" if kind == "a folder" else "remove it from the folder",
     )
 
 
@@ -213,11 +231,16 @@ def read_file(
         descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise _error(shown, f"cannot be read: {_reason(exc)}", _hint(exc)) from None
+    try:
+        before = os.fstat(descriptor)
+    except OSError as exc:
+        os.close(descriptor)
+        raise _error(shown, f"cannot be read: {_reason(exc)}", _hint(exc)) from None
+    if not stat.S_ISREG(before.st_mode):
+        os.close(descriptor)
+        raise _not_a_file(shown, before.st_mode)
     with os.fdopen(descriptor, "rb") as file:
         try:
-            before = os.fstat(descriptor)
-            if not stat.S_ISREG(before.st_mode):
-                raise _not_a_file(shown, before.st_mode)
             if limit is not None and before.st_size > limit:
                 raise _error(
                     shown,

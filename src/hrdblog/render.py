@@ -494,8 +494,11 @@ def static_files(site: Site) -> list[tuple[str, Path]]:
     the path it is published at."""
     found: dict[str, Path] = {}
     errors: list[HrdblogError] = []
-    for folder in (DEFAULT_THEME / "static", site.config.static_dir):
-        listing = walk(folder, site.config.source)
+    for folder, base in (
+        (DEFAULT_THEME / "static", DEFAULT_THEME),
+        (site.config.static_dir, site.config.source),
+    ):
+        listing = walk(folder, base)
         errors += listing.errors
         for path in listing.files:
             found["static/" + path.relative_to(folder).as_posix()] = path

@@ -59,6 +59,11 @@ def check_output_dir(
                 f"the output folder {output_dir} would replace {folder}",
                 "choose an output folder apart from the blog's own folders, e.g. --output site",
             )
+    if target.exists() and not target.is_dir():
+        raise OutputError(
+            f"the output folder {output_dir} is a file",
+            "choose another output folder, or move the file away",
+        )
     if (
         not force
         and target.is_dir()
@@ -72,10 +77,12 @@ def check_output_dir(
 
 
 class Stat(NamedTuple):
-    """What tells a published file apart from a later change to it: size, mtime, inode."""
+    """What tells a published file apart from a later change to it: size, modification and
+    change times, inode. The change time moves at every write, and no program can set it."""
 
     size: int
     mtime_ns: int
+    ctime_ns: int
     inode: int
 
 
@@ -105,7 +112,9 @@ def survey(folder: Path) -> dict[str, Stat]:
                     walk(entry.path, f"{prefix}{entry.name}/")
                 else:
                     st = entry.stat(follow_symlinks=False)
-                    found[prefix + entry.name] = Stat(st.st_size, st.st_mtime_ns, st.st_ino)
+                    found[prefix + entry.name] = Stat(
+                        st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+                    )
 
     with contextlib.suppress(FileNotFoundError, NotADirectoryError):
         walk(os.fspath(folder), "")
@@ -219,7 +228,7 @@ def _digest(output: Output) -> str:
 
 def _stat(path: Path) -> Stat:
     st = path.stat()
-    return Stat(st.st_size, st.st_mtime_ns, st.st_ino)
+    return Stat(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 class WorkFolders:
@@ -384,6 +393,9 @@ def _update_in_place(
     moved into place, each in one atomic rename. Should that last step fail or be killed, the
     journal lets `_roll_back` (here, or in the next build's `recover`) put every file back.
     """
+    through = next((p for p in [*changed, *gone] if _through_link(target, p)), None)
+    if through is not None:  # a link put in the site: writing through it would leave the site
+        raise _CannotUpdate(f"{through} is reached through a symbolic link")
     try:
         folder = work.make("apply")
     except OSError as exc:
