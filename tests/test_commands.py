@@ -343,6 +343,13 @@ def test_check_finds_broken_links_missing_files_and_requests_to_other_sites(tmp_
         "<p style=\"background: image-set('https://cdn.example.net/a.png' 1x)\">x</p>",
         '<video poster="//cdn.example.net/p.jpg"></video>',
         '<a href="/x" ping="https://cdn.example.net/ping">x</a>',
+        "![a chart](/\\cdn.example.net/chart.png)",
+        '<img src="\\\\cdn.example.net/b.png" alt="">',
+        '<img src="/&#9;/cdn.example.net/a.png" alt="">',
+        '<style>@import"//cdn.example.net/x.css";</style>',
+        '<p style="background:u\\72l(//cdn.example.net/x)">x</p>',
+        '<link rel="prerender" href="https://cdn.example.net/">',
+        '<img src="https:cdn.example.net/a.png" alt="">',
     ],
 )
 def test_build_refuses_a_post_that_loads_from_another_site(tmp_path: Path, body: str) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
+from hrdblog.urls import as_read
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 # Attributes whose address the browser loads by itself, by element (HTML and SVG, whose
@@ -51,19 +53,14 @@ _LOADED = {
 # each click to its addresses.
 _LOADED_ANYWHERE = ("ping",)
 # <link rel=…> values that make the browser load the address.
-_LOADED_LINKS = {
-    "stylesheet",
-    "icon",
-    "preload",
-    "prefetch",
-    "modulepreload",
-    "manifest",
-    "apple-touch-icon",
-    "mask-icon",
-    "dns-prefetch",
-    "preconnect",
-}
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE)
+# <link rel=…> values that do not make the browser load the address: every other does (or
+# may: stylesheet, icon, preload, prefetch, prerender, manifest, search …).
+_NAVIGATION_LINKS = frozenset(
+    "alternate canonical author license next prev help bookmark tag me external nofollow "
+    "noopener noreferrer shortlink edit".split()
+)
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s*(['"])(.*?)\3""", re.IGNORECASE)
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.DOTALL)
 # image-set() and -webkit-image-set() take addresses as bare strings too.
 _CSS_IMAGE_SET = re.compile(r"image-set\(([^()]*(?:\([^()]*\)[^()]*)*)\)", re.IGNORECASE)
 _CSS_STRING = re.compile(r"""(['"])(.*?)\1""")
@@ -131,7 +128,8 @@ class _Page(HTMLParser):
             self.references.append(_Reference(values["href"], loaded=False))
         if tag == "link" and values.get("href"):
             rels = set(values.get("rel", "").lower().split())
-            self.references.append(_Reference(values["href"], loaded=bool(rels & _LOADED_LINKS)))
+            loaded = not rels <= _NAVIGATION_LINKS or "stylesheet" in rels
+            self.references.append(_Reference(values["href"], loaded=loaded))
         if "style" in values:
             self.references += [_Reference(a, True) for a in css_addresses(values["style"])]
 
@@ -161,11 +159,20 @@ def _addresses(value: str, attribute: str) -> list[str]:
 
 
 def css_addresses(css: str) -> list[str]:
-    """Return the addresses a stylesheet loads: url(…), @import and image-set(…)."""
+    """Return the addresses a stylesheet loads: url(…), @import and image-set(…), its
+    escapes (`u\\72l(…)`) read as a browser reads them."""
+    css = _CSS_ESCAPE.sub(_unescaped, css) if "\\" in css else css
     found = [m.group(2) or m.group(4) for m in _CSS_URL.finditer(css) if m.group(2) or m.group(4)]
     for image_set in _CSS_IMAGE_SET.finditer(css):
         found += [m.group(2) for m in _CSS_STRING.finditer(image_set.group(1)) if m.group(2)]
     return found
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    if match.group(1):
+        code = int(match.group(1), 16)
+        return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
+    return match.group(2) if match.group(2) != "\n" else ""
 
 
 def loads(html: str) -> list[str]:
@@ -180,12 +187,16 @@ def loads(html: str) -> list[str]:
 def other_origin(address: str, allowed: Iterable[str], own: str = "") -> str | None:
     """Return the origin of an address on another site (`https://cdn.example.net`), unless
     it is allowed or the site's own (`own`, its base_url); None for an address of this site."""
-    parts = urlsplit(address.strip())
-    if parts.scheme.lower() in {"mailto", "tel", "data", "javascript", "about", "blob"}:
+    parts = urlsplit(as_read(address))
+    scheme = parts.scheme.lower()
+    if scheme in {"mailto", "tel", "data", "javascript", "about", "blob"}:
         return None
-    if not (parts.scheme or parts.netloc):
+    netloc = parts.netloc
+    if scheme in {"http", "https"} and not netloc:  # https:evil.example is https://evil.example
+        netloc = parts.path.lstrip("/").split("/")[0]
+    if not (scheme or netloc):
         return None
-    origin = f"{parts.scheme or 'https'}://{parts.netloc}".lower()
+    origin = f"{scheme or 'https'}://{netloc}".lower()
     own_origin = urlsplit(own)
     if own and origin == f"{own_origin.scheme}://{own_origin.netloc}".lower():
         return None
@@ -260,7 +271,8 @@ class _Checker:
             address = "/" + address.removeprefix(self.base_url)
         elif base_path != "/" and address.startswith(base_path):
             address = "/" + address.removeprefix(base_path)  # from the root of the domain
-        parts = urlsplit(address.strip())
+        address = as_read(address)
+        parts = urlsplit(address)
         if parts.scheme.lower() in {"mailto", "tel", "data", "javascript", "about", "blob"}:
             return None
         if parts.scheme or parts.netloc:

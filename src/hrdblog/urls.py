@@ -202,8 +202,14 @@ _C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
 
 def as_read(address: str) -> str:
     """Return an address as a browser reads it: without the spaces and control characters
-    around it (`[x]( https://…)` leads to https://…)."""
-    return address.strip(_C0_AND_SPACE)
+    around it (`[x]( https://…)` leads to https://…) nor the tabs and line breaks in it, and,
+    for a web address or one on this site, with `\\` read as `/` (`/\\evil.example/` is
+    //evil.example/, another site)."""
+    address = address.strip(_C0_AND_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", address)
+    if scheme is None or scheme.group(1).lower() in {"http", "https"}:
+        address = address.replace("\\", "/")
+    return address
 
 
 def relative(from_url: str, to_url: str, index_html: bool = False) -> str:
