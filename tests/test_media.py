@@ -302,3 +302,27 @@ def test_an_image_that_may_not_be_published_is_an_error_naming_it(
     assert result.stderr.startswith(f"content/2017/vigil/{name}: cannot be published: ")
     assert "Traceback" not in result.stderr
     assert not (root / "site").exists()
+
+
+def test_nothing_after_the_end_of_a_jpeg_is_published() -> None:
+    """A phone's trailer, or the second picture of a multi-picture file, with its EXIF."""
+    first = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(first, "JPEG")
+    original = first.getvalue() + jpeg_with_location()
+    clean = strip_metadata(original, "photo.jpg")
+    assert b"PhoneMaker" in original and b"PhoneMaker" not in clean and b"safe house" not in clean
+    assert clean.endswith(b"\xff\xd9")
+    assert pixels(clean) == pixels(first.getvalue())
+
+
+@pytest.mark.parametrize("name", ["photo.jpe", "photo.jfif", "photo.JPG", "chart.apng"])
+def test_every_name_an_image_goes_by_is_cleaned(tmp_path: Path, name: str) -> None:
+    data = png_with_metadata() if name.endswith("apng") else jpeg_with_location()
+    root = make_site(
+        tmp_path,
+        {"2017/vigil/index.md": post("Vigil", "2017-11-04", "Text.")},
+        files={f"content/2017/vigil/{name}": data, f"static/{name}": data},
+    )
+    site = build_site(root)
+    for published in (next(site.rglob(f"2017/11/04/vigil/{name}")), site / "static" / name):
+        assert b"safe house" not in published.read_bytes(), published

@@ -35,7 +35,8 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 logger = logging.getLogger(__name__)
 
 #: The images hrdblog publishes, cleaned; the ones whose metadata it cannot remove.
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff"})
+JPEG_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".jif", ".pjpeg", ".pjp"})
+IMAGE_SUFFIXES = JPEG_SUFFIXES | {".png", ".apng", ".webp", ".gif", ".tif", ".tiff"}
 UNCLEANABLE = frozenset({".heic", ".heif", ".avif", ".jxl"})
 #: The most pixels an image may have: Pillow's own bound, some 89 million (a 10,000 by 8,900
 #: photo); a bomb has billions.
@@ -136,6 +137,7 @@ def strip_metadata(data: bytes, name: str) -> bytes:
     suffix = Path(name).suffix.lower()
     strippers: dict[str, Callable[[bytes], bytes]] = {
         ".png": _strip_png,
+        ".apng": _strip_png,
         ".webp": _strip_webp,
         ".gif": _strip_gif,
         ".tif": _strip_tiff,
@@ -152,6 +154,9 @@ def strip_metadata(data: bytes, name: str) -> bytes:
 
 
 def _strip_jpeg(data: bytes) -> bytes:
+    """Return a JPEG's segments but its metadata: every scan is read, since a progressive
+    JPEG may hold metadata between its scans, and nothing after the end of the image is kept
+    (a phone's trailer, a second picture of a multi-picture file)."""
     if data[:2] != b"\xff\xd8":
         raise ImageProblem("not a JPEG file")
     out = [data[:2]]
@@ -163,20 +168,37 @@ def _strip_jpeg(data: bytes) -> bytes:
         if marker == 0xFF:  # fill byte
             at += 1
             continue
-        if marker == 0xDA or marker == 0xD9:  # start of scan, end of image: the rest is data
-            out.append(data[at:])
+        if marker == 0xD9:  # end of image: what follows is no part of it
+            out.append(data[at : at + 2])
             break
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
             out.append(data[at : at + 2])
             at += 2
             continue
         (length,) = struct.unpack(">H", data[at + 2 : at + 4])
-        segment = data[at : at + 2 + length]
+        end = at + 2 + length
+        if marker == 0xDA:  # start of scan: its header, then its data up to the next marker
+            end = _scan_end(data, end)
+        segment = data[at:end]
         application = 0xE0 <= marker <= 0xEF
         if not ((application and marker not in _JPEG_KEPT_APPS) or marker == 0xFE):
             out.append(segment)
-        at += 2 + length
-    return b"".join(out)
+        at = end
+    return b"".join(out)  # one cut short keeps what it has, as browsers show it
+
+
+def _scan_end(data: bytes, at: int) -> int:
+    """Return where the entropy-coded data of a scan that starts at `at` ends: at the first
+    marker that is neither a stuffed 0xFF (FF 00) nor a restart (FF D0 … FF D7)."""
+    while True:
+        at = data.find(b"\xff", at)
+        if at < 0 or at + 1 >= len(data):
+            return len(data)  # cut short: the rest is the scan's
+        following = data[at + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+            at += 1 if following == 0xFF else 2
+            continue
+        return at
 
 
 def _strip_png(data: bytes) -> bytes:
