@@ -278,3 +278,27 @@ def test_a_jekyll_name_with_capitals_imports_and_builds(tmp_path: Path) -> None:
     built = run_cli("build", "--source", str(root))
     assert built.exit_code == 0, built.stderr
     assert (root / "site" / "2015" / "05" / "21" / "tockingtime" / "index.html").is_file()
+
+
+def test_posts_of_two_sections_with_one_name_and_date_both_come_over_and_build(
+    tmp_path: Path,
+) -> None:
+    same = "---\ntitle: Same\ndate: 2020-01-01\n---\nText of {}.\n"
+    root, result = imported(
+        tmp_path,
+        "hugo",
+        {
+            f"content/{section}/same.md": same.format(section)
+            for section in ("blog", "news", "posts")
+        },
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "another post of the import has its address: given the slug same-2" in result.stdout
+    assert len(list((root / "content").rglob("*.md"))) == 3
+    built = run_cli("build", "--source", str(root))
+    assert built.exit_code == 0, built.stderr
+    assert {p.parent.name for p in (root / "site" / "2020" / "01" / "01").glob("*/index.html")} == {
+        "same",
+        "same-2",
+        "same-3",
+    }

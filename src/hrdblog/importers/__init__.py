@@ -148,6 +148,7 @@ class Importer:
     report: Report
     claimed: set[Path] = field(default_factory=set)  # the files of this run's posts
     pending: list[tuple[Path, str, dict[str, Path], str]] = field(default_factory=list)
+    addresses: set[str] = field(default_factory=set)  # the urls and old addresses taken, folded
 
     def slug(self, *candidates: str) -> str:
         """Return the first candidate that makes a usable slug."""
@@ -156,6 +157,20 @@ class Importer:
             if slug and not reserved(slug):
                 return slug
         return "post"
+
+    def claim(self, date: datetime, slug: str, where: str) -> str:
+        """Return the slug of a post dated `date`, or one made from it, whose url no other
+        post of this import has: two posts at one url would stop the build."""
+        wanted, number = slug, 1
+        while self.url(date, slug).casefold() in self.addresses:
+            number += 1
+            slug = f"{wanted}-{number}"
+        if slug != wanted:
+            self.report.problem(
+                where, f"another post of the import has its address: given the slug {slug}"
+            )
+        self.addresses.add(self.url(date, slug).casefold())
+        return slug
 
     def url(self, date: datetime, slug: str) -> str:
         """Return the url the post will have in this blog."""
@@ -173,8 +188,9 @@ class Importer:
         """Plan a post as `<folder>/<name>.md` (or `<name>/index.md`, with its files), under
         the first of `names` no other post of this run took; return the file, or None if it is
         already there, or if the build would refuse it (the report says why)."""
+        names = (*names, *(f"{names[-1]}-{n}" for n in range(2, 2 + len(self.claimed) + 1)))
         choices = [folder / name / "index.md" if files else folder / f"{name}.md" for name in names]
-        path = next((path for path in choices if path not in self.claimed), choices[-1])
+        path = next(path for path in choices if path not in self.claimed)
         self.claimed.add(path)
         if path.exists():
             self.report.existing.append(self.config.display_path(path))
@@ -218,12 +234,17 @@ class Importer:
                     f"its old address {alias} differs from its new one only in case: the web "
                     "server's redirect map sends it on",
                 )
+            elif alias.casefold() in self.addresses or f"{key}/" in self.addresses:
+                self.report.problem(
+                    where, f"its old address {alias} is another post's address: not redirected"
+                )
             elif not usable_alias(alias):
                 self.report.problem(
                     where, f"its old address {alias} cannot be redirected from here"
                 )
             else:
                 found[key] = alias
+        self.addresses.update(alias.casefold() for alias in found.values())
         return list(found.values())
 
     def remote(self, address: str) -> bool:
@@ -235,8 +256,12 @@ class Importer:
         """Write every planned post, with its files."""
         for path, text, files, where in self.pending:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("x", encoding="utf-8") as file:
-                file.write(text)
+            try:
+                with path.open("x", encoding="utf-8") as file:  # never over a file
+                    file.write(text)
+            except FileExistsError:  # written meanwhile by someone else
+                self.report.existing.append(self.config.display_path(path))
+                continue
             for file_name, source in files.items():
                 target = path.parent / file_name
                 if target.exists():

@@ -207,6 +207,7 @@ def _prepare(
         return None
     out: dict[str, Any] = {"title": title, "date": date_text(found)}
     slug = importer.slug(str(meta.pop("slug", "") or ""), matched.group(4) if matched else name)
+    slug = importer.claim(found, slug, where)
     out["slug"] = slug
     updated = _date(meta, ("lastmod", "updated", "modified", "last_modified_at"), config, where)
     if updated is not None and updated > found:

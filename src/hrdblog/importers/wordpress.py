@@ -240,6 +240,8 @@ def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) ->
     date = _date(item, config, report.source, where).astimezone(config.tzinfo)
     status = item.get("wp:status") or "publish"
     slug = importer.slug(item.get("wp:post_name"), title, f"{kind}-{post_id}")
+    if kind == "post":
+        slug = importer.claim(date, slug, where)
     meta: dict[str, Any] = {"title": title, "date": date_text(date), "slug": slug}
     author = clean_name(export.authors.get(item.get("dc:creator"), item.get("dc:creator")))
     if author:
