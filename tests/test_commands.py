@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -423,3 +425,53 @@ def test_no_progress_is_drawn_when_stderr_is_not_a_terminal(
     result = run_cli("build", "--source", str(root))
     assert result.exit_code == 0
     assert "[#" not in result.stderr and "\r" not in result.stderr
+
+
+def test_what_a_build_keeps_stays_out_of_git_whatever_the_blog_s_gitignore(
+    tmp_path: Path,
+) -> None:
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01", draft=True)})
+    (root / ".gitignore").write_text("/site/\n")  # as blogs made before the key had it
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    status = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert ".hrdblog-key" not in status and ".hrdblog-cache" not in status, status
+    assert "content/a.md" in status
+
+
+def test_a_build_never_keeps_its_cache_or_key_through_a_link_out_of_the_blog(
+    tmp_path: Path,
+) -> None:
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01")})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / ".hrdblog-key").symlink_to(outside, target_is_directory=True)
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 0, result.output
+    assert list(outside.iterdir()) == []  # no key, no .gitignore written there
+    (root / ".hrdblog-key").unlink()
+    shutil.rmtree(root / ".hrdblog-cache")
+    (root / ".hrdblog-cache").symlink_to(outside, target_is_directory=True)
+    before = site_files(root / "site")
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert ".hrdblog-cache is a link" in result.output and "remove the link" in result.output
+    assert "Traceback" not in result.output
+    assert list(outside.iterdir()) == []
+    assert site_files(root / "site") == before
+
+
+def test_init_never_writes_through_a_link(tmp_path: Path) -> None:
+    blog = tmp_path / "blog"
+    blog.mkdir()
+    (blog / "hrdblog.yaml").symlink_to(tmp_path / "elsewhere.yaml")  # leads nowhere yet
+    assert run_cli("init", str(blog), "--force").exit_code == 0
+    assert not (tmp_path / "elsewhere.yaml").exists()
+    assert (
+        blog / ".gitignore"
+    ).read_text() == "/site/\n/.site.*/\n/.hrdblog-cache/\n/.hrdblog-key/\n"

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from hrdblog.errors import OutputError
+from hrdblog.seal import ignore_all
 
 #: The blog's own folder of what builds keep for the next ones; the lock is in it.
 CACHE_DIR = ".hrdblog-cache"
@@ -38,8 +39,14 @@ def blog_lock(source: Path, wait: float | None = None) -> Iterator[None]:
     """
     wait = WAIT_SECONDS if wait is None else wait
     cache_dir = source / CACHE_DIR
+    if cache_dir.is_symlink():
+        raise OutputError(
+            f"{CACHE_DIR} is a link: a build writes its cache inside the blog only",
+            f"remove the link {cache_dir} (the cache is made anew)",
+        )
     try:
         cache_dir.mkdir(exist_ok=True)
+        ignore_all(cache_dir)  # it holds what posts say, drafts included: never for git
         descriptor = os.open(cache_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:
         yield

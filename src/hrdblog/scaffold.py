@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -81,7 +82,7 @@ adds a line to the footer of every page. README.md of hrdblog lists the template
 they can use. This folder may stay empty: the default theme is complete.
 """
 
-GITIGNORE = "/site/\n/.hrdblog-cache/\n/.hrdblog-key\n"
+GITIGNORE = "/site/\n/.site.*/\n/.hrdblog-cache/\n/.hrdblog-key/\n"
 
 
 def init(folder: Path, title: str, now: datetime, force: bool = False) -> list[Path]:
@@ -119,10 +120,11 @@ def init(folder: Path, title: str, now: datetime, force: bool = False) -> list[P
     written = []
     for name, text in files.items():
         path = folder / name
-        if path.exists():
+        if os.path.lexists(path):  # a file, or a link: never replaced, never written through
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        with path.open("x", encoding="utf-8") as file:
+            file.write(text)
         written.append(path)
     return written
 

@@ -3,8 +3,9 @@
 The caches, the record of the last build and the record of a build's work folders are read
 back by later builds, which trust what they say: cached posts are published as they are, work
 folders are moved into the site or deleted. Each such file is signed with an HMAC made with
-this blog's own key, kept in `.hrdblog-key` in the blog's folder (readable by its owner only,
-and left out of version control by `hrdblog init`). A file whose signature does not match, or
+this blog's own key, kept in the folder `.hrdblog-key/` of the blog (readable by its owner
+only, and holding a `.gitignore` that keeps it out of version control, whatever the blog's
+own `.gitignore` says). A file whose signature does not match, or
 one signed with another key, is treated as absent: whoever can change the cache folder, a
 restored CI cache or a planted work folder cannot make a build publish or delete anything,
 unless they can also read the key.
@@ -24,7 +25,10 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-KEY_FILE = ".hrdblog-key"
+KEY_DIR = ".hrdblog-key"
+KEY_FILE = "key"
+#: Written into the folders hrdblog keeps for itself: git then leaves them out by itself.
+IGNORE_ALL = "# Written by hrdblog: nothing here belongs in version control.\n*\n"
 _KEY = re.compile(rb"^[0-9a-f]{64}\n?$")
 
 
@@ -41,7 +45,15 @@ class Seal:
         Where the key can be neither read nor made (a read-only folder), nothing is signed and
         nothing read back is trusted: builds then do all their work each time.
         """
-        path = source / KEY_FILE
+        folder = source / KEY_DIR
+        path = folder / KEY_FILE
+        if folder.is_symlink():
+            logger.warning(
+                "%s is a link: the key is kept in the blog only; nothing cached is "
+                "trusted until the link is removed",
+                folder,
+            )
+            return cls(None)
         try:
             with open(path, "rb") as file:
                 found = file.read(100)
@@ -56,6 +68,8 @@ class Seal:
         key = secrets.token_hex(32).encode()
         temporary = path.with_name(f"{KEY_FILE}.{secrets.token_hex(4)}")
         try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            ignore_all(folder)
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as file:
                 file.write(key + b"\n")
@@ -90,3 +104,14 @@ class Seal:
         if not isinstance(mac, str) or not hmac.compare_digest(mac, self.sign(body, context)):
             return None
         return body
+
+
+def ignore_all(folder: Path) -> None:
+    """Give one of hrdblog's own folders a `.gitignore` that leaves all of it out of git."""
+    marker = folder / ".gitignore"
+    if os.path.lexists(marker):
+        return  # kept as it is: never replaced, never written through a link
+    with contextlib.suppress(OSError):
+        descriptor = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(IGNORE_ALL)
