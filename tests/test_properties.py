@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import html5lib
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hrdblog.characters import clean_text
@@ -82,6 +82,7 @@ def test_every_excerpt_is_well_formed(text: str, limit: int) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200), st.integers(min_value=1, max_value=60))
+@example("\U0002fffe", 1)  # a noncharacter beyond the first two planes
 def test_every_excerpt_of_any_text_is_well_formed(text: str, limit: int) -> None:
     # Text as reading leaves it: without the control characters no page may hold.
     well_formed(str(excerpt(CONVERTER.html(clean_text(text)), None, limit).excerpt))

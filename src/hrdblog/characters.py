@@ -20,11 +20,13 @@ INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c"
 #: Characters that end a line besides the newline.
 LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
-# Control characters (but tab and newline) and noncharacters.
-_INVISIBLE_JUNK = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
-    "\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
+#: The noncharacters: U+FDD0 to U+FDEF, and the last two code points of each of the 17 planes.
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
 )
+
+# Control characters (but tab and newline), lone surrogates and noncharacters.
+_INVISIBLE_JUNK = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]")
 _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 
 
