@@ -482,22 +482,82 @@ def test_a_file_edited_and_undone_during_a_build_is_published_as_it_is(
     same_as_clean(root, tmp_path)
 
 
+#: Footers that show the whole site on every page, each as a theme might write it.
+WHOLE_SITE_FOOTERS = {
+    "count and cloud": "<p>{{ site.post_count }} posts</p>"
+    '{% for tag in site.terms.tags %}<a href="{{ url(tag.url) }}">{{ tag.name }} ({{ tag.count }})</a>'
+    "{% endfor %}",
+    "recent posts": '{% for p in site.recent_posts %}<a href="{{ url(p.url) }}">{{ p.title }}</a>'
+    "{% endfor %}",
+    "one term's count": "{% for tag in site['terms']['tags'] if tag.slug == 'a' %}"
+    "<p>{{ tag.count }} on a</p>{% endfor %}",
+    "archives": "{% for y in site.archives %}{{ y.year.date.year }}: {{ y.year.count }}"
+    "{% for m in y.months %} {{ m.count }}{% endfor %}{% endfor %}",
+    "every post": "{{ site.posts | length }} {{ (site.posts | last).title }}",
+    "site passed on": "{% set s = site %}{{ s.posts | length }} {{ s.post_count }}",
+}
+
+
+def whole_site_footer(root: Path, shows: str) -> None:
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "footer.html").write_text(
+        f'<footer class="site-footer">{WHOLE_SITE_FOOTERS[shows]}</footer>\n'
+    )
+
+
+@pytest.mark.parametrize("shows", WHOLE_SITE_FOOTERS)
+@pytest.mark.parametrize("change", [edit, add, delete, retag, redate, image])
+def test_a_rebuild_of_a_site_whose_templates_show_the_whole_site_equals_a_clean_build(
+    tmp_path: Path, change: Callable[[Path], None], shows: str
+) -> None:
+    root = blog(tmp_path)
+    whole_site_footer(root, shows)
+    build(load_config(root))
+    change(root)
+    same_as_clean(root, tmp_path)
+
+
 def test_a_site_template_showing_the_whole_site_is_never_served_stale(tmp_path: Path) -> None:
     """A footer that counts the posts and shows a tag cloud changes on every page with a post."""
     root = blog(tmp_path)
-    (root / "templates").mkdir()
-    (root / "templates" / "footer.html").write_text(
-        '<footer class="site-footer"><p>{{ site.posts | length }} posts</p>'
-        '{% for tag in site.tags %}<a href="{{ url(tag.url) }}">{{ tag.name }}</a>{% endfor %}'
-        "</footer>\n"
-    )
+    whole_site_footer(root, "count and cloud")
     build(load_config(root))
     (root / "content" / "2017" / "seventh.md").write_text(
         post("One more", "2017-06-01", "Text.", tags=["brand-new"])
     )
     same_as_clean(root, tmp_path)
     old_page = (root / "site" / "2017" / "03" / "01" / "post-0" / "index.html").read_text()
-    assert "14 posts" in old_page and "brand-new" in old_page
+    assert "14 posts" in old_page and "brand-new (1)" in old_page
+
+
+def test_a_site_whose_templates_show_nothing_of_the_whole_site_renders_only_what_changed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = blog(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates" / "footer.html").write_text('<footer class="site-footer">Ours</footer>\n')
+    build(load_config(root))
+    (root / "content" / "2017" / "seventh.md").write_text(post("One more", "2017-06-01", "Text."))
+    caplog.set_level(logging.INFO, logger="hrdblog")
+    build(load_config(root))
+    rendered = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("Rendered"))
+    # The new post's page, its neighbour's, the home page, its archives, the archive
+    # listing and the feed show it; the pages of the twelve other posts and of the tags do not.
+    assert rendered == "Rendered 53 files, 39 kept unchanged from the last build", rendered
+    same_as_clean(root, tmp_path)
+
+
+def test_a_template_reading_what_the_site_does_not_show_is_an_error_naming_it(
+    tmp_path: Path,
+) -> None:
+    root = blog(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates" / "footer.html").write_text("<footer>\n{{ site.tags | length }}</footer>\n")
+    with pytest.raises(HrdblogError) as caught:
+        build(load_config(root))
+    message = str(caught.value)
+    assert "templates/footer.html:2: site has no 'tags'" in message
+    assert "site.terms" in message and "site.post_count" in message
 
 
 def test_the_cache_is_of_the_libraries_installed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,18 +13,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from hrdblog.cache import PageCache, PostCache, site_digest
+from hrdblog.cache import PageCache, PostCache
 from hrdblog.collect import collect
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, Warnings, count, raise_all
 from hrdblog.files import changed_since
 from hrdblog.lock import CACHE_DIR, blog_lock
 from hrdblog.models import Output, Post, Site
+from hrdblog.plan import plan
 from hrdblog.read import Sources, read_posts, source_keys
 from hrdblog.render import render
 from hrdblog.seal import Seal
 from hrdblog.sitecheck import check_site
-from hrdblog.theme import overrides_templates
+from hrdblog.theme import site_wide_used
 from hrdblog.urls import MANIFEST
 from hrdblog.write import Staging, WorkFolders, check_output_dir, recover, write
 
@@ -101,13 +102,10 @@ def prepare(
             raise ErrorList(reading.errors + exc.errors) from None
         raise_all(list(reading.errors))
         logger.info("Read %s with %s", count(len(site.posts), "post"), count(len(site.tags), "tag"))
-        if pages is not None:
-            pages.nav = " ".join(t.taxonomy.name for t in site.taxonomies if t.tags)
-            if overrides_templates(config):
-                # A site's own template may show anything of the site on any page (a count of
-                # posts, a tag cloud): each of its pages shows, for the cache, the whole site.
-                pages.nav += " " + site_digest(site)
-        outputs = render(site, progress, pages, processes, staging.put if staging else None)
+        planned = plan(site, site_wide_used(config))
+        outputs = render(
+            site, planned, progress, pages, processes, staging.put if staging else None
+        )
     reused = f", {pages.reused} kept unchanged from the last build" if pages else ""
     logger.info("Rendered %s%s", count(len(outputs), "file"), reused)
     scheduled = (post.date for post in reading.posts if post.scheduled)

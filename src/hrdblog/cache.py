@@ -33,7 +33,7 @@ from markupsafe import Markup
 from hrdblog import __version__
 from hrdblog.config import SETTINGS, SiteConfig
 from hrdblog.lock import CACHE_DIR
-from hrdblog.models import Link, Post, Site, Term
+from hrdblog.models import Link, Post, Term
 from hrdblog.seal import Seal
 from hrdblog.write import Publication, Stat, Written, survey
 
@@ -329,7 +329,7 @@ class PageCache:
         self.site_key = ""  # the settings, hrdblog and the site's templates: see `keyed`
         self.inputs = ""  # the digest of this build's inputs: see `keyed`
         self.sources: dict[str, list[Any]] = {}  # input file → [size, mtime, ctime, inode, key]
-        self.nav = ""  # what every page shows of the whole site: set once the site is known
+        self.site_view = ""  # what every page shows of the whole site: set once it is known
         self.previous: dict[str, list[Any]] = {}  # path → [description, sha256, *Stat]
         self.descriptions: dict[str, str] = {}  # path → this build's description digest
         self.related: dict[str, list[list[int]]] = {}
@@ -407,7 +407,7 @@ class PageCache:
     def reuse(self, path: str, description: str) -> str | None:
         """Return the SHA-256 of the published file at `path` if it shows what `description`
         describes, else None."""
-        digest = hashlib.sha256(f"{self.nav}\n{description}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{self.site_view}\n{description}".encode()).hexdigest()
         self.descriptions[path] = digest
         known = self.previous.get(path)
         if known is None or known[0] != digest:
@@ -516,14 +516,6 @@ def post_digest(post: Post) -> str:
     entry = _entry(post)
     entry["scheduled"] = post.scheduled
     return hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def site_digest(site: Site) -> str:
-    """Return a digest of every post a site publishes, in its order, as pages may show them."""
-    digest = hashlib.sha256()
-    for post in site.posts:
-        digest.update(post_digest(post).encode() + b"\n")
-    return digest.hexdigest()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -1,24 +1,22 @@
-"""Stage 3: Site → outputs. One small function per kind of page; nothing is written here."""
+"""Stage 4: plan → outputs. Each planned page rendered from its view; nothing is written here."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from markupsafe import Markup
 
 from hrdblog.cache import PageCache, post_digest
-from hrdblog.config import ROOT_HIDDEN
+from hrdblog.config import SiteConfig
 from hrdblog.errors import ContentError, HrdblogError, raise_all
-from hrdblog.files import read_file, walk
+from hrdblog.files import read_file
 from hrdblog.markup import MORE_ANCHOR, plain_text, rewrite_links
 from hrdblog.media import (
     ImageProblem,
@@ -28,132 +26,55 @@ from hrdblog.media import (
     is_image,
     pdf_metadata,
 )
-from hrdblog.models import ListPage, Output, Post, PostPage, Redirect, Site, TaxonomyTerms
+from hrdblog.models import Output, Post, Site
+from hrdblog.plan import Plan, Planned
 from hrdblog.sitecheck import loads, other_origin
 from hrdblog.theme import DEFAULT_THEME, Theme
-from hrdblog.urls import Origin, absolute, as_read, check_paths, feed_url, output_path
+from hrdblog.urls import absolute, as_read, output_path
+from hrdblog.views import Canonical, FeedView, PostView, SiteView, fields
 
 logger = logging.getLogger(__name__)
 
 DESCRIPTION_LENGTH = 160
-ARCHIVES_URL = "/archives/"
-
-
-@dataclass(frozen=True)
-class Feed:
-    """An Atom feed of a list of posts, advertised on the list's pages."""
-
-    title: str
-    url: str  # the feed's url
-    page_url: str  # the url of the page it is the feed of
-    posts: tuple[Post, ...]
 
 
 def render(
     site: Site,
+    plan: Plan,
     progress: Callable[[str, int, int], None] | None = None,
     pages: PageCache | None = None,
     processes: bool = False,
     sink: Callable[[Output], Output] | None = None,
 ) -> list[Output]:
-    """Render every page, feed and static file of the site.
+    """Render every page, feed and file of the plan.
 
-    With a page cache, a page that would show exactly what it showed last time is taken from
-    the published site instead of being rendered again. With `processes`, a large site's pages
-    are rendered on every core. Each output goes through `sink` as soon as it is made (the
-    write stage's staging folder, which keeps its bytes on disk instead of in memory).
+    With a page cache, a page whose view, site-wide view, settings and templates are what
+    they were is taken from the published site instead of being rendered again. With
+    `processes`, a large site's pages are rendered on every core. Each output goes through
+    `sink` as soon as it is made (the write stage's staging folder, which keeps its bytes on
+    disk instead of in memory).
     """
     # A rebuild renders the few pages that changed: keeping every entry would cost more.
     theme = Theme(site.config, entries_once=not (pages is not None and pages.previous))
     theme.pages = pages
-    theme.digests = {}
-    feeds = _feeds(site, theme)
-    site_feed = [feeds["/"]] if "/" in feeds else []
-    # Every page and feed as a job, in the order of the output, with the path it is written to
-    # and what makes it: every path is checked before anything is rendered.
-    jobs: list[Callable[[], Output]] = []
-    planned: list[tuple[str, Origin]] = []
-
-    def add(
-        url: str | None, origin: Origin, job: Callable[..., Output], *args: Any, **kw: Any
-    ) -> None:
-        planned.append((output_path(url) if url else "404.html", origin))
-        jobs.append(functools.partial(job, theme, site, *args, origin=str(origin), **kw))
-
-    for page in site.home:
-        add(page.url, _nth(page, "the home page"), list_page, page, "index.html", site_feed)
-    for shown in site.post_pages:
-        post = shown.post
-        where = f"{post.file}:{post.lines.get('slug', post.lines.get('title', 1))}"
-        add(post.url, Origin("the post", where), post_page, shown, site_feed)
-        aliases = f"{post.file}:{post.lines.get('aliases', 1)}"
-        for alias in post.aliases:
-            add(alias, Origin(f"the old address {alias}", aliases), redirect, post, alias)
-    for old, new in site.config.redirects.items():
-        where = f"{site.config.display_path(site.config.config_file or site.config.source)}"
-        target = Redirect(new, new)
-        add(old, Origin(f"the old address {old}", f"{where}: redirects"), redirect, target, old)
-    for terms in site.taxonomies:
-        if terms.tags:
-            origin = Origin(f"the index of {terms.taxonomy.name}")
-            add(terms.taxonomy.url, origin, tag_index, terms, site_feed)
-        for tag in terms.tags:
-            tag_feeds = [feeds[tag.url], *site_feed] if tag.url in feeds else site_feed
-            name = f"the {terms.taxonomy.name} page of {tag.name!r}"
-            for page in tag.pages:
-                add(
-                    page.url,
-                    _nth(page, name),
-                    list_page,
-                    page,
-                    "tag.html",
-                    tag_feeds,
-                    tag=tag,
-                    taxonomy=terms.taxonomy,
-                )
-    for archive in site.archives:
-        for page in archive.pages:
-            add(
-                page.url,
-                _nth(page, f"the archive {archive.url}"),
-                list_page,
-                page,
-                "archive.html",
-                site_feed,
-                archive=archive,
-            )
-    listing = "|".join(f"{a.url} {len(a.posts)}" for a in site.archives)
-    newest = _newest(site.posts)
-    add(
-        ARCHIVES_URL,
-        Origin("the archive listing"),
-        _page,
-        "archives.html",
-        ARCHIVES_URL,
-        site_feed,
-        newest,
-        listing,
-    )
-    add(None, Origin("the not-found page"), _page, "404.html", None, site_feed)
-    for feed in feeds.values():
-        add(feed.url, Origin(f"the feed {feed.url}"), feed_output, feed)
-    files = [*static_files(site), *root_files(site), *post_files(site)]
-    planned += [(name, _file_origin(site, path)) for name, path in files]
-    planned.append(("robots.txt", Origin("robots.txt")))
-    if site.config.base_url:
-        planned.append(("sitemap.xml", Origin("the sitemap")))
-    check_paths(planned)
+    canonical = Canonical(post_digest)
+    if pages is not None:  # what every page shows of the whole site, in every page's key
+        pages.site_view = hashlib.sha256(canonical(plan.site).encode()).hexdigest()
+    jobs: list[Callable[[], Output]] = [
+        functools.partial(render_page, theme, canonical, site.config, plan.site, planned)
+        for planned in plan.pages
+    ]
     sink = sink or _keep
     outputs = _run(jobs, theme, progress, processes, sink)
     made: list[Output] = []
     if site.config.base_url:
-        made.append(sitemap(theme, site, outputs))
+        made.append(sitemap(theme, plan.site, outputs))
     else:
         logger.warning(
             "feeds and sitemap.xml were not written: they need the site's address; "
             "set base_url in hrdblog.yaml"
         )
-    made.append(_text_file(theme, site, "robots.txt", "/robots.txt"))
+    made.append(_text_file(theme, plan.site, "robots.txt", "/robots.txt"))
     base = urlsplit(site.config.base_url)
     if base.path.strip("/"):
         logger.warning(
@@ -163,20 +84,8 @@ def render(
             base.scheme,
             base.netloc,
         )
-    made += _published_files(site, files)
+    made += _published_files(site, list(plan.files))
     return outputs + [sink(output) for output in made]
-
-
-def _nth(page: ListPage, name: str) -> Origin:
-    """Return what a page of a list is, in messages: `page 2 of the home page`."""
-    return Origin(f"page {page.number} of {name}" if page.count > 1 else name)
-
-
-def _file_origin(site: Site, path: Path) -> Origin:
-    """Return what a published file is, in messages: the author's file, or the theme's."""
-    if path.is_relative_to(DEFAULT_THEME):
-        return Origin(f"the theme's {path.relative_to(DEFAULT_THEME).as_posix()}")
-    return Origin("the file", site.config.display_path(path))
 
 
 def _keep(output: Output) -> Output:
@@ -239,43 +148,48 @@ def _run_job(index: int) -> tuple[Output, str | None]:
     return output, _PAGES.descriptions.get(output.path) if _PAGES is not None else None
 
 
-def _page(
-    theme: Theme,
-    site: Site,
-    template: str,
-    url: str | None,
-    feeds: list[Feed],
-    lastmod: datetime | None = None,
-    key: str = "",
-    *,
-    origin: str,
-    **context: Any,
+def render_page(
+    theme: Theme, canonical: Canonical, config: SiteConfig, site: SiteView, planned: Planned
 ) -> Output:
-    """Render a page at `url` (None: a page served at any address, like 404.html); `origin`
-    says what it is, in messages.
+    """Render one planned page or feed, or keep the published one if it would be the same.
 
-    `key` describes what the page shows besides the site around it, for the page cache.
-    Context values given as `functools.partial` are worked out only if the page is rendered.
+    Its template sees its view's fields, the site-wide view and the settings; its reuse key
+    is derived from exactly these (the settings and templates are in every key: see
+    `PageCache`).
     """
-    path = output_path(url) if url else template
+    view = planned.view
 
     def rendered() -> bytes:
-        lang = site.config.language
-        lazy = {k: v() for k, v in context.items() if isinstance(v, functools.partial)}
-        context.update(lazy)
+        if isinstance(view, FeedView):
+            return _feed(theme, config, site, planned, view)
+        lang = config.language
+        context = fields(view)
+        if isinstance(view, PostView):
+            context["description"] = description(view.post)
         context.update(
             site=site,
-            page_url=url,
+            page_url=planned.url,
             lang=lang,
-            texts=site.config.texts_for(lang),
-            feeds=feeds,
-            taxonomies=[t for t in site.taxonomies if t.tags],
-            listing_url=ARCHIVES_URL,
+            texts=config.texts_for(lang),
+            taxonomies=site.taxonomies,
+            listing_url=site.listing_url,
         )
-        return theme.render(template, context).encode("utf-8")
+        return theme.render(planned.template, context).encode("utf-8")
 
-    content, kept = _through_cache(theme, path, f"{template}|{url}|{key}", rendered)
-    return Output(path, content, origin, url=url, lastmod=lastmod, kept=bool(kept), sha256=kept)
+    if theme.pages is None:  # a build without the cache: nothing to key
+        content, kept = rendered(), ""
+    else:
+        key = f"{planned.template}|{planned.url}|{canonical(view)}"
+        content, kept = _through_cache(theme, planned.path, key, rendered)
+    return Output(
+        planned.path,
+        content,
+        str(planned.origin),
+        url=planned.url if planned.listed else None,
+        lastmod=planned.lastmod if planned.listed else None,
+        kept=bool(kept),
+        sha256=kept,
+    )
 
 
 def _through_cache(
@@ -290,157 +204,35 @@ def _through_cache(
     return rendered(), ""
 
 
-def _digests(theme: Theme, posts: Iterable[Post | None]) -> str:
-    """Return what identifies, for the page cache, the posts a page shows."""
-    found = []
-    for post in posts:
-        if post is None:
-            found.append("-")
-            continue
-        if post.file not in theme.digests:
-            theme.digests[post.file] = post_digest(post)
-        found.append(theme.digests[post.file])
-    return ",".join(found)
-
-
-def _newest(posts: tuple[Post, ...]) -> datetime | None:
-    return max((post.last_modified for post in posts), default=None)
-
-
-def list_page(
-    theme: Theme,
-    site: Site,
-    page: ListPage,
-    template: str,
-    feeds: list[Feed],
-    *,
-    origin: str,
-    **context: Any,
-) -> Output:
-    """Render one page of a list of posts: the home page, a tag page, an archive."""
-    tag, archive = context.get("tag"), context.get("archive")
-    key = "|".join(
-        [
-            f"{page.number}/{page.count} {page.newer_url} {page.older_url}",
-            f"{tag.taxonomy} {tag.name}" if tag else "",
-            f"{archive.kind} {archive.date}" if archive else "",
-            " ".join(f"{feed.title} {feed.url}" for feed in feeds),
-            _digests(theme, page.posts),
-        ]
-    )
-    return _page(
-        theme,
-        site,
-        template,
-        page.url,
-        feeds,
-        _newest(page.posts),
-        key,
-        origin=origin,
-        page=page,
-        **context,
-    )
-
-
-def post_page(
-    theme: Theme, site: Site, page: PostPage, feeds: list[Feed], *, origin: str
-) -> Output:
-    """Render a post's own page."""
-    post = page.post
-    shown = (post, page.previous, page.next, *page.related)
-    return _page(
-        theme,
-        site,
-        "post.html",
-        post.url,
-        feeds,
-        post.last_modified,
-        " ".join(f"{feed.title} {feed.url}" for feed in feeds) + "|" + _digests(theme, shown),
-        origin=origin,
-        post=post,
-        neighbours=page,
-        description=functools.partial(description, post),
-    )
-
-
-def redirect(theme: Theme, site: Site, post: Post | Redirect, alias: str, *, origin: str) -> Output:
-    """Render a page at an old address of a post (or of the `redirects` setting), sending
-    readers on to it."""
-    output = _page(
-        theme,
-        site,
-        "redirect.html",
-        alias,
-        [],
-        None,
-        _digests(theme, [post]) if isinstance(post, Post) else f"{post.title} {post.url}",
-        origin=origin,
-        post=post,
-    )
-    # Redirects are not pages of their own: the sitemap leaves them out.
-    return replace(output, url=None, lastmod=None)
-
-
-def tag_index(
-    theme: Theme, site: Site, terms: TaxonomyTerms, feeds: list[Feed], *, origin: str
-) -> Output:
-    """Render the list of every term of a taxonomy with its number of posts."""
-    newest = _newest(tuple(post for tag in terms.tags for post in tag.posts[:1]))
-    key = "|".join(f"{tag.name} {tag.url} {len(tag.posts)}" for tag in terms.tags)
-    return _page(
-        theme, site, "tags.html", terms.taxonomy.url, feeds, newest, key, origin=origin, terms=terms
-    )
-
-
-def _feeds(site: Site, theme: Theme) -> dict[str, Feed]:
-    """Return the feeds to write, by the url of the page each is the feed of."""
-    if not site.config.base_url or not site.posts:
-        return {}
-    config = site.config
-    texts = config.texts_for(config.language)
-    feeds = {"/": Feed(config.title, feed_url("/"), "/", site.posts[: config.feed_items])}
-    for terms in site.taxonomies:
-        heading = texts[f"{terms.taxonomy.name}_heading"]
-        for tag in terms.tags:
-            title = f"{heading % tag.name} – {config.title}"
-            feeds[tag.url] = Feed(title, feed_url(tag.url), tag.url, tag.posts[: config.feed_items])
-    return feeds
-
-
-def feed_output(theme: Theme, site: Site, feed: Feed, *, origin: str) -> Output:
+def _feed(
+    theme: Theme, config: SiteConfig, site: SiteView, planned: Planned, view: FeedView
+) -> bytes:
     """Render an Atom feed, every address in it absolute."""
-    config = site.config
-    path = output_path(feed.url)
-
-    def rendered() -> bytes:
-        entries = [
-            {
-                "post": post,
-                "id": entry_id(config.base_url, post),
-                "permalink": absolute(config.base_url, post.url),
-                "content": absolute_links(
-                    post.body.replace(MORE_ANCHOR, "")
-                    if config.feed_content == "full"
-                    else post.excerpt,
-                    absolute(config.base_url, post.url),
-                ),
-            }
-            for post in feed.posts
-        ]
-        context = {
-            "site": site,
-            "feed": feed,
-            "entries": entries,
-            "updated": max(post.last_modified for post in feed.posts),
-            "page_url": feed.url,
-            "lang": config.language,
-            "texts": config.texts_for(config.language),
+    feed = view.feed
+    entries = [
+        {
+            "post": post,
+            "id": entry_id(config.base_url, post),
+            "permalink": absolute(config.base_url, post.url),
+            "content": absolute_links(
+                post.body.replace(MORE_ANCHOR, "")
+                if config.feed_content == "full"
+                else post.excerpt,
+                absolute(config.base_url, post.url),
+            ),
         }
-        return theme.render("feed.xml", context).encode("utf-8")
-
-    description = f"feed|{feed.title}|" + _digests(theme, feed.posts)
-    content, kept = _through_cache(theme, path, description, rendered)
-    return Output(path, content, origin, kept=bool(kept), sha256=kept)
+        for post in feed.posts
+    ]
+    context = {
+        "site": site,
+        "feed": feed,
+        "entries": entries,
+        "updated": max(post.last_modified for post in feed.posts),
+        "page_url": planned.url,
+        "lang": config.language,
+        "texts": config.texts_for(config.language),
+    }
+    return theme.render(planned.template, context).encode("utf-8")
 
 
 def entry_id(base_url: str, post: Post) -> str:
@@ -466,7 +258,7 @@ def absolute_links(body: str, base: str) -> Markup:
     return rewrite_links(body, change)
 
 
-def sitemap(theme: Theme, site: Site, outputs: list[Output]) -> Output:
+def sitemap(theme: Theme, site: SiteView, outputs: list[Output]) -> Output:
     """Render sitemap.xml: every page with an address, and when it last changed."""
     pages = sorted((o for o in outputs if o.url is not None and o.lastmod), key=lambda o: o.path)
 
@@ -475,7 +267,7 @@ def sitemap(theme: Theme, site: Site, outputs: list[Output]) -> Output:
             "site": site,
             "pages": pages,
             "page_url": "/sitemap.xml",
-            "lang": site.config.language,
+            "lang": theme.config.language,
         }
         return theme.render("sitemap.xml", context).encode("utf-8")
 
@@ -484,49 +276,9 @@ def sitemap(theme: Theme, site: Site, outputs: list[Output]) -> Output:
     return Output("sitemap.xml", content, "the sitemap", kept=bool(kept), sha256=kept)
 
 
-def _text_file(theme: Theme, site: Site, template: str, url: str) -> Output:
-    text = theme.render(template, {"site": site, "page_url": url, "lang": site.config.language})
+def _text_file(theme: Theme, site: SiteView, template: str, url: str) -> Output:
+    text = theme.render(template, {"site": site, "page_url": url, "lang": theme.config.language})
     return Output(output_path(url), text.encode("utf-8"), template)
-
-
-def static_files(site: Site) -> list[tuple[str, Path]]:
-    """Return the theme's static files, and the site's `static/` files over them, each with
-    the path it is published at."""
-    found: dict[str, Path] = {}
-    errors: list[HrdblogError] = []
-    for folder, base in (
-        (DEFAULT_THEME / "static", DEFAULT_THEME),
-        (site.config.static_dir, site.config.source),
-    ):
-        listing = walk(folder, base)
-        errors += listing.errors
-        for path in listing.files:
-            found["static/" + path.relative_to(folder).as_posix()] = path
-    raise_all(errors)
-    return sorted(found.items())
-
-
-def root_files(site: Site) -> list[tuple[str, Path]]:
-    """Return the site's `root/` files, published at the root of the site (CNAME,
-    .well-known/security.txt …), each with the path it is published at."""
-    folder = site.config.root_dir
-    listing = walk(folder, site.config.source, hidden=ROOT_HIDDEN)
-    raise_all(list(listing.errors))
-    return [(path.relative_to(folder).as_posix(), path) for path in listing.files]
-
-
-def post_files(site: Site) -> list[tuple[str, Path]]:
-    """Return the files of every post that has its own folder, each with the path it is
-    published at, beside its page."""
-    return [
-        (
-            output_path(post.url).removesuffix("index.html") + name,
-            site.config.source / post.bundle / name,
-        )
-        for post in site.posts
-        if post.bundle is not None
-        for name in post.resources
-    ]
 
 
 def _published_files(site: Site, files: list[tuple[str, Path]]) -> list[Output]:

@@ -19,14 +19,58 @@ from hrdblog.errors import HrdblogError, ThemeError, raise_all
 from hrdblog.files import walk
 from hrdblog.markup import rewrite_links
 from hrdblog.urls import Hrefs, absolute, archive_url, as_read
+from hrdblog.views import SITE_WIDE
 
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
 
 
-def overrides_templates(config: SiteConfig) -> bool:
-    """Tell whether the site has templates of its own over the default theme's."""
-    listing = walk(config.templates_dir, config.source)
-    return any(path.suffix in {".html", ".xml", ".txt"} for path in listing.files)
+def site_wide_used(config: SiteConfig) -> frozenset[str]:
+    """Return the site-wide lists (`views.SITE_WIDE`) the templates of a site name.
+
+    A template names one as `site.post_count` or `site["post_count"]`; one that uses `site`
+    in any other way (`{% set s = site %}`) may read any of them, and gets them all.
+    """
+    names: set[str] = set()
+    env = jinja2.Environment()
+    folders = [DEFAULT_THEME / "templates", config.templates_dir]
+    for folder in folders:
+        base = DEFAULT_THEME if folder.is_relative_to(DEFAULT_THEME) else config.source
+        for path in walk(folder, base).files:
+            if path.suffix not in {".html", ".xml", ".txt"}:
+                continue
+            try:
+                source = path.read_text(encoding="utf-8")
+                if not _SITE_WORD.search(source):
+                    continue  # `site` appears nowhere: nothing to parse
+                tree = env.parse(source)
+            except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+                continue  # rendering reports it, naming the file and line
+            names |= _site_names(tree)
+    return frozenset(SITE_WIDE) if "" in names else frozenset(names & SITE_WIDE.keys())
+
+
+#: The word `site` as a template may use it: not in `site-header` or `site_navigation`.
+_SITE_WORD = re.compile(r"(?<![\w-])site(?![\w-])")
+
+
+def _site_names(tree: jinja2.nodes.Node) -> set[str]:
+    """Return the names read of `site` in a template: "" where `site` is used otherwise."""
+    named: set[str] = set()
+    seen: set[int] = set()
+    for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
+        inner = node.node  # type: ignore[attr-defined]
+        if isinstance(inner, jinja2.nodes.Name) and inner.name == "site":
+            seen.add(id(inner))
+            if isinstance(node, jinja2.nodes.Getattr):
+                named.add(node.attr)
+                continue
+            arg = node.arg  # type: ignore[attr-defined]
+            constant = isinstance(arg, jinja2.nodes.Const) and isinstance(arg.value, str)
+            named.add(arg.value if constant else "")
+    for name in tree.find_all(jinja2.nodes.Name):
+        if name.name == "site" and id(name) not in seen:
+            named.add("")  # site passed on whole: it may be read in any way
+    return named
 
 
 def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environment:
@@ -183,6 +227,8 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
     return env
 
 
+_NOT_ON_SITE = re.compile(r"'hrdblog\.views\.SiteView object' has no attribute '([^']*)'")
+
 #: The page an entry is rendered at when it is made once for every list page: its links are
 #: marked, to be pointed from each page that shows it.
 _ANY_PAGE = "\x00any page\x00"
@@ -239,9 +285,8 @@ class Theme:
     def __init__(self, config: SiteConfig, entries_once: bool = True) -> None:
         self.config = config
         self.env = environment(config, entries_once)
-        # Set by render: the pages of the last build, and the digests of posts seen so far.
+        # Set by render: the pages of the last build.
         self.pages: PageCache | None = None
-        self.digests: dict[str, str] = {}
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         """Render one template; a template's mistake becomes a ThemeError naming file and line."""
@@ -256,6 +301,16 @@ class Theme:
                 "a template in templates/ may only include or extend templates that exist",
             ) from None
         except jinja2.UndefinedError as exc:
+            missing = _NOT_ON_SITE.search(str(exc))
+            if missing:
+                shown = ", ".join(
+                    f"site.{field}" for field in ("taxonomies", "listing_url", *SITE_WIDE)
+                )
+                raise ThemeError(
+                    f"{self._where(exc) or name}: site has no {missing[1]!r}",
+                    f"what every page may show of the whole site is {shown}; "
+                    "a page's own variables are listed in README (Templates)",
+                ) from None
             raise ThemeError(
                 f"{self._where(exc) or name}: {exc}",
                 "check the spelling; README lists what templates can use",

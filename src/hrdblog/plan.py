@@ -1,0 +1,223 @@
+"""Stage 3: Site → plan. Every page and file to publish, with the view it shows, the template
+that shows it and the path it is written to; every path is checked here, before anything is
+rendered or written.
+
+To add a kind of page: a view in `views.py`, its entries in `plan` below, its template in the
+default theme (and a line in README's list of templates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from hrdblog.config import ROOT_HIDDEN
+from hrdblog.errors import HrdblogError, raise_all
+from hrdblog.files import walk
+from hrdblog.models import ListPage, Post, Redirect, Site
+from hrdblog.theme import DEFAULT_THEME
+from hrdblog.urls import Origin, check_paths, feed_url, output_path
+from hrdblog.views import (
+    ArchiveCount,
+    ArchiveListingView,
+    ArchiveView,
+    Feed,
+    FeedView,
+    HomeView,
+    NotFoundView,
+    PostView,
+    RedirectView,
+    SiteView,
+    TermCount,
+    TermIndexView,
+    TermView,
+    View,
+    archive_listing,
+    site_view,
+)
+
+ARCHIVES_URL = "/archives/"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A page (or feed) to render: what it shows, with which template, at which address."""
+
+    view: View
+    template: str
+    url: str | None  # the page's url; None for a page served at any address (404.html)
+    path: str  # where it is written in the output folder
+    origin: Origin  # what it is, in messages
+    lastmod: datetime | None = None  # when what it shows last changed, for the sitemap
+    listed: bool = True  # in the sitemap (redirects are not pages of their own)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a build publishes, in the order of the output."""
+
+    site: SiteView  # what every page may show of the whole site
+    pages: tuple[Planned, ...]
+    files: tuple[tuple[str, Path], ...]  # published as they are (images cleaned): path, file
+
+
+def plan(site: Site, site_wide: frozenset[str] = frozenset()) -> Plan:
+    """Return the plan of a site, its site-wide view holding the site-wide lists named in
+    `site_wide`; raise an error naming every output path that cannot be written."""
+    config = site.config
+    feeds = _feeds(site)
+    site_feed = (feeds["/"].link,) if "/" in feeds else ()
+    pages: list[Planned] = []
+
+    def add(
+        view: View,
+        template: str,
+        url: str | None,
+        origin: Origin,
+        lastmod: datetime | None = None,
+        listed: bool = True,
+    ) -> None:
+        path = output_path(url) if url else template
+        pages.append(Planned(view, template, url, path, origin, lastmod, listed))
+
+    for page in site.home:
+        add(
+            HomeView(page, site_feed),
+            "index.html",
+            page.url,
+            _nth(page, "the home page"),
+            _newest(page.posts),
+        )
+    for shown in site.post_pages:
+        post = shown.post
+        where = f"{post.file}:{post.lines.get('slug', post.lines.get('title', 1))}"
+        add(
+            PostView(post, shown, site_feed),
+            "post.html",
+            post.url,
+            Origin("the post", where),
+            post.last_modified,
+        )
+        aliases = f"{post.file}:{post.lines.get('aliases', 1)}"
+        for alias in post.aliases:
+            origin = Origin(f"the old address {alias}", aliases)
+            add(RedirectView(post), "redirect.html", alias, origin, listed=False)
+    for old, new in config.redirects.items():
+        where = f"{config.display_path(config.config_file or config.source)}: redirects"
+        origin = Origin(f"the old address {old}", where)
+        add(RedirectView(Redirect(new, new)), "redirect.html", old, origin, listed=False)
+    for terms in site.taxonomies:
+        taxonomy = terms.taxonomy
+        if terms.tags:
+            newest = _newest(tuple(post for tag in terms.tags for post in tag.posts[:1]))
+            counts = tuple(TermCount.of(tag) for tag in terms.tags)
+            index = TermIndexView(taxonomy, counts, site_feed)
+            add(index, "tags.html", taxonomy.url, Origin(f"the index of {taxonomy.name}"), newest)
+        for tag in terms.tags:
+            tag_feeds = (feeds[tag.url].link, *site_feed) if tag.url in feeds else site_feed
+            name = f"the {taxonomy.name} page of {tag.name!r}"
+            count = TermCount.of(tag)
+            for page in tag.pages:
+                add(
+                    TermView(count, taxonomy, page, tag_feeds),
+                    "tag.html",
+                    page.url,
+                    _nth(page, name),
+                    _newest(page.posts),
+                )
+    for archive in site.archives:
+        shown_archive = ArchiveCount.of(archive)
+        for page in archive.pages:
+            origin = _nth(page, f"the archive {archive.url}")
+            add(
+                ArchiveView(shown_archive, page, site_feed),
+                "archive.html",
+                page.url,
+                origin,
+                _newest(page.posts),
+            )
+    listing = ArchiveListingView(archive_listing(site), site_feed)
+    add(listing, "archives.html", ARCHIVES_URL, Origin("the archive listing"), _newest(site.posts))
+    add(NotFoundView(site_feed), "404.html", None, Origin("the not-found page"))
+    for feed in feeds.values():
+        add(FeedView(feed), "feed.xml", feed.url, Origin(f"the feed {feed.url}"), listed=False)
+    files = [*static_files(site), *root_files(site), *post_files(site)]
+    paths = [(page.path, page.origin) for page in pages]
+    paths += [(name, _file_origin(site, path)) for name, path in files]
+    paths.append(("robots.txt", Origin("robots.txt")))
+    if config.base_url:
+        paths.append(("sitemap.xml", Origin("the sitemap")))
+    check_paths(paths)
+    return Plan(site_view(site, ARCHIVES_URL, site_wide), tuple(pages), tuple(files))
+
+
+def _feeds(site: Site) -> dict[str, Feed]:
+    """Return the feeds to write, by the url of the page each is the feed of."""
+    if not site.config.base_url or not site.posts:
+        return {}
+    config = site.config
+    texts = config.texts_for(config.language)
+    feeds = {"/": Feed(config.title, feed_url("/"), "/", site.posts[: config.feed_items])}
+    for terms in site.taxonomies:
+        heading = texts[f"{terms.taxonomy.name}_heading"]
+        for tag in terms.tags:
+            title = f"{heading % tag.name} – {config.title}"
+            feeds[tag.url] = Feed(title, feed_url(tag.url), tag.url, tag.posts[: config.feed_items])
+    return feeds
+
+
+def _newest(posts: tuple[Post, ...]) -> datetime | None:
+    return max((post.last_modified for post in posts), default=None)
+
+
+def _nth(page: ListPage, name: str) -> Origin:
+    """Return what a page of a list is, in messages: `page 2 of the home page`."""
+    return Origin(f"page {page.number} of {name}" if page.count > 1 else name)
+
+
+def _file_origin(site: Site, path: Path) -> Origin:
+    """Return what a published file is, in messages: the author's file, or the theme's."""
+    if path.is_relative_to(DEFAULT_THEME):
+        return Origin(f"the theme's {path.relative_to(DEFAULT_THEME).as_posix()}")
+    return Origin("the file", site.config.display_path(path))
+
+
+def static_files(site: Site) -> list[tuple[str, Path]]:
+    """Return the theme's static files, and the site's `static/` files over them, each with
+    the path it is published at."""
+    found: dict[str, Path] = {}
+    errors: list[HrdblogError] = []
+    for folder, base in (
+        (DEFAULT_THEME / "static", DEFAULT_THEME),
+        (site.config.static_dir, site.config.source),
+    ):
+        listing = walk(folder, base)
+        errors += listing.errors
+        for path in listing.files:
+            found["static/" + path.relative_to(folder).as_posix()] = path
+    raise_all(errors)
+    return sorted(found.items())
+
+
+def root_files(site: Site) -> list[tuple[str, Path]]:
+    """Return the site's `root/` files, published at the root of the site (CNAME,
+    .well-known/security.txt …), each with the path it is published at."""
+    folder = site.config.root_dir
+    listing = walk(folder, site.config.source, hidden=ROOT_HIDDEN)
+    raise_all(list(listing.errors))
+    return [(path.relative_to(folder).as_posix(), path) for path in listing.files]
+
+
+def post_files(site: Site) -> list[tuple[str, Path]]:
+    """Return the files of every post that has its own folder, each with the path it is
+    published at, beside its page."""
+    return [
+        (
+            output_path(post.url).removesuffix("index.html") + name,
+            site.config.source / post.bundle / name,
+        )
+        for post in site.posts
+        if post.bundle is not None
+        for name in post.resources
+    ]

@@ -1,0 +1,334 @@
+"""What each page shows: one frozen view per kind of page, and the site-wide view.
+
+A template sees its page's view (its fields are the template's own variables), the site-wide
+view `site`, the settings `config`, and the theme's functions: nothing else. Everything a page
+can show is therefore in these, and a page's reuse key is derived from them (`canonical`): a
+rebuild renders again exactly the pages whose view, site-wide view, settings or templates
+changed. No page kind writes a key of its own.
+
+The site-wide view holds what every page may show of the whole site. Its navigation is always
+there; the site-wide lists (`SITE_WIDE`) are there only when a template names them
+(`site.post_count`, `site.terms.tags` …): a site whose templates show none of them does not
+render every page again when a post is added.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from hrdblog.config import Taxonomy
+from hrdblog.models import Archive, ListPage, Post, PostPage, Redirect, Site, Tag
+
+#: The site-wide lists a template may show on every page, each made only when one names it.
+SITE_WIDE = {
+    "posts": "every published post, newest first",
+    "recent_posts": "the posts_per_page newest posts",
+    "post_count": "how many posts are published",
+    "terms": "each taxonomy's terms with their number of posts, by taxonomy (site.terms.tags)",
+    "archives": "each year with its months, and their numbers of posts",
+}
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed as pages advertise it: its title and its url."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class TermCount:
+    """A term of a taxonomy as pages show it: its names, its url and its number of posts."""
+
+    taxonomy: str
+    slug: str
+    name: str
+    url: str
+    count: int
+
+    @classmethod
+    def of(cls, tag: Tag) -> TermCount:
+        """Return what pages show of a term."""
+        return cls(tag.taxonomy, tag.slug, tag.name, tag.url, len(tag.posts))
+
+
+@dataclass(frozen=True)
+class ArchiveCount:
+    """A year's, month's or day's archive as pages show it: its date, url and number of posts."""
+
+    kind: str  # year, month or day
+    date: date  # its first day
+    url: str
+    count: int
+
+    @classmethod
+    def of(cls, archive: Archive) -> ArchiveCount:
+        """Return what pages show of an archive."""
+        return cls(archive.kind, archive.date, archive.url, len(archive.posts))
+
+
+@dataclass(frozen=True)
+class YearCount:
+    """A year of the archive listing, with its months, newest first."""
+
+    year: ArchiveCount
+    months: tuple[ArchiveCount, ...]
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """What every page may show of the whole site: `site` in templates."""
+
+    taxonomies: tuple[Taxonomy, ...]  # the taxonomies with terms, as navigation shows them
+    listing_url: str  # the archive listing
+    lists: Mapping[str, Any]  # the site-wide lists the templates name, by name
+
+    def __getattr__(self, name: str) -> Any:
+        """Return a site-wide list the templates name."""
+        if name.startswith("__") or name == "lists":
+            raise AttributeError(name)
+        try:
+            return self.lists[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+# The views of the pages, one kind each. Their fields are their templates' own variables.
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """A page of the home page."""
+
+    page: ListPage
+    feeds: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post's page, with the posts before and after it and its related posts."""
+
+    post: Post
+    neighbours: PostPage
+    feeds: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class TermView:
+    """A page of a term of a taxonomy: a tag page, a country page …"""
+
+    tag: TermCount
+    taxonomy: Taxonomy
+    page: ListPage
+    feeds: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class TermIndexView:
+    """The index of a taxonomy's terms, each with its number of posts."""
+
+    taxonomy: Taxonomy
+    terms: tuple[TermCount, ...]
+    feeds: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class ArchiveView:
+    """A page of a year's, month's or day's archive."""
+
+    archive: ArchiveCount
+    page: ListPage
+    feeds: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class ArchiveListingView:
+    """The archive listing: every year with its months."""
+
+    years: tuple[YearCount, ...]
+    feeds: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class NotFoundView:
+    """The page a host shows for an address the site does not have."""
+
+    feeds: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class RedirectView:
+    """The page at an old address, sending readers on to the post (or address) now there."""
+
+    post: Post | Redirect
+
+
+@dataclass(frozen=True)
+class Feed:
+    """An Atom feed of a list of posts, advertised on the list's pages."""
+
+    title: str
+    url: str  # the feed's url
+    page_url: str  # the url of the page it is the feed of
+    posts: tuple[Post, ...]
+
+    @property
+    def link(self) -> FeedLink:
+        """Return the feed as pages advertise it."""
+        return FeedLink(self.title, self.url)
+
+
+@dataclass(frozen=True)
+class FeedView:
+    """An Atom feed."""
+
+    feed: Feed
+
+
+View = (
+    HomeView
+    | PostView
+    | TermView
+    | TermIndexView
+    | ArchiveView
+    | ArchiveListingView
+    | NotFoundView
+    | RedirectView
+    | FeedView
+)
+
+
+def fields(view: View) -> dict[str, Any]:
+    """Return a view's fields by name: its template's own variables."""
+    return {name: getattr(view, name) for name in _field_names(type(view))}
+
+
+def site_view(site: Site, listing_url: str, names: frozenset[str]) -> SiteView:
+    """Return the site-wide view of a site, with the site-wide lists in `names` (the ones
+    the templates name)."""
+    makers: dict[str, Callable[[], Any]] = {
+        "posts": lambda: site.posts,
+        "recent_posts": lambda: site.posts[: site.config.posts_per_page],
+        "post_count": lambda: len(site.posts),
+        "terms": lambda: {
+            terms.taxonomy.name: tuple(TermCount.of(tag) for tag in terms.tags)
+            for terms in site.taxonomies
+        },
+        "archives": lambda: archive_listing(site),
+    }
+    return SiteView(
+        taxonomies=tuple(terms.taxonomy for terms in site.taxonomies if terms.tags),
+        listing_url=listing_url,
+        lists={name: makers[name]() for name in sorted(names & makers.keys())},
+    )
+
+
+def archive_listing(site: Site) -> tuple[YearCount, ...]:
+    """Return the archive listing as pages show it."""
+    return tuple(
+        YearCount(ArchiveCount.of(y.year), tuple(ArchiveCount.of(m) for m in y.months))
+        for y in site.archive_listing
+    )
+
+
+class Canonical:
+    """Writes any view as text that is the same exactly when the view is: the reuse key.
+
+    Every value is written so that where it ends is known (texts with their length, numbers
+    and dates with a `;`, lists and fields in brackets): two views never write one text. Posts
+    are written as the digest of what any page may show of them (`post_digest`), made
+    once a build for each post; everything else field by field. A value of a kind it does not
+    know is an error, never a key that leaves something out.
+    """
+
+    def __init__(self, post_digest: Callable[[Post], str]) -> None:
+        self._post_digest = post_digest
+        self._digests: dict[str, str] = {}
+        self._parts: dict[int, tuple[object, str]] = {}
+
+    def __call__(self, value: object) -> str:
+        """Return the canonical text of a value."""
+        out: list[str] = []
+        self._write(value, out)
+        return "".join(out)
+
+    def post(self, post: Post) -> str:
+        """Return the digest of a post, made once a build."""
+        found = self._digests.get(post.file)
+        if found is None:
+            found = self._digests[post.file] = self._post_digest(post)
+        return found
+
+    def _write(self, value: object, out: list[str]) -> None:
+        # The kinds views are made of come first, by their exact type: a key is made for
+        # every page of every rebuild.
+        kind = type(value)
+        if kind is str:
+            out.append(f"{len(value)}:{value}")  # type: ignore[arg-type]
+        elif kind is Post:
+            digest = self.post(value)  # type: ignore[arg-type]
+            out.append(f"P{len(digest)}:{digest}")
+        elif kind is tuple or kind is list:
+            out.append("[")
+            for item in value:  # type: ignore[attr-defined]
+                self._write(item, out)
+            out.append("]")
+        elif kind in _FIELDS:
+            self._fields(value, kind, out)
+        elif value is None or kind is bool or kind is int:
+            out.append(f"{value!r};")
+        elif isinstance(value, str):  # markup: its text is what it shows
+            text = str(value)
+            out.append(f"{len(text)}:{text}")
+        elif isinstance(value, Post):
+            digest = self.post(value)
+            out.append(f"P{len(digest)}:{digest}")
+        elif isinstance(value, tuple | list):
+            self._write(list(value), out)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            self._fields(value, kind, out)
+        elif isinstance(value, Mapping):
+            out.append("{")
+            for key in sorted(value):
+                self._write(key, out)
+                self._write(value[key], out)
+            out.append("}")
+        elif isinstance(value, datetime | date):
+            out.append(f"{value.isoformat()};")
+        else:
+            raise TypeError(f"a view holds a {type(value).__name__}, which has no key")
+
+    def _fields(self, value: object, kind: type, out: list[str]) -> None:
+        # Views share their parts (a term, its taxonomy, the feeds of a list): each part's
+        # text is made once a build. Views are frozen, and kept here, so an id stays theirs.
+        shared = kind in _SHARED
+        if shared:
+            known = self._parts.get(id(value))
+            if known is not None and known[0] is value:
+                out.append(known[1])
+                return
+        mine = [kind.__name__, "("]
+        for name in _field_names(kind):
+            self._write(getattr(value, name), mine)
+        mine.append(")")
+        text = "".join(mine)
+        if shared:
+            self._parts[id(value)] = (value, text)
+        out.append(text)
+
+
+#: The parts many views share.
+_SHARED = frozenset({Taxonomy, TermCount, ArchiveCount, YearCount, FeedLink})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
