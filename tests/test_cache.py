@@ -578,3 +578,30 @@ def test_the_cache_is_of_the_libraries_installed(monkeypatch: pytest.MonkeyPatch
     finally:
         monkeypatch.undo()
         libraries.cache_clear()
+
+
+def test_a_rebuild_after_a_speedup_is_left_out_equals_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library updated to a version its speed-ups are not checked on: the plain way."""
+    import importlib.metadata
+
+    from hrdblog.cache import libraries
+
+    root = blog(tmp_path)
+    build(load_config(root))
+    fast = site_files(root / "site")
+    real = importlib.metadata.version
+    libraries.cache_clear()
+    monkeypatch.setattr(
+        importlib.metadata, "version", lambda name: "9.0" if name == "markdown" else real(name)
+    )
+    try:
+        edit(root)
+        same_as_clean(root, tmp_path)
+        edited = site_files(root / "site")
+    finally:
+        monkeypatch.undo()
+        libraries.cache_clear()
+    build(load_config(root), use_cache=False)  # the same edit, with the speed-ups
+    assert site_files(root / "site") == edited != fast

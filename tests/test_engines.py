@@ -11,7 +11,8 @@ from helpers import REPO, make_site, parse_html, post, run_cli, text
 
 from hrdblog.build import build
 from hrdblog.config import DEFAULT_EXTENSIONS, load_config
-from hrdblog.markup import Converter, _cmark_renderer, excerpt
+from hrdblog.markup import Converter, excerpt
+from hrdblog.speedups.cmark import freeing_renderer
 from hrdblog.urls import slugify
 
 pytest.importorskip("cmarkgfm", reason="the fast extra (cmarkgfm) is not installed")
@@ -98,7 +99,7 @@ def test_cmark_gives_cmarkgfms_html_and_frees_what_it_allocates() -> None:
     from cmarkgfm.cmark import Options
 
     options = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_SMART | Options.CMARK_OPT_FOOTNOTES
-    render = _cmark_renderer()
+    render = freeing_renderer()
     texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "content").rglob("*.md"))]
     for text_ in texts:
         assert render(text_) == cmarkgfm.github_flavored_markdown_to_html(

@@ -9,8 +9,8 @@ import markdown
 import pytest
 from helpers import markdown_documents
 
-from hrdblog.inline import FastInline, speed_up_inline
-from hrdblog.smarty import speed_up
+from hrdblog.speedups.inline import FastInline, speed_up_inline
+from hrdblog.speedups.smarty import speed_up_smarty as speed_up
 
 TRICKY = [
     "Plain words, nothing any pattern wants.",

@@ -6,7 +6,8 @@ import markdown
 import pytest
 from helpers import markdown_documents
 
-from hrdblog.smarty import FastSmarty, speed_up
+from hrdblog.speedups.smarty import FastSmarty
+from hrdblog.speedups.smarty import speed_up_smarty as speed_up
 
 TRICKY = [
     "'Tis the '80s, \"he said\" -- 'quoted' --- words... \"'nested'\" it's 'a' \"b\"",

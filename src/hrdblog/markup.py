@@ -21,8 +21,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from hrdblog.inline import speed_up_inline
-from hrdblog.smarty import speed_up
+from hrdblog.speedups import cmark_renderer, speed_up_markdown
 
 MORE_ID = "more"
 MORE_ANCHOR = f'<span id="{MORE_ID}"></span>'
@@ -126,7 +125,7 @@ class Converter:
         self._heading_id = heading_id
         self._cmark: Callable[[str], str] | None = None
         if engine == "cmark":
-            self._cmark = _cmark_renderer()
+            self._cmark = cmark_renderer()
             return
         extension_configs = {name: dict(value) for name, value in configs.items()}
         if "toc" in extensions:
@@ -142,8 +141,7 @@ class Converter:
             extension_configs=extension_configs,
             output_format="html",
         )
-        speed_up(self._md)
-        speed_up_inline(self._md)
+        speed_up_markdown(self._md)
 
     def html(self, text: str) -> str:
         """Return the HTML of one Markdown document."""
@@ -173,62 +171,6 @@ def cmark_available() -> bool:
     except ImportError:
         return False
     return True
-
-
-def _cmark_renderer() -> Callable[[str], str]:
-    """Return GitHub-flavoured Markdown → HTML with cmarkgfm, freeing what it allocates.
-
-    cmarkgfm's own `github_flavored_markdown_to_html` frees neither the document it parses nor
-    the HTML it renders (some 28 KB a post: gigabytes over a large archive), and its bindings
-    offer no way to; the library's own `cmark_node_free` and the C `free` do it, called through
-    ctypes on the same pointers. The options and extensions are those of that function.
-    """
-    import ctypes
-
-    from cmarkgfm import cmark
-    from cmarkgfm.cmark import Options
-
-    options = (
-        Options.CMARK_OPT_UNSAFE
-        | Options.CMARK_OPT_SMART
-        | Options.CMARK_OPT_FOOTNOTES
-        | Options.CMARK_OPT_GITHUB_PRE_LANG
-    )
-    ffi, lib = cmark._cmark.ffi, cmark._cmark.lib
-    native = ctypes.CDLL(cmark._cmark.__file__)
-    native.cmark_node_free.argtypes = [ctypes.c_void_p]
-    native.cmark_node_free.restype = None
-    native.free.argtypes = [ctypes.c_void_p]
-    native.free.restype = None
-    cmark.core_extensions_ensure_registered()
-    extensions = [
-        cmark.find_syntax_extension(name)
-        for name in ("table", "autolink", "tagfilter", "strikethrough", "tasklist")
-    ]
-
-    def address(pointer: Any) -> int:
-        return int(ffi.cast("uintptr_t", pointer))
-
-    def render(text: str) -> str:
-        parser = cmark.parser_new(options=options)
-        try:
-            for extension in extensions:
-                cmark.parser_attach_syntax_extension(parser, extension)
-            cmark.parser_feed(parser, text)
-            root = cmark.parser_finish(parser)
-            try:
-                found = cmark.parser_get_syntax_extensions(parser)
-                html = lib.cmark_render_html(root, options, found)
-                try:
-                    return str(ffi.string(html).decode("utf-8")).rstrip("\n")
-                finally:
-                    native.free(address(html))
-            finally:
-                native.cmark_node_free(address(root))
-        finally:
-            cmark.parser_free(parser)
-
-    return render
 
 
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)

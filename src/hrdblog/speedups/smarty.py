@@ -70,7 +70,7 @@ class FastSmarty(Treeprocessor):
         return self.md.htmlStash.store(part)
 
 
-def speed_up(md: markdown.Markdown) -> None:
+def speed_up_smarty(md: markdown.Markdown) -> None:
     """Put FastSmarty in the place of the smarty extension's processor, if it is registered."""
     if "smarty" not in md.treeprocessors:
         return

@@ -1,0 +1,79 @@
+"""The speed-ups give the plain way's bytes, and are used only on the versions they are
+checked on (hrdblog.speedups)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+import pytest
+from helpers import REPO
+from markdown.treeprocessors import InlineProcessor
+
+from hrdblog.markup import Converter
+from hrdblog.speedups import TESTED, cmark_renderer, is_checked
+
+EXTENSIONS = ("footnotes", "tables", "fenced_code", "toc", "smarty")
+
+
+def untested(monkeypatch: pytest.MonkeyPatch, distribution: str, version: str) -> None:
+    """Make the installed version of `distribution` seem to be `version`."""
+    real = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata,
+        "version",
+        lambda name: version if name.lower() == distribution else real(name),
+    )
+
+
+def converter() -> Converter:
+    return Converter(EXTENSIONS, {}, lambda text: text.lower().replace(" ", "-"))
+
+
+def test_the_libraries_installed_are_ones_the_speedups_are_checked_on() -> None:
+    # Otherwise this suite would check the speed-ups on versions no build uses them with.
+    assert is_checked("markdown"), importlib.metadata.version("markdown")
+    assert is_checked("cmarkgfm"), importlib.metadata.version("cmarkgfm")
+
+
+@pytest.mark.parametrize(
+    ("version", "used"),
+    [("3.10.2", False), ("3.11", True), ("3.11.3", True), ("3.12.0", False), ("4.0", False)],
+)
+def test_a_speedup_is_used_only_on_the_versions_it_is_checked_on(
+    monkeypatch: pytest.MonkeyPatch, version: str, used: bool
+) -> None:
+    untested(monkeypatch, "markdown", version)
+    assert is_checked("markdown") is used
+    md = converter()._md
+    inline, smarty = md.treeprocessors["inline"], md.treeprocessors["smarty"]
+    assert (type(inline).__name__ == "FastInline") is used
+    assert (type(smarty).__name__ == "FastSmarty") is used
+    if not used:  # the plain way: never even imported, as on versions it cannot work with
+        assert type(inline) is InlineProcessor
+
+
+def test_without_its_speedups_markdown_gives_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fast = converter()
+    untested(monkeypatch, "markdown", "9.0")
+    plain = converter()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "content").rglob("*.md"))]
+    assert texts
+    for text in texts:
+        assert fast.html(text) == plain.html(text)
+
+
+def test_without_its_speedup_cmark_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    freeing = cmark_renderer()
+    untested(monkeypatch, "cmarkgfm", "2021.1.1")
+    plain = cmark_renderer()
+    assert plain.__module__ == "hrdblog.speedups"  # the plain way: not the freeing renderer
+    for path in sorted((REPO / "content").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        assert freeing(text) == plain(text)
+
+
+def test_every_library_with_speedups_is_listed_once() -> None:
+    assert set(TESTED) == {"markdown", "cmarkgfm"}
+    assert all(low < high for low, high in TESTED.values())
