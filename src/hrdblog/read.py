@@ -5,18 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from hrdblog import pool
 from hrdblog.cache import PostCache, file_key
 from hrdblog.characters import clean_text
 from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, ROOT_HIDDEN, SiteConfig, suggest
@@ -110,15 +109,13 @@ def read_posts(
                 found[path] = (post, hit[1], sources.keys[path])
     # The posts read are put in the cache by the processes that read them, a pack a batch.
     unread = [path for path in paths if path not in found]
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
     # cmark converts a post in a few hundredths of a millisecond, but the rest of reading it
     # (front matter, excerpt, cache) takes half a millisecond: processes pay on large blogs.
     least = PARALLEL_FROM_CMARK if config.markdown_engine == "cmark" else PARALLEL_FROM
-    if len(unread) >= least and workers > 1:
-        batches = _read_in_processes(config, unread, now, workers, cache)
+    if len(unread) >= least and pool.workers() > 1:
+        batches = _read_in_processes(config, unread, now, cache)
     else:
-        _start_worker(config, now, cache)
-        batches = iter([_read_batch(unread)])
+        batches = iter([_Reader(config, now, cache)(unread)])
     results = _unpacked(batches, cache)
     fresh = zip(unread, results, strict=True)
     posts: list[Post] = []
@@ -221,7 +218,6 @@ def _swallowing_folders(config: SiteConfig, paths: list[Path]) -> list[HrdblogEr
 #: Below this many files, starting processes costs more than reading in one saves.
 PARALLEL_FROM = 200
 PARALLEL_FROM_CMARK = 2000
-MAX_WORKERS = 8
 #: The key of a post file that could not be read: its error is reported by `read_posts`.
 UNREADABLE = "unreadable"
 _Result = tuple[Post | list[HrdblogError], list[str], str]
@@ -229,23 +225,16 @@ _Batch = tuple[list[_Result], tuple[str, list[str]] | None]
 
 
 def _read_in_processes(
-    config: SiteConfig,
-    paths: list[Path],
-    now: datetime,
-    workers: int,
-    cache: PostCache | None,
+    config: SiteConfig, paths: list[Path], now: datetime, cache: PostCache | None
 ) -> Iterator[_Batch]:
     """Read files in worker processes (Python-Markdown is the cost, and it holds the GIL).
 
     Workers are spawned, not forked: forking a process that runs threads (as `serve` does)
     can deadlock. Results come back in the order of `paths`, so output stays deterministic.
     """
-    size = max(1, -(-len(paths) // (workers * 8)))
+    size = max(1, -(-len(paths) // (pool.workers() * 8)))
     batches = [paths[start : start + size] for start in range(0, len(paths), size)]
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(workers, context, _start_worker, (config, now, cache))
-    with pool:
-        yield from pool.map(_read_batch, batches)
+    return pool.ordered(_Reader, (config, now, cache), batches, "spawn")
 
 
 def _unpacked(batches: Iterator[_Batch], cache: PostCache | None) -> Iterator[_Result]:
@@ -256,20 +245,55 @@ def _unpacked(batches: Iterator[_Batch], cache: PostCache | None) -> Iterator[_R
         yield from results
 
 
-class _Worker:
-    """What each reading process keeps between files."""
+class _Reader:
+    """Reads batches of post files, in this process or in a worker: what it keeps between
+    files is its converter."""
 
-    config: SiteConfig
-    converter: Converter
-    now: datetime
-    cache: PostCache | None
+    def __init__(self, config: SiteConfig, now: datetime, cache: PostCache | None) -> None:
+        self.config = config
+        self.now = now
+        self.cache = cache
+        self.converter = converter(config)
 
+    def __call__(self, paths: list[Path]) -> _Batch:
+        """Read files; return their results, and the name and keys of the pack of their
+        posts written to the cache (given one)."""
+        read = [self.read_one(path) for path in paths]
+        results = [(result, warnings, key) for result, warnings, key, _ in read]
+        pack = None
+        if self.cache is not None:
+            pack = self.cache.pack(
+                (key, result, warnings, images)
+                for result, warnings, key, images in read
+                if isinstance(result, Post)
+            )
+        return results, pack
 
-def _start_worker(config: SiteConfig, now: datetime, cache: PostCache | None) -> None:
-    _Worker.config = config
-    _Worker.now = now
-    _Worker.cache = cache
-    _Worker.converter = converter(config)
+    def read_one(
+        self, path: Path
+    ) -> tuple[Post | list[HrdblogError], list[str], str, dict[str, Any]]:
+        """Read one file; return its post or its errors, the warnings it gave, the key of
+        the bytes read, and the images whose sizes its page was given."""
+        warnings = Warnings()
+        logger.addHandler(warnings)
+        propagate, logger.propagate = logger.propagate, False
+        config = self.config
+        shown = config.display_path(path)
+        images: dict[str, Any] = {}
+        try:
+            try:
+                data = read_file(path, shown, MAX_FILE_BYTES, "posts", _TOO_LARGE).data
+            except ContentError as exc:
+                return [exc], warnings.messages, UNREADABLE, images
+            key = file_key(path, data)
+            try:
+                post = read_post(path, data, config, self.converter, self.now, images)
+            except _FileErrors as found:
+                return found.errors, warnings.messages, key, images
+            return replace(post, digest=_digest(key, images)), warnings.messages, key, images
+        finally:
+            logger.removeHandler(warnings)
+            logger.propagate = propagate
 
 
 def converter(config: SiteConfig) -> Converter:
@@ -280,46 +304,6 @@ def converter(config: SiteConfig) -> Converter:
         lambda text: slugify(text, config.slug_unicode),
         config.markdown_engine,
     )
-
-
-def _read_batch(paths: list[Path]) -> _Batch:
-    """Read files; return their results, and the name and keys of the pack of their posts
-    written to the cache (given one)."""
-    read = [_read_one(path) for path in paths]
-    results = [(result, warnings, key) for result, warnings, key, _ in read]
-    pack = None
-    if _Worker.cache is not None:
-        pack = _Worker.cache.pack(
-            (key, result, warnings, images)
-            for result, warnings, key, images in read
-            if isinstance(result, Post)
-        )
-    return results, pack
-
-
-def _read_one(path: Path) -> tuple[Post | list[HrdblogError], list[str], str, dict[str, Any]]:
-    """Read one file; return its post or its errors, the warnings it gave, the key of the
-    bytes read, and the images whose sizes its page was given."""
-    warnings = Warnings()
-    logger.addHandler(warnings)
-    propagate, logger.propagate = logger.propagate, False
-    config = _Worker.config
-    shown = config.display_path(path)
-    images: dict[str, Any] = {}
-    try:
-        try:
-            data = read_file(path, shown, MAX_FILE_BYTES, "posts", _TOO_LARGE).data
-        except ContentError as exc:
-            return [exc], warnings.messages, UNREADABLE, images
-        key = file_key(path, data)
-        try:
-            post = read_post(path, data, config, _Worker.converter, _Worker.now, images)
-        except _FileErrors as found:
-            return found.errors, warnings.messages, key, images
-        return replace(post, digest=_digest(key, images)), warnings.messages, key, images
-    finally:
-        logger.removeHandler(warnings)
-        logger.propagate = propagate
 
 
 _TOO_LARGE = "split it into several posts, or publish large documents as files beside it"

@@ -5,14 +5,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import multiprocessing
-import os
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
 from markupsafe import Markup
 
+from hrdblog import pool
 from hrdblog.cache import PageCache, post_digest
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ContentError, HrdblogError, raise_all
@@ -94,11 +93,6 @@ def _keep(output: Output) -> Output:
 
 #: From this many pages on, rendering in forked processes pays for their start.
 PARALLEL_PAGES = 2000
-# What forked workers render, the page cache they consult and where their outputs go: set
-# just before they fork.
-_JOBS: list[Callable[[], Output]] = []
-_PAGES: PageCache | None = None
-_SINK: Callable[[Output], Output] = _keep
 
 
 def _run(
@@ -114,38 +108,43 @@ def _run(
     where the process runs no threads (`serve` does), since forking a threaded process can
     deadlock. The page cache's records of what the workers rendered come back with the pages.
     """
-    workers = min(os.cpu_count() or 1, 8)
-    forkable = "fork" in multiprocessing.get_all_start_methods()
     # A rebuild takes most pages from the last build: sending them back from workers costs more
     # than it saves. Processes are for building from scratch.
     rebuild = theme.pages is not None and bool(theme.pages.previous)
-    if not (processes and forkable and workers > 1 and len(jobs) >= PARALLEL_PAGES) or rebuild:
-        outputs = []
+    worth_it = len(jobs) >= PARALLEL_PAGES and pool.workers() > 1 and pool.can_fork()
+    outputs = []
+    if not processes or not worth_it or rebuild:
         for done, job in enumerate(jobs):
             if progress and done % 100 == 0:
                 progress("rendering", done, len(jobs))
             outputs.append(sink(job()))
         return outputs
-    global _JOBS, _PAGES, _SINK
-    _JOBS, _PAGES, _SINK = jobs, theme.pages, sink
-    outputs = []
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunk = max(1, len(jobs) // (workers * 16))
-            for done, (output, record) in enumerate(pool.imap(_run_job, range(len(jobs)), chunk)):
-                if progress and done % 100 == 0:
-                    progress("rendering", done, len(jobs))
-                if theme.pages is not None and record is not None:
-                    theme.pages.descriptions[output.path] = record
-                outputs.append(output)
-    finally:
-        _JOBS, _PAGES, _SINK = [], None, _keep
+    chunk = max(1, len(jobs) // (pool.workers() * 16))
+    made = pool.ordered(_Renderer, (jobs, theme.pages, sink), range(len(jobs)), "fork", chunk=chunk)
+    for done, (output, record) in enumerate(made):
+        if progress and done % 100 == 0:
+            progress("rendering", done, len(jobs))
+        if theme.pages is not None and record is not None:
+            theme.pages.descriptions[output.path] = record
+        outputs.append(output)
     return outputs
 
 
-def _run_job(index: int) -> tuple[Output, str | None]:
-    output = _SINK(_JOBS[index]())
-    return output, _PAGES.descriptions.get(output.path) if _PAGES is not None else None
+class _Renderer:
+    """Renders jobs by their number in a forked worker, and gives back with each output the
+    page cache's record of it."""
+
+    def __init__(
+        self,
+        jobs: list[Callable[[], Output]],
+        pages: PageCache | None,
+        sink: Callable[[Output], Output],
+    ) -> None:
+        self.jobs, self.pages, self.sink = jobs, pages, sink
+
+    def __call__(self, index: int) -> tuple[Output, str | None]:
+        output = self.sink(self.jobs[index]())
+        return output, self.pages.descriptions.get(output.path) if self.pages else None
 
 
 def render_page(
