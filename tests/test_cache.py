@@ -605,3 +605,78 @@ def test_a_rebuild_after_a_speedup_is_left_out_equals_a_clean_build(
         libraries.cache_clear()
     build(load_config(root), use_cache=False)  # the same edit, with the speed-ups
     assert site_files(root / "site") == edited != fast
+
+
+def add_to_folder(root: Path) -> None:
+    (root / "content" / "2017" / "folder" / "report.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+
+
+#: Site templates that read what a page shows in unusual ways, and a change each must show.
+UNUSUAL_TEMPLATES: dict[str, tuple[dict[str, str], Callable[[Path], None]]] = {
+    "a post's files listed": (
+        {
+            "post.html": '{% extends "default/post.html" %}{% block content %}{{ super() }}'
+            "<ul>{% for r in post.resources %}<li>{{ r }}</li>{% endfor %}</ul>{% endblock %}"
+        },
+        add_to_folder,
+    ),
+    "a list page that sets what entries read": (
+        {
+            "tag.html": '{% set taxonomies = taxonomies | rejectattr("name", "equalto", '
+            'taxonomy.name) | list %}{% extends "default/tag.html" %}'
+        },
+        edit,
+    ),
+    "site named right after a dash": (
+        {"footer.html": "<footer>{{-site.post_count}} posts</footer>\n"},
+        add,
+    ),
+    "site named in an included file of any name": (
+        {
+            "footer.html": '<footer>{% include "count.inc" %}</footer>\n',
+            "count.inc": "{{ site.post_count }} posts",
+        },
+        add,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UNUSUAL_TEMPLATES)
+def test_a_rebuild_with_templates_reading_what_pages_show_in_unusual_ways_equals_a_clean_build(
+    tmp_path: Path, case: str
+) -> None:
+    templates, change = UNUSUAL_TEMPLATES[case]
+    root = blog(tmp_path)
+    (root / "templates").mkdir()
+    for name, text in templates.items():
+        (root / "templates" / name).write_text(text)
+    build(load_config(root))
+    before = site_files(root / "site")
+    change(root)
+    same_as_clean(root, tmp_path)
+    assert site_files(root / "site") != before
+
+
+@pytest.mark.parametrize(
+    ("template", "text", "message"),
+    [
+        ("footer.html", "<footer>{{ config.now().year }}</footer>", "config has no setting 'now'"),
+        ("footer.html", "<footer>{{ config.output_dir }}</footer>", "no setting 'output_dir'"),
+        (
+            "sitemap.xml",
+            "{% for page in pages %}{{ page.url }} {{ page.origin }}{% endfor %}",
+            "no attribute 'origin'",
+        ),
+        ("footer.html", "<footer>{{ [1, 2] | random }}</footer>", "No filter named 'random'"),
+    ],
+)
+def test_a_template_reading_what_no_key_covers_is_an_error_naming_it(
+    tmp_path: Path, template: str, text: str, message: str
+) -> None:
+    root = blog(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates" / template).write_text(text)
+    with pytest.raises(HrdblogError) as caught:
+        build(load_config(root))
+    assert f"templates/{template}:1" in str(caught.value)
+    assert message in str(caught.value)

@@ -508,13 +508,16 @@ def post_digest(post: Post) -> str:
 
     A post read for a rebuild carries the key of its file, which with the settings (part of
     every page's description) determines it, except for what depends on the other posts
-    (its terms' spellings) and on the time of the build (whether it is scheduled).
+    (its terms' spellings), on the time of the build (whether it is scheduled) and on the
+    other files of its folder (its resources).
     """
+    # The files of its folder are listed afresh at each build: a page may list them.
     if post.digest:
-        names = "|".join(t.name for terms in post.terms.values() for t in terms)
-        return f"{post.digest} {post.scheduled} {names}"
+        names = [t.name for terms in post.terms.values() for t in terms]
+        return f"{post.digest} {post.scheduled} " + json.dumps([names, post.resources])
     entry = _entry(post)
     entry["scheduled"] = post.scheduled
+    entry["resources"] = list(post.resources)
     return hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -30,7 +30,15 @@ from hrdblog.plan import Plan, Planned
 from hrdblog.sitecheck import loads, other_origin
 from hrdblog.theme import DEFAULT_THEME, Theme
 from hrdblog.urls import absolute, as_read, output_path
-from hrdblog.views import Canonical, FeedView, PostView, SiteView, fields
+from hrdblog.views import (
+    Canonical,
+    FeedView,
+    PostView,
+    SitemapPage,
+    SitemapView,
+    SiteView,
+    fields,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +75,7 @@ def render(
     outputs = _run(jobs, theme, progress, processes, sink)
     made: list[Output] = []
     if site.config.base_url:
-        made.append(sitemap(theme, plan.site, outputs))
+        made.append(sitemap(theme, canonical, plan.site, outputs))
     else:
         logger.warning(
             "feeds and sitemap.xml were not written: they need the site's address; "
@@ -257,21 +265,21 @@ def absolute_links(body: str, base: str) -> Markup:
     return rewrite_links(body, change)
 
 
-def sitemap(theme: Theme, site: SiteView, outputs: list[Output]) -> Output:
+def sitemap(theme: Theme, canonical: Canonical, site: SiteView, outputs: list[Output]) -> Output:
     """Render sitemap.xml: every page with an address, and when it last changed."""
-    pages = sorted((o for o in outputs if o.url is not None and o.lastmod), key=lambda o: o.path)
+    listed = sorted((o for o in outputs if o.url is not None and o.lastmod), key=lambda o: o.path)
+    view = SitemapView(tuple(SitemapPage(o.url, o.lastmod) for o in listed))  # type: ignore[arg-type]
 
     def rendered() -> bytes:
         context = {
+            **fields(view),
             "site": site,
-            "pages": pages,
             "page_url": "/sitemap.xml",
             "lang": theme.config.language,
         }
         return theme.render("sitemap.xml", context).encode("utf-8")
 
-    description = "sitemap|" + "|".join(f"{page.url} {page.lastmod}" for page in pages)
-    content, kept = _through_cache(theme, "sitemap.xml", description, rendered)
+    content, kept = _through_cache(theme, "sitemap.xml", f"sitemap|{canonical(view)}", rendered)
     return Output("sitemap.xml", content, "the sitemap", kept=bool(kept), sha256=kept)
 
 

@@ -13,13 +13,13 @@ import jinja2
 from markupsafe import Markup, escape
 
 from hrdblog.cache import PageCache
-from hrdblog.config import SiteConfig, text_direction
+from hrdblog.config import SiteConfig, suggest, text_direction
 from hrdblog.dates import format_date, format_period
 from hrdblog.errors import HrdblogError, ThemeError, raise_all
 from hrdblog.files import walk
 from hrdblog.markup import rewrite_links
 from hrdblog.urls import Hrefs, absolute, archive_url, as_read
-from hrdblog.views import SITE_WIDE
+from hrdblog.views import SITE_WIDE, TEMPLATE_SETTINGS, Settings
 
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
 
@@ -35,9 +35,7 @@ def site_wide_used(config: SiteConfig) -> frozenset[str]:
     folders = [DEFAULT_THEME / "templates", config.templates_dir]
     for folder in folders:
         base = DEFAULT_THEME if folder.is_relative_to(DEFAULT_THEME) else config.source
-        for path in walk(folder, base).files:
-            if path.suffix not in {".html", ".xml", ".txt"}:
-                continue
+        for path in walk(folder, base).files:  # any name: a template includes any file
             try:
                 source = path.read_text(encoding="utf-8")
                 if not _SITE_WORD.search(source):
@@ -50,7 +48,7 @@ def site_wide_used(config: SiteConfig) -> frozenset[str]:
 
 
 #: The word `site` as a template may use it: not in `site-header` or `site_navigation`.
-_SITE_WORD = re.compile(r"(?<![\w-])site(?![\w-])")
+_SITE_WORD = re.compile(r"(?<!\w)site(?![\w-])")
 
 
 def _site_names(tree: jinja2.nodes.Node) -> set[str]:
@@ -209,11 +207,14 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
         permalink=permalink,
         archive_url=archive_url,
         fill=fill,
-        config=config,
+        config=Settings(config),
         texts_for=config.texts_for,
         lang_attributes=lang_attributes,
         auto_dir=auto_dir,
     )
+    # A page is the same for the same input: no random choices, no filler text.
+    del env.globals["lipsum"]
+    del env.filters["random"]
     env.filters.update(
         date=date_filter,
         period=period_filter,
@@ -228,6 +229,7 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
 
 
 _NOT_ON_SITE = re.compile(r"'hrdblog\.views\.SiteView object' has no attribute '([^']*)'")
+_NOT_A_SETTING = re.compile(r"'hrdblog\.views\.Settings object' has no attribute '([^']*)'")
 
 #: The page an entry is rendered at when it is made once for every list page: its links are
 #: marked, to be pointed from each page that shows it.
@@ -238,6 +240,10 @@ _MARK = re.compile("\x00(\\d+)\x00")
 def _escape_attribute(address: str) -> str:
     """Escape an address as rewrite_links does."""
     return html.escape(address, quote=True)
+
+
+#: The templates of the pages that show entries, and of the macro that makes them.
+_ENTRY_TEMPLATES = ("macros.html", "base.html", "index.html", "tag.html", "archive.html")
 
 
 class _Entries:
@@ -256,10 +262,15 @@ class _Entries:
         self._usable: bool | None = None
 
     def usable(self, env: jinja2.Environment) -> bool:
-        """Tell whether the entry macro is the default theme's."""
+        """Tell whether the entry macro and the list pages that call it are the default
+        theme's: then an entry is the same on every page (a site's own list page may set
+        what the entry reads, as `{% set taxonomies = … %}`)."""
         if self._usable is None:
-            _, filename, _ = env.loader.get_source(env, "macros.html")  # type: ignore[union-attr]
-            self._usable = Path(filename or "").parent == DEFAULT_THEME / "templates"
+            self._usable = all(
+                Path(env.loader.get_source(env, name)[1] or "").parent  # type: ignore[union-attr]
+                == DEFAULT_THEME / "templates"
+                for name in _ENTRY_TEMPLATES
+            )
         return self._usable
 
     def mark(self, target: str, escaper: Any) -> str:
@@ -301,6 +312,15 @@ class Theme:
                 "a template in templates/ may only include or extend templates that exist",
             ) from None
         except jinja2.UndefinedError as exc:
+            setting = _NOT_A_SETTING.search(str(exc))
+            if setting:
+                guess = suggest(setting[1], TEMPLATE_SETTINGS)
+                meant = f", did you mean {guess!r}?" if guess else ""
+                raise ThemeError(
+                    f"{self._where(exc) or name}: config has no setting {setting[1]!r}{meant}",
+                    "config holds the settings of hrdblog.yaml (README lists them), and nothing "
+                    "of the moment the site was built or of the folders of this computer",
+                ) from None
             missing = _NOT_ON_SITE.search(str(exc))
             if missing:
                 shown = ", ".join(

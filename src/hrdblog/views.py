@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from hrdblog.config import Taxonomy
+from hrdblog.config import SETTINGS, SiteConfig, Taxonomy
 from hrdblog.models import Archive, ListPage, Post, PostPage, Redirect, Site, Tag
 
 #: The site-wide lists a template may show on every page, each made only when one names it.
@@ -96,6 +96,25 @@ class SiteView:
             return self.lists[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+class Settings:
+    """The settings as templates see them (`config`): every setting of hrdblog.yaml and what
+    the command line publishes (drafts, scheduled posts), but nothing of the machine (its
+    folders) or of the moment (the build's time): a page shows what its key covers."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self._config = config
+
+    def __getattr__(self, name: str) -> Any:
+        """Return a setting."""
+        if name not in TEMPLATE_SETTINGS:
+            raise AttributeError(name)
+        return getattr(self._config, name)
+
+
+#: What `config` holds for templates.
+TEMPLATE_SETTINGS = SETTINGS | {"include_drafts", "include_future", "all_texts"}
 
 
 # The views of the pages, one kind each. Their fields are their templates' own variables.
@@ -190,6 +209,21 @@ class FeedView:
     feed: Feed
 
 
+@dataclass(frozen=True)
+class SitemapPage:
+    """A page as the sitemap lists it."""
+
+    url: str
+    lastmod: datetime
+
+
+@dataclass(frozen=True)
+class SitemapView:
+    """The sitemap: every page with an address, and when what it shows last changed."""
+
+    pages: tuple[SitemapPage, ...]
+
+
 View = (
     HomeView
     | PostView
@@ -203,7 +237,7 @@ View = (
 )
 
 
-def fields(view: View) -> dict[str, Any]:
+def fields(view: object) -> dict[str, Any]:
     """Return a view's fields by name: its template's own variables."""
     return {name: getattr(view, name) for name in _field_names(type(view))}
 
