@@ -8,11 +8,14 @@ import time
 from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from hrdblog import __version__
+
+if TYPE_CHECKING:  # the settings are loaded only when a command runs
+    from hrdblog.config import SiteConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -214,18 +217,16 @@ def _on_blog(
     quiet: bool,
     verbose: bool,
     debug: bool,
-    function: str,
+    function: Callable[[SiteConfig], str],
     failed: str,
 ) -> None:
-    """Run a function of hrdblog.build on the blog's settings; print what it returns."""
+    """Run a function on the blog's settings; print what it returns."""
     _setup_logging(_level(quiet, verbose))
 
     def action() -> str:
-        import hrdblog.build
         from hrdblog.config import load_config
 
-        result: str = getattr(hrdblog.build, function)(load_config(source, config_file=config_file))
-        return result
+        return function(load_config(source, config_file=config_file))
 
     run(action, quiet, debug, failed)
 
@@ -235,7 +236,9 @@ def _on_blog(
 @output_options
 def check(source: Path, config_file: Path | None, quiet: bool, verbose: bool, debug: bool) -> None:
     """Check the content, then the built site: links, anchors, files, other sites."""
-    _on_blog(source, config_file, quiet, verbose, debug, "check", "the check found problems")
+    from hrdblog.build import check as check_blog
+
+    _on_blog(source, config_file, quiet, verbose, debug, check_blog, "the check found problems")
 
 
 @main.command()
@@ -243,8 +246,10 @@ def check(source: Path, config_file: Path | None, quiet: bool, verbose: bool, de
 @output_options
 def status(source: Path, config_file: Path | None, quiet: bool, verbose: bool, debug: bool) -> None:
     """List the drafts and the posts scheduled for later."""
+    from hrdblog.build import status as blog_status
+
     _on_blog(
-        source, config_file, quiet, verbose, debug, "status", "the posts could not all be read"
+        source, config_file, quiet, verbose, debug, blog_status, "the posts could not all be read"
     )
 
 
