@@ -1,4 +1,4 @@
-"""Build a site: config → read → collect → render → write."""
+"""Build a site: config → read → collect → plan → render → write."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 4: check every output path, then publish: a whole new folder, or only what changed.
+"""Stage 5: check every output path, then publish: a whole new folder, or only what changed.
 
 A build from scratch writes every file into a fresh folder beside the site and swaps it in.
 A rebuild that changes a few files of a site the last build left as it was writes only those:
