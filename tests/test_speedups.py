@@ -77,3 +77,21 @@ def test_without_its_speedup_cmark_gives_the_same_bytes(monkeypatch: pytest.Monk
 def test_every_library_with_speedups_is_listed_once() -> None:
     assert set(TESTED) == {"markdown", "cmarkgfm"}
     assert all(low < high for low, high in TESTED.values())
+
+
+def test_the_collector_is_as_it_was_after_each_block_however_it_ends() -> None:
+    import gc
+
+    from hrdblog.speedups.collector import kept_out_of_collections, uncollected
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError), uncollected():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    with kept_out_of_collections():
+        with kept_out_of_collections():
+            assert gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() > 0  # only the outermost block thaws
+    assert gc.get_freeze_count() == 0

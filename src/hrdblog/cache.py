@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import hashlib
 import importlib.metadata
 import json
@@ -35,6 +34,7 @@ from hrdblog.config import SETTINGS, SiteConfig
 from hrdblog.lock import CACHE_DIR
 from hrdblog.models import Link, Post, Term
 from hrdblog.seal import Seal
+from hrdblog.speedups.collector import uncollected
 from hrdblog.write import Publication, Stat, Written, survey
 
 logger = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ class PostCache:
         """
         wanted = set(keys)
         found: dict[str, tuple[Post, list[str], dict[str, Any]]] = {}
-        with _uncollected():
+        with uncollected():
             self._find(wanted, found, now)
         return found
 
@@ -243,21 +243,6 @@ class PostCache:
             self.packs[written[0]] = written[1]
 
 
-@contextlib.contextmanager
-def _uncollected() -> Iterator[None]:
-    """Pause Python's collector of cyclic garbage while the cache is loaded or saved: that
-    makes hundreds of thousands of lists, dicts and posts and no cycle, and each of the
-    collector's rounds would go through all of them again (a third of a rebuild's time on a
-    100,000-post blog)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _names(folder: Path) -> list[str]:
     """Return the names of the files in a cache folder; none if it does not exist."""
     try:
@@ -340,7 +325,7 @@ class PageCache:
         if body is None:
             return
         try:
-            with _uncollected():
+            with uncollected():
                 stored = json.loads(body)
                 if isinstance(stored["pages"], dict) and isinstance(stored["sources"], dict):
                     self._stored = stored
@@ -373,7 +358,7 @@ class PageCache:
             self._stored = {}
             return
         try:
-            with _uncollected():
+            with uncollected():
                 self.previous = stored["pages"]
                 self.related = dict(stored["related"])
                 self.present = survey(self.output_dir)
@@ -429,7 +414,7 @@ class PageCache:
         next_change: datetime | None,
     ) -> None:
         """Record this build; a failure only costs speed."""
-        with _uncollected():
+        with uncollected():
             self._save(publication, report, next_change)
 
     def _save(

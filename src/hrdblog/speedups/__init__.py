@@ -1,6 +1,8 @@
-"""Faster ways through the libraries that turn Markdown into HTML, in a room of their own.
+"""Speed-ups, in a room of their own: faster ways through the libraries that turn Markdown
+into HTML, and (`collector`) Python's garbage collector kept from going through what a build
+holds.
 
-Contract: each speed-up gives, byte for byte, what the plain way through the library gives,
+Contract: each Markdown speed-up gives, byte for byte, what the plain way through the library gives,
 and is used only with the versions of that library the test suite checks it on (`TESTED`,
 tests/test_speedups.py); with any other version, or where the library is not as expected,
 the plain way is taken. Nothing outside this package knows which way was taken.
@@ -18,8 +20,10 @@ from __future__ import annotations
 import importlib.metadata
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import markdown
+if TYPE_CHECKING:
+    import markdown
 
 #: The versions of each library its speed-ups are checked on: from the first, up to but not
 #: including the second.
