@@ -2,7 +2,7 @@
 
 A template sees its page's view (its fields are the template's own variables), the site-wide
 view `site`, the settings `config`, and the theme's functions: nothing else. Everything a page
-can show is therefore in these, and a page's reuse key is derived from them (`canonical`): a
+can show is therefore in these, and a page's reuse key is derived from them (`Canonical`): a
 rebuild renders again exactly the pages whose view, site-wide view, settings or templates
 changed. No page kind writes a key of its own.
 
