@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
 from hrdblog.cache import PageCache, PostCache
 from hrdblog.collect import collect
@@ -20,6 +19,7 @@ from hrdblog.files import changed_since
 from hrdblog.lock import CACHE_DIR, blog_lock
 from hrdblog.models import Output, Post, Site
 from hrdblog.plan import plan
+from hrdblog.progress import Progress, silent
 from hrdblog.read import Sources, read_posts, source_keys
 from hrdblog.render import render
 from hrdblog.seal import Seal
@@ -57,17 +57,6 @@ class BuildReport:
         )
 
 
-class Progress(Protocol):
-    """Told how far a long build has come: the stage, and how much of it is done."""
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        """Report that `done` of `total` items of `stage` are done."""
-
-
-def _silent(stage: str, done: int, total: int) -> None:
-    """Report nothing."""
-
-
 @dataclass(frozen=True)
 class Prepared:
     """A site read, collected and rendered (its pages in memory, or already in the staging
@@ -80,7 +69,7 @@ class Prepared:
 
 def prepare(
     config: SiteConfig,
-    progress: Progress = _silent,
+    progress: Progress = silent,
     cache: PostCache | None = None,
     pages: PageCache | None = None,
     processes: bool = False,
@@ -115,7 +104,7 @@ def prepare(
 def build(
     config: SiteConfig,
     force: bool = False,
-    progress: Progress = _silent,
+    progress: Progress = silent,
     use_cache: bool = True,
     processes: bool = False,
 ) -> BuildReport:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from hrdblog import __version__
+from hrdblog.progress import silent
 
 if TYPE_CHECKING:  # the settings are loaded only when a command runs
     from hrdblog.config import SiteConfig
@@ -197,7 +198,7 @@ def build(
         )
         interactive = sys.stderr.isatty() and not quiet
         try:
-            shown_progress = progress if interactive else _quiet
+            shown_progress = progress if interactive else silent
             report = build_site(config, force, shown_progress, not no_cache, processes=True)
             return report.summary()
         finally:
@@ -205,10 +206,6 @@ def build(
 
     shown = _shown(output if output is not None else source / "site")
     run(action, quiet, debug, failed=f"nothing was built, and {shown} is unchanged")
-
-
-def _quiet(stage: str, done: int, total: int) -> None:
-    """Show no progress."""
 
 
 def _on_blog(

@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -26,6 +26,7 @@ from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt, sanitize
 from hrdblog.media import ImageSizes, image_size
 from hrdblog.models import Link, Post, Term
+from hrdblog.progress import Progress, silent
 from hrdblog.sitecheck import loads, other_origin
 from hrdblog.urls import (
     alias_allowed,
@@ -75,7 +76,7 @@ class Sources:
 
 def read_posts(
     config: SiteConfig,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress = silent,
     cache: PostCache | None = None,
     sources: Sources | None = None,
 ) -> Reading:
@@ -122,8 +123,7 @@ def read_posts(
     errors: list[HrdblogError] = [*sources.errors, *_swallowing_folders(config, paths)]
     changed = False
     for done, path in enumerate(paths):
-        if progress:
-            progress("reading", done, len(paths))
+        progress("reading", done, len(paths))
         if path in found:
             result, warnings, key = found[path]
         else:

@@ -27,6 +27,7 @@ from hrdblog.media import (
 )
 from hrdblog.models import Output, Post, Site
 from hrdblog.plan import Plan, Planned
+from hrdblog.progress import Progress, silent
 from hrdblog.sitecheck import loads, other_origin
 from hrdblog.theme import DEFAULT_THEME, Theme
 from hrdblog.urls import absolute, as_read, output_path
@@ -48,7 +49,7 @@ DESCRIPTION_LENGTH = 160
 def render(
     site: Site,
     plan: Plan,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress = silent,
     pages: PageCache | None = None,
     processes: bool = False,
     sink: Callable[[Output], Output] | None = None,
@@ -106,7 +107,7 @@ PARALLEL_PAGES = 2000
 def _run(
     jobs: list[Callable[[], Output]],
     theme: Theme,
-    progress: Callable[[str, int, int], None] | None,
+    progress: Progress,
     processes: bool,
     sink: Callable[[Output], Output],
 ) -> list[Output]:
@@ -123,14 +124,14 @@ def _run(
     outputs = []
     if not processes or not worth_it or rebuild:
         for done, job in enumerate(jobs):
-            if progress and done % 100 == 0:
+            if done % 100 == 0:
                 progress("rendering", done, len(jobs))
             outputs.append(sink(job()))
         return outputs
     chunk = max(1, len(jobs) // (pool.workers() * 16))
     made = pool.ordered(_Renderer, (jobs, theme.pages, sink), range(len(jobs)), "fork", chunk=chunk)
     for done, (output, record) in enumerate(made):
-        if progress and done % 100 == 0:
+        if done % 100 == 0:
             progress("rendering", done, len(jobs))
         if theme.pages is not None and record is not None:
             theme.pages.descriptions[output.path] = record
