@@ -41,13 +41,12 @@ def ordered(
     args: tuple[Any, ...],
     items: Iterable[Item],
     start: Literal["spawn", "fork"],
-    count: int | None = None,
     chunk: int = 1,
 ) -> Iterator[Result]:
-    """Yield `make(*args)(item)` for each item, in order, computed in `count` worker
-    processes (`workers()` by default), `chunk` items at a time."""
+    """Yield `make(*args)(item)` for each item, in order, computed in `workers()` worker
+    processes, `chunk` items at a time."""
     context = multiprocessing.get_context(start)
-    with context.Pool(count or workers(), _begin, (make, args)) as pool:
+    with context.Pool(workers(), _begin, (make, args)) as pool:
         yield from pool.imap(_do, items, chunk)
 
 

@@ -55,8 +55,11 @@ def speed_up_markdown(md: markdown.Markdown) -> None:
     speed_up_inline(md)
 
 
-#: cmarkgfm's options for hrdblog: raw HTML, curly quotes, footnotes.
-CMARK_OPTIONS = ("CMARK_OPT_UNSAFE", "CMARK_OPT_SMART", "CMARK_OPT_FOOTNOTES")
+def cmark_options() -> int:
+    """Return cmarkgfm's options for hrdblog: raw HTML, curly quotes, footnotes."""
+    from cmarkgfm.cmark import Options
+
+    return int(Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_SMART | Options.CMARK_OPT_FOOTNOTES)
 
 
 def cmark_renderer() -> Callable[[str], str]:
@@ -66,11 +69,8 @@ def cmark_renderer() -> Callable[[str], str]:
 
         return freeing_renderer()
     import cmarkgfm
-    from cmarkgfm.cmark import Options
 
-    options = 0
-    for name in CMARK_OPTIONS:
-        options |= getattr(Options, name)
+    options = cmark_options()
 
     def render(text: str) -> str:
         return str(cmarkgfm.github_flavored_markdown_to_html(text, options=options)).rstrip("\n")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from hrdblog.speedups import cmark_options
+
 
 def freeing_renderer() -> Callable[[str], str]:
     """Return GitHub-flavoured Markdown → HTML with cmarkgfm, freeing what it allocates.
@@ -24,12 +26,8 @@ def freeing_renderer() -> Callable[[str], str]:
     from cmarkgfm import cmark
     from cmarkgfm.cmark import Options
 
-    options = (
-        Options.CMARK_OPT_UNSAFE
-        | Options.CMARK_OPT_SMART
-        | Options.CMARK_OPT_FOOTNOTES
-        | Options.CMARK_OPT_GITHUB_PRE_LANG
-    )
+    # github_flavored_markdown_to_html adds GITHUB_PRE_LANG to the options it is given.
+    options = cmark_options() | Options.CMARK_OPT_GITHUB_PRE_LANG
     ffi, lib = cmark._cmark.ffi, cmark._cmark.lib
     native = ctypes.CDLL(cmark._cmark.__file__)
     native.cmark_node_free.argtypes = [ctypes.c_void_p]
