@@ -14,9 +14,9 @@ from helpers import build_site, make_site, post, site_files
 from test_media import jpeg_with_location
 
 from hrdblog.build import build
-from hrdblog.cache import fingerprint
 from hrdblog.config import load_config
 from hrdblog.errors import HrdblogError
+from hrdblog.incremental.keys import fingerprint
 from hrdblog.lock import CACHE_DIR
 from hrdblog.seal import Seal
 
@@ -232,11 +232,11 @@ def test_reading_and_rendering_in_processes_gives_the_same_bytes(
     build(load_config(root, output_dir=tmp_path / "one"), use_cache=False)
     monkeypatch.setattr(hrdblog.render, "PARALLEL_PAGES", 1)  # fork even for this small site
     monkeypatch.setattr(hrdblog.read, "PARALLEL_FROM", 1)
-    build(load_config(root, output_dir=tmp_path / "many"), use_cache=False, processes=True)
+    build(load_config(root, output_dir=tmp_path / "many"), use_cache=False)
     assert site_files(tmp_path / "one") == site_files(tmp_path / "many")
-    build(load_config(root), processes=True)  # the page cache filled by workers
+    build(load_config(root))  # the page cache filled by workers
     edit(root)
-    build(load_config(root), processes=True)
+    build(load_config(root))
     same_as_clean(root, tmp_path / "clean")
 
 
@@ -392,16 +392,18 @@ def record(root: Path) -> dict[str, object]:
 def test_post_files_unchanged_since_the_last_build_are_not_read_to_be_keyed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import hrdblog.incremental.keys
     import hrdblog.read
 
-    monkeypatch.setattr(hrdblog.read, "RECENT_NS", -(10**10))  # every file counts as old
+    monkeypatch.setattr(hrdblog.incremental.keys, "RECENT_NS", -(10**10))  # every file is old
     root = blog(tmp_path)
     build(load_config(root))
     read: list[str] = []
     real = hrdblog.read.read_file
-    monkeypatch.setattr(
-        hrdblog.read, "read_file", lambda path, *args: read.append(path.name) or real(path, *args)
-    )
+    for module in (hrdblog.read, hrdblog.incremental.keys):
+        monkeypatch.setattr(
+            module, "read_file", lambda path, *args: read.append(path.name) or real(path, *args)
+        )
     target = root / "content" / "2017" / "p03.md"
     before = target.stat()
     target.write_text(target.read_text().replace("Body 3.", "Bodx 3."))
@@ -419,13 +421,13 @@ def test_a_file_changed_just_before_a_build_is_read_again_by_the_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Its next change could come within the same tick of the clock and leave its times."""
-    import hrdblog.read
+    import hrdblog.incremental.keys
 
-    monkeypatch.setattr(hrdblog.read, "RECENT_NS", 10**12)  # "just before": a thousand seconds
+    monkeypatch.setattr(hrdblog.incremental.keys, "RECENT_NS", 10**12)  # "just before": 1000 s
     root = blog(tmp_path)
     build(load_config(root))
     assert record(root)["sources"] == {}
-    monkeypatch.setattr(hrdblog.read, "RECENT_NS", -(10**10))
+    monkeypatch.setattr(hrdblog.incremental.keys, "RECENT_NS", -(10**10))
     (root / "content" / "2017" / "p03.md").write_text(post("Post 3", "2017-03-04 10:00", "New."))
     build(load_config(root))
     assert len(record(root)["sources"]) == 14  # the 13 posts, and the photo of one
@@ -435,21 +437,21 @@ def test_a_post_edited_and_undone_during_a_build_is_shown_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What a post is cached under is the key of the very bytes its page was made from."""
-    import hrdblog.build
+    import hrdblog.incremental
 
     root = blog(tmp_path)
     build(load_config(root))
     target = root / "content" / "2017" / "p03.md"
     saved = target.read_text().replace("Body 3.", "The text as saved.")
     target.write_text(saved)
-    real = hrdblog.build.source_keys
+    real = hrdblog.incremental.source_keys
 
     def keyed_then_edited(*args: object) -> object:
         found = real(*args)  # type: ignore[arg-type]
         target.write_text(saved.replace("The text as saved.", "An edit, soon undone."))
         return found
 
-    monkeypatch.setattr(hrdblog.build, "source_keys", keyed_then_edited)
+    monkeypatch.setattr(hrdblog.incremental, "source_keys", keyed_then_edited)
     build(load_config(root))  # keyed as saved, then read as edited
     monkeypatch.undo()
     target.write_text(saved)  # the edit undone
@@ -462,20 +464,20 @@ def test_a_post_edited_and_undone_during_a_build_is_shown_as_it_is(
 def test_a_file_edited_and_undone_during_a_build_is_published_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    import hrdblog.build
+    import hrdblog.incremental
 
     root = blog(tmp_path)
     target = root / name
     target.parent.mkdir(exist_ok=True)
     target.write_text("As saved.")
-    real = hrdblog.build.source_keys
+    real = hrdblog.incremental.source_keys
 
     def keyed_then_edited(*args: object) -> object:
         found = real(*args)  # type: ignore[arg-type]
         target.write_text("An edit, soon undone.")
         return found
 
-    monkeypatch.setattr(hrdblog.build, "source_keys", keyed_then_edited)
+    monkeypatch.setattr(hrdblog.incremental, "source_keys", keyed_then_edited)
     build(load_config(root))  # keyed as saved, then published as edited
     monkeypatch.undo()
     target.write_text("As saved.")  # the edit undone
@@ -542,8 +544,9 @@ def test_a_site_whose_templates_show_nothing_of_the_whole_site_renders_only_what
     build(load_config(root))
     rendered = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("Rendered"))
     # The new post's page, its neighbour's, the home page, its archives, the archive
-    # listing and the feed show it; the pages of the twelve other posts and of the tags do not.
-    assert rendered == "Rendered 53 files, 39 kept unchanged from the last build", rendered
+    # listing and the feed show it; the pages of the twelve other posts and of the tags, and
+    # robots.txt, do not.
+    assert rendered == "Rendered 53 files, 40 kept unchanged from the last build", rendered
     same_as_clean(root, tmp_path)
 
 
@@ -563,7 +566,7 @@ def test_a_template_reading_what_the_site_does_not_show_is_an_error_naming_it(
 def test_the_cache_is_of_the_libraries_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.metadata
 
-    from hrdblog.cache import libraries
+    from hrdblog.incremental.keys import libraries
 
     names = {entry.split()[0] for entry in libraries()}
     assert {"markdown", "jinja2", "markupsafe", "python-slugify", "text-unidecode", "nh3"} <= names
@@ -586,7 +589,7 @@ def test_a_rebuild_after_a_speedup_is_left_out_equals_a_clean_build(
     """A library updated to a version its speed-ups are not checked on: the plain way."""
     import importlib.metadata
 
-    from hrdblog.cache import libraries
+    from hrdblog.incremental.keys import libraries
 
     root = blog(tmp_path)
     build(load_config(root))

@@ -19,9 +19,9 @@ from helpers import build_site, make_site, post, run_cli, site_files, synthetic_
 from hrdblog.build import build, work_folders
 from hrdblog.config import load_config
 from hrdblog.errors import OutputError
+from hrdblog.publish import WorkFolders, recover
 from hrdblog.seal import Seal
 from hrdblog.urls import MANIFEST
-from hrdblog.write import WorkFolders, recover
 
 
 def test_a_build_killed_while_writing_leaves_the_site_exactly_as_it_was(tmp_path: Path) -> None:
@@ -271,11 +271,11 @@ def fail_third_move(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> No
 def test_an_update_in_place_killed_while_moving_files_is_undone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import hrdblog.write
+    import hrdblog.publish
 
     root, site, before = edited_blog(tmp_path)
     fail_third_move(monkeypatch, KeyboardInterrupt())  # stands for the kill: nothing after runs
-    monkeypatch.setattr(hrdblog.write, "_roll_back", lambda *args: None)
+    monkeypatch.setattr(hrdblog.publish, "_roll_back", lambda *args: None)
     with pytest.raises(KeyboardInterrupt):
         build_site(root)
     monkeypatch.undo()

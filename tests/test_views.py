@@ -16,7 +16,7 @@ from hrdblog.errors import ErrorList
 from hrdblog.models import Site
 from hrdblog.plan import plan
 from hrdblog.read import read_posts
-from hrdblog.theme import site_wide_used
+from hrdblog.theme import Theme
 from hrdblog.views import (
     SITE_WIDE,
     ArchiveCount,
@@ -108,12 +108,12 @@ def test_the_site_wide_lists_are_those_the_templates_name(
     tmp_path: Path, footer: str, named: set[str]
 ) -> None:
     make_site(tmp_path, POSTS, files={"templates/footer.html": footer})
-    assert site_wide_used(load_config(tmp_path)) == named
+    assert Theme(load_config(tmp_path)).site_wide_used() == named
 
 
 def test_the_default_theme_names_no_site_wide_list(tmp_path: Path) -> None:
     make_site(tmp_path, POSTS)
-    assert site_wide_used(load_config(tmp_path)) == frozenset()
+    assert Theme(load_config(tmp_path)).site_wide_used() == frozenset()
 
 
 def test_a_key_is_the_same_exactly_when_the_view_is(tmp_path: Path) -> None:

@@ -6,28 +6,29 @@ import contextlib
 import hashlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Protocol
 
-from hrdblog.cache import PageCache, PostCache
-from hrdblog.collect import collect
+from hrdblog.collect import collect, related_posts
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, Warnings, count, raise_all
-from hrdblog.files import changed_since
+from hrdblog.incremental import Incremental
 from hrdblog.lock import CACHE_DIR, blog_lock
 from hrdblog.models import Output, Post, Site
-from hrdblog.plan import plan
+from hrdblog.plan import Plan, plan
 from hrdblog.progress import Progress, silent
-from hrdblog.read import Sources, read_posts, source_keys
+from hrdblog.publish import Publication, WorkFolders, check_output_dir, recover, write
+from hrdblog.read import PostReader, read_posts
 from hrdblog.render import render
 from hrdblog.seal import Seal
 from hrdblog.sitecheck import check_site
 from hrdblog.speedups.collector import kept_out_of_collections
-from hrdblog.theme import site_wide_used
+from hrdblog.theme import Theme
 from hrdblog.urls import MANIFEST
-from hrdblog.write import Staging, WorkFolders, check_output_dir, recover, write
 
 logger = logging.getLogger(__name__)
 
@@ -59,77 +60,125 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A site read, collected and rendered (its pages in memory, or already in the staging
-    folder), and when it will change by itself."""
+    """A site read, collected and planned; its files, rendered as they are taken; and when it
+    will change by itself."""
 
     site: Site
-    outputs: list[Output]
+    outputs: Iterator[Output]
     next_change: datetime | None  # the date of the first post scheduled for later
 
 
-def prepare(
-    config: SiteConfig,
-    progress: Progress = silent,
-    cache: PostCache | None = None,
-    pages: PageCache | None = None,
-    processes: bool = False,
-    sources: Sources | None = None,
-    staging: Staging | None = None,
-) -> Prepared:
-    """Read, collect and render the site; raise every problem found, publish nothing.
+class Steps(Protocol):
+    """The steps of the chain that a build may do in part: the plain ones (`FromScratch`), or
+    the incremental layer's wrappers of them (`incremental.Incremental`)."""
 
-    With a page cache, pages unchanged since the last build are kept as published. With a
-    staging folder, each rendered file is written there at once instead of kept in memory.
-    """
-    reading = read_posts(config, progress, cache, sources)
-    if pages is not None and reading.changed:
-        pages.inputs = ""  # what was read is not what was keyed: the next build does it all
+    @property
+    def kept(self) -> Mapping[str, str]:
+        """Return the published files kept as they are: path → SHA-256."""
+
+    def unchanged(self) -> dict[str, Any] | None: ...
+    def reader(self, now: datetime) -> PostReader: ...
+    def related(self, keys: list[list[tuple[str, str]]], count: int) -> list[list[int]]: ...
+    def to_render(self, plan: Plan) -> Plan: ...
+    def write(
+        self, outputs: Iterable[Output], output_dir: Path, work: WorkFolders
+    ) -> Publication: ...
+    def save(
+        self, publication: Publication, report: Mapping[str, Any], next_change: datetime | None
+    ) -> None: ...
+
+
+class FromScratch:
+    """The plain steps: every post read, every page rendered, a whole new site written."""
+
+    kept: Mapping[str, str] = MappingProxyType({})
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+
+    def unchanged(self) -> None:
+        return None
+
+    def reader(self, now: datetime) -> PostReader:
+        return PostReader(self.config, now)
+
+    def related(self, keys: list[list[tuple[str, str]]], count: int) -> list[list[int]]:
+        return related_posts(keys, count)
+
+    def to_render(self, plan: Plan) -> Plan:
+        return plan
+
+    def write(self, outputs: Iterable[Output], output_dir: Path, work: WorkFolders) -> Publication:
+        return write(outputs, output_dir, work)
+
+    def save(
+        self, publication: Publication, report: Mapping[str, Any], next_change: datetime | None
+    ) -> None:
+        return None
+
+
+def prepare(
+    config: SiteConfig, progress: Progress = silent, steps: Steps | None = None
+) -> Prepared:
+    """Read, collect and plan the site, raising every problem found; publish nothing. Its
+    files are rendered as the outputs are taken."""
+    steps = steps or FromScratch(config)
+    reading = read_posts(config, progress, steps.reader(config.now()))
     with kept_out_of_collections():
         try:
-            site = collect(config, reading.posts, pages.related if pages else None)
+            site = collect(config, reading.posts, steps.related)
         except ErrorList as exc:  # report the clashes among readable posts with the others
             raise ErrorList(reading.errors + exc.errors) from None
         raise_all(list(reading.errors))
         logger.info("Read %s with %s", count(len(site.posts), "post"), count(len(site.tags), "tag"))
-        planned = plan(site, site_wide_used(config))
-        outputs = render(
-            site, planned, progress, pages, processes, staging.put if staging else None
-        )
-    reused = f", {pages.reused} kept unchanged from the last build" if pages else ""
-    logger.info("Rendered %s%s", count(len(outputs), "file"), reused)
+        theme = Theme(config)
+        planned = steps.to_render(plan(site, theme.site_wide_used()))
     scheduled = (post.date for post in reading.posts if post.scheduled)
-    return Prepared(site, outputs, min(scheduled, default=None))
+    return Prepared(site, render(planned, theme, progress), min(scheduled, default=None))
 
 
 def build(
-    config: SiteConfig,
-    force: bool = False,
-    progress: Progress = silent,
-    use_cache: bool = True,
-    processes: bool = False,
+    config: SiteConfig, force: bool = False, progress: Progress = silent, use_cache: bool = True
 ) -> BuildReport:
     """Build the site described by `config` into its output folder, or raise and write nothing.
 
-    Unless `use_cache` is false, posts read before, unchanged, come from the post cache, pages
-    that would be the same are kept as published, and a build with nothing to do does nothing.
-    With `processes`, a large site is rendered on every core; a caller that runs threads (the
-    preview server) must leave it off.
+    Unless `use_cache` is false, only what changed since the last build is done again
+    (`incremental`), and a build with nothing to do does nothing.
     """
     started = time.perf_counter()
     check_output_dir(config.output_dir, config.source, config.input_dirs, force)
-    with blog_lock(config.source):
+    with blog_lock(config.source), kept_out_of_collections():
         seal = Seal.of_blog(config.source)
         work = work_folders(config, seal)
         recover(work)
-        if not use_cache:
-            fresh = Staging(config.output_dir, work)
-            with _removed_on_failure(fresh):
-                prepared = prepare(config, progress, processes=processes, staging=fresh)
-            write(prepared.outputs, config.output_dir, work, staging=fresh)
-            return _report(prepared, started, config.output_dir)
-        pages = PageCache(config, seal)
-        with kept_out_of_collections():  # the record of the last build
-            return _rebuild(config, pages, work, progress, processes, started)
+        steps: Steps = Incremental(config, seal) if use_cache else FromScratch(config)
+        last = steps.unchanged()
+        if last is not None:
+            for warning in last["warnings"]:
+                logger.warning("%s", warning)
+            logger.info("Nothing changed since the last build")
+            seconds = time.perf_counter() - started
+            return BuildReport(
+                **last["figures"], seconds=seconds, output_dir=config.output_dir, unchanged=True
+            )
+        with _warnings() as warnings:
+            prepared = prepare(config, progress, steps)
+            publication = steps.write(prepared.outputs, config.output_dir, work)
+        files = sorted(set(publication.digests) - {MANIFEST})
+        kept = f", {len(steps.kept)} kept unchanged from the last build" if use_cache else ""
+        logger.info("Rendered %s%s", count(len(files), "file"), kept)
+        logger.info("Wrote %s", config.output_dir)
+        report = BuildReport(
+            posts=len(prepared.site.posts),
+            tags=len(prepared.site.tags),
+            pages=sum(1 for path in files if path.endswith(".html")),
+            files=len(files),
+            seconds=time.perf_counter() - started,
+            output_dir=config.output_dir,
+        )
+        figures = {name: getattr(report, name) for name in ("posts", "tags", "pages", "files")}
+        steps.save(publication, {"figures": figures, "warnings": warnings}, prepared.next_change)
+        return report
 
 
 def work_folders(config: SiteConfig, seal: Seal) -> WorkFolders:
@@ -138,72 +187,6 @@ def work_folders(config: SiteConfig, seal: Seal) -> WorkFolders:
     target = config.output_dir.resolve()
     name = hashlib.sha256(str(target).encode()).hexdigest()[:16]
     return WorkFolders(target, config.source / CACHE_DIR / f"work-{name}.json", seal)
-
-
-def _rebuild(
-    config: SiteConfig,
-    pages: PageCache,
-    work: WorkFolders,
-    progress: Progress,
-    processes: bool,
-    started: float,
-) -> BuildReport:
-    """Build with the caches: only what changed since the build `pages` records."""
-    sources = source_keys(config, pages.sources)
-    pages.keyed({**sources.keys, **sources.others}, sources.stats, sources.problems)
-    last = pages.unchanged(config.now())
-    if last is not None:
-        for warning in last["warnings"]:
-            logger.warning("%s", warning)
-        logger.info("Nothing changed since the last build")
-        seconds = time.perf_counter() - started
-        return BuildReport(
-            **last["figures"], seconds=seconds, output_dir=config.output_dir, unchanged=True
-        )
-    cache = PostCache.load(config, pages.seal, pages.fingerprint)
-    published = pages.published()
-    # From scratch, pages go to disk as they are rendered; a rebuild renders few of them.
-    staging = None if published else Staging(config.output_dir, work)
-    with _warnings() as warnings:
-        with _removed_on_failure(staging):
-            prepared = prepare(config, progress, cache, pages, processes, sources, staging)
-        publication = write(
-            prepared.outputs, config.output_dir, work, published, pages.present, staging
-        )
-    logger.info("Wrote %s", config.output_dir)
-    report = _report(prepared, started, config.output_dir)
-    cache.save()
-    changed = changed_since(sources.seen)
-    if changed:  # during the build: what was published may not be what they hold now
-        pages.inputs = ""
-        for name in changed:
-            pages.sources.pop(name, None)
-    figures = {name: getattr(report, name) for name in ("posts", "tags", "pages", "files")}
-    pages.save(publication, {"figures": figures, "warnings": warnings}, prepared.next_change)
-    return report
-
-
-@contextlib.contextmanager
-def _removed_on_failure(staging: Staging | None) -> Iterator[None]:
-    """Remove the staging folder if what runs meanwhile fails."""
-    try:
-        yield
-    except BaseException:
-        if staging is not None:
-            staging.discard()
-        raise
-
-
-def _report(prepared: Prepared, started: float, output_dir: Path) -> BuildReport:
-    outputs = prepared.outputs
-    return BuildReport(
-        posts=len(prepared.site.posts),
-        tags=len(prepared.site.tags),
-        pages=sum(1 for output in outputs if output.path.endswith(".html")),
-        files=len(outputs),
-        seconds=time.perf_counter() - started,
-        output_dir=output_dir,
-    )
 
 
 @contextlib.contextmanager
@@ -222,7 +205,10 @@ def check(config: SiteConfig) -> str:
 
     Return what was checked; raise every problem found.
     """
-    site = prepare(config).site
+    prepared = prepare(config)
+    for _ in prepared.outputs:  # every page rendered, every file read: their problems raised
+        pass
+    site = prepared.site
     checked = f"The content is sound: {count(len(site.posts), 'post')} would be published."
     if not (config.output_dir / MANIFEST).is_file():
         shown = config.display_path(config.output_dir)

@@ -199,7 +199,7 @@ def build(
         interactive = sys.stderr.isatty() and not quiet
         try:
             shown_progress = progress if interactive else silent
-            report = build_site(config, force, shown_progress, not no_cache, processes=True)
+            report = build_site(config, force, shown_progress, not no_cache)
             return report.summary()
         finally:
             progress.clear()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import bisect
-import hashlib
 import heapq
 import logging
 import operator
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -28,16 +28,19 @@ from hrdblog.urls import archive_url, page_url, term_key, term_url
 logger = logging.getLogger(__name__)
 
 
+#: Finds the related posts of every post: given each post's terms (newest post first) and
+#: how many to find, the numbers of each one's related posts (`related_posts`).
+RelatedFinder = Callable[[list[list[tuple[str, str]]], int], list[list[int]]]
+
+
 def collect(
-    config: SiteConfig,
-    posts: tuple[Post, ...],
-    related: dict[str, list[list[int]]] | None = None,
+    config: SiteConfig, posts: tuple[Post, ...], related: RelatedFinder | None = None
 ) -> Site:
     """Build the Site: posts newest first, terms checked for clashes, every list paginated.
 
     Drafts and posts scheduled for later are left out unless the build asks for them.
-    `related` keeps the related posts of the last build, which depend only on the order of the
-    posts and their terms: when neither changed, they are not worked out again.
+    `related` finds the related posts (`related_posts`, or a wrapper of it with the same
+    signature, as `incremental` gives).
     """
     ordered = sorted(published(config, posts), key=Post.sort_key, reverse=True)
     errors = _url_clashes(ordered)
@@ -54,7 +57,7 @@ def collect(
         config=config,
         posts=final,
         home=paginate("/", final, size),
-        post_pages=_post_pages(final, config.related_posts, related),
+        post_pages=_post_pages(final, config.related_posts, related or related_posts),
         taxonomies=tuple(_taxonomy_terms(t, final, names, size) for t in config.taxonomies),
         archives=archives,
         archive_listing=tuple(
@@ -157,10 +160,14 @@ def _with_names(post: Post, names: dict[tuple[str, str], str]) -> Post:
 
 
 def _post_pages(
-    posts: tuple[Post, ...], count: int, memo: dict[str, list[list[int]]] | None
+    posts: tuple[Post, ...], count: int, related_to: RelatedFinder
 ) -> tuple[PostPage, ...]:
     """Pair each post with its older and newer neighbours and its most related posts."""
-    related = _all_related(posts, count, memo) if count else [[] for _ in posts]
+    keys = [
+        [(taxonomy, term.slug) for taxonomy, terms in post.terms.items() for term in terms]
+        for post in posts
+    ]
+    related = related_to(keys, count) if count else [[] for _ in posts]
     return tuple(
         PostPage(
             post=post,
@@ -172,26 +179,14 @@ def _post_pages(
     )
 
 
-def _all_related(
-    posts: tuple[Post, ...], count: int, memo: dict[str, list[list[int]]] | None
-) -> list[list[int]]:
-    """Return the related posts of every post, by index; from `memo` if it knows them."""
-    keys = [
-        [(taxonomy, term.slug) for taxonomy, terms in post.terms.items() for term in terms]
-        for post in posts
-    ]
-    signature = hashlib.sha256(repr((count, keys)).encode()).hexdigest()
-    if memo is not None and signature in memo:
-        return memo[signature]
+def related_posts(keys: list[list[tuple[str, str]]], count: int) -> list[list[int]]:
+    """Return, for each post (numbered newest first, given by the (taxonomy, term) pairs it
+    carries), the numbers of its `count` most related posts."""
     carrying: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, post_keys in enumerate(keys):
         for key in post_keys:
             carrying[key].append(index)  # in index order: newest first
-    found = [_related(index, post_keys, carrying, count) for index, post_keys in enumerate(keys)]
-    if memo is not None:
-        memo.clear()
-        memo[signature] = found
-    return found
+    return [_related(index, post_keys, carrying, count) for index, post_keys in enumerate(keys)]
 
 
 #: Related posts are looked for among this many posts on either side in time of each shared

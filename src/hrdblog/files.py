@@ -19,12 +19,14 @@ Listings are sorted, a folder's files before its subfolders, so builds are repro
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from hrdblog.errors import ContentError
 
@@ -256,24 +258,38 @@ def read_file(
     return FileData(data, before)
 
 
-def signature(stat_result: os.stat_result) -> list[int]:
-    """Return what tells a file's bytes apart from a later change: size, modification and
-    change times, inode. The change time moves at every write, and no program can set it."""
-    st = stat_result
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+class Stat(NamedTuple):
+    """What tells a file's bytes apart from a later change: size, modification and change
+    times, inode. The change time moves at every write, and no program can set it back."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, stat_result: os.stat_result) -> Stat:
+        """Return the Stat of a file's `os.stat` result."""
+        st = stat_result
+        return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def changed_since(seen: dict[str, list[int]]) -> list[str]:
+def changed_since(seen: Mapping[str, Stat]) -> list[str]:
     """Return the files whose stat is no longer the one `seen` holds."""
     changed = []
     for name, before in seen.items():
         try:
-            now = signature(os.stat(name))
+            now: Stat | None = Stat.of(os.stat(name))
         except OSError:
-            now = []
+            now = None
         if now != before:
             changed.append(name)
     return changed
+
+
+def file_key(path: Path, data: bytes) -> str:
+    """Return what identifies a file's path and the bytes read from it: their SHA-256."""
+    return hashlib.sha256(str(path).encode() + b"\0" + data).hexdigest()
 
 
 def _reason(exc: OSError) -> str:

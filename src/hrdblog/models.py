@@ -55,7 +55,6 @@ class Post:
     resources: tuple[str, ...] = ()  # the files in that folder, published beside the page
     extra: Mapping[str, Any] = field(default_factory=dict)  # front-matter keys hrdblog does not use
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → line, for messages
-    digest: str = ""  # identifies the file's bytes as read, for the caches of a rebuild
 
     @property
     def tags(self) -> tuple[Term, ...]:
@@ -163,16 +162,8 @@ class Site:
 
 @dataclass(frozen=True)
 class Output:
-    """One file to write: its path inside the output folder, its bytes, and what made it.
-
-    A page the last build published exactly so is `kept`: it has no bytes, the file stays.
-    """
+    """One file to write: its path inside the output folder, its bytes, and what made it."""
 
     path: str
     content: bytes
     origin: str  # shown when two outputs clash: a post's file, "the tag page of 'x'", …
-    url: str | None = None  # the page's url, for pages the sitemap lists
-    lastmod: datetime | None = None  # when what the page shows last changed
-    kept: bool = False  # the file published at this path by the last build is this output
-    staged: bool = False  # already written into the new site folder: its bytes are not here
-    sha256: str = ""  # the digest of its bytes, when they are not here (kept or staged)

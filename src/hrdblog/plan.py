@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from hrdblog.config import ROOT_HIDDEN
 from hrdblog.errors import HrdblogError, raise_all
@@ -28,6 +29,9 @@ from hrdblog.views import (
     NotFoundView,
     PostView,
     RedirectView,
+    RobotsView,
+    SitemapPage,
+    SitemapView,
     SiteView,
     TermCount,
     TermIndexView,
@@ -60,6 +64,7 @@ class Plan:
     site: SiteView  # what every page may show of the whole site
     pages: tuple[Planned, ...]
     files: tuple[tuple[str, Path], ...]  # published as they are (images cleaned): path, file
+    notes: tuple[str, ...] = ()  # warnings of what is not published, given once pages render
 
 
 def plan(site: Site, site_wide: frozenset[str] = frozenset()) -> Plan:
@@ -142,14 +147,38 @@ def plan(site: Site, site_wide: frozenset[str] = frozenset()) -> Plan:
     add(NotFoundView(site_feed), "404.html", None, Origin("the not-found page"))
     for feed in feeds.values():
         add(FeedView(feed), "feed.xml", feed.url, Origin(f"the feed {feed.url}"), listed=False)
+    add(RobotsView(), "robots.txt", "/robots.txt", Origin("robots.txt"), listed=False)
+    if config.base_url:
+        add(sitemap(pages), "sitemap.xml", "/sitemap.xml", Origin("the sitemap"), listed=False)
     files = [*static_files(site), *root_files(site), *post_files(site)]
     paths = [(page.path, page.origin) for page in pages]
     paths += [(name, _file_origin(site, path)) for name, path in files]
-    paths.append(("robots.txt", Origin("robots.txt")))
-    if config.base_url:
-        paths.append(("sitemap.xml", Origin("the sitemap")))
     check_paths(paths)
-    return Plan(site_view(site, ARCHIVES_URL, site_wide), tuple(pages), tuple(files))
+    notes = []
+    if not config.base_url:
+        notes.append(
+            "feeds and sitemap.xml were not written: they need the site's address; "
+            "set base_url in hrdblog.yaml"
+        )
+    base = urlsplit(config.base_url)
+    if base.path.strip("/"):
+        notes.append(
+            f"robots.txt is published at {config.base_url}robots.txt, but crawlers look for it "
+            f"only at the root of the domain ({base.scheme}://{base.netloc}/robots.txt): copy "
+            "it there, or ask whoever runs the domain to"
+        )
+    view = site_view(site, ARCHIVES_URL, site_wide)
+    return Plan(view, tuple(pages), tuple(files), tuple(notes))
+
+
+def sitemap(pages: list[Planned]) -> SitemapView:
+    """Return the sitemap of the pages planned: each with an address, and when what it shows
+    last changed, by path."""
+    listed = sorted(
+        (page for page in pages if page.listed and page.url is not None and page.lastmod),
+        key=lambda page: page.path,
+    )
+    return SitemapView(tuple(SitemapPage(p.url, p.lastmod) for p in listed))  # type: ignore[arg-type]
 
 
 def _feeds(site: Site) -> dict[str, Feed]:

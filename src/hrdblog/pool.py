@@ -5,8 +5,8 @@ of `items`, where `task = make(*args)` is made once in each worker process. Noth
 shared with the workers; what they return comes back pickled. With `start="spawn"` the
 workers are new interpreters (`make` and `args` are pickled): safe in a process that runs
 threads, as `hrdblog serve` does. With `start="fork"` they are copies of this process, which
-see everything it holds without copying (`make` and `args` need not pickle): only for a
-process that runs no threads, since forking one that does can deadlock.
+see everything it holds without copying (`make` and `args` need not pickle): only where
+`can_fork()`, since forking a process that runs threads can deadlock.
 
 `workers()` says how many processes are worth starting: one per core, at most `MAX_WORKERS`.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal, TypeVar
 
@@ -31,9 +32,10 @@ def workers() -> int:
 
 
 def can_fork() -> bool:
-    """Tell whether this system can start workers by forking (not Windows, not macOS's
-    default)."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Tell whether workers may be started by forking: the system can (not Windows, not
+    macOS's default), and this process runs no other thread (`serve` runs several), since a
+    fork copies a lock another thread holds, held for ever."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def ordered(

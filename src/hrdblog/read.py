@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
 import re
-import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from hrdblog import pool
-from hrdblog.cache import PostCache, file_key
 from hrdblog.characters import clean_text
-from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, ROOT_HIDDEN, SiteConfig, suggest
+from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig, suggest
 from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings, count
-from hrdblog.files import Listing, read_file, signature, walk
+from hrdblog.files import Listing, file_key, read_file, walk
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt, sanitize
-from hrdblog.media import ImageSizes, image_size
+from hrdblog.media import ImageSizes
 from hrdblog.models import Link, Post, Term
 from hrdblog.progress import Progress, silent
 from hrdblog.sitecheck import loads, other_origin
@@ -56,35 +51,24 @@ class Reading:
 
     posts: tuple[Post, ...]
     errors: tuple[HrdblogError, ...]
-    changed: bool = False  # a file's bytes changed between keying and reading it
 
 
-@dataclass(frozen=True)
-class Sources:
-    """What a build is made from (`source_keys`): the post files of `content/`, each with a
-    key; the keys of the other files it reads (a post's photos, static/, templates/); the
-    stats to remember for the next build; and the problems the content folder itself has
-    (links out of it, named pipes …)."""
+class FileRead(NamedTuple):
+    """What reading one post file gave."""
 
-    keys: dict[Path, str]
-    others: dict[Path, str]
-    stats: dict[str, list[Any]]
-    errors: tuple[HrdblogError, ...]
-    problems: tuple[str, ...] = ()  # what is wrong in any of the folders: never "unchanged"
-    seen: dict[str, list[int]] = field(default_factory=dict)  # every file's stat, before reading
+    result: Post | list[HrdblogError]  # its post, or every problem in it
+    warnings: list[str]
+    key: str  # the key of the bytes read (`files.file_key`), or UNREADABLE
+    images: dict[str, Any]  # the images its page was given the sizes of: path → [w, h] or None
 
 
 def read_posts(
-    config: SiteConfig,
-    progress: Progress = silent,
-    cache: PostCache | None = None,
-    sources: Sources | None = None,
+    config: SiteConfig, progress: Progress = silent, reader: PostReader | None = None
 ) -> Reading:
     """Read and check every post under `content/`, drafts and scheduled posts included.
 
-    With a cache and the files' keys (`source_keys`), a file whose key is known is taken
-    from the cache. A file read here is keyed by the very bytes it is read from, and its post
-    carries that key as its digest: what the cache holds is always what those bytes give.
+    `reader` lists the post files and reads them (a `PostReader`, or a wrapper of one with
+    the same methods, as `incremental` gives).
     """
     if not config.content_dir.is_dir():
         raise ContentError(
@@ -93,78 +77,52 @@ def read_posts(
             "there is no content folder here",
             "run hrdblog in your blog's folder, or name it with --source",
         )
-    now = config.now()
-    if sources is None:
-        listing = post_files(config)
-        files = [path for path in listing.files if path.suffix == ".md"]
-        sources = Sources(dict.fromkeys(files, ""), {}, {}, tuple(listing.errors))
-    paths = list(sources.keys)
-    found: dict[Path, _Result] = {}
-    if cache is not None:
-        known = {key for key in sources.keys.values() if key and key != UNREADABLE}
-        cached = cache.find(known, now)
-        for path in paths:
-            hit = cached.get(sources.keys[path])
-            if hit is not None and _still_sized(hit[2]) and _is_of(hit[0], path, config):
-                post = replace(hit[0], digest=_digest(sources.keys[path], hit[2]))
-                found[path] = (post, hit[1], sources.keys[path])
-    # The posts read are put in the cache by the processes that read them, a pack a batch.
-    unread = [path for path in paths if path not in found]
-    # cmark converts a post in a few hundredths of a millisecond, but the rest of reading it
-    # (front matter, excerpt, cache) takes half a millisecond: processes pay on large blogs.
-    least = PARALLEL_FROM_CMARK if config.markdown_engine == "cmark" else PARALLEL_FROM
-    if len(unread) >= least and pool.workers() > 1:
-        batches = _read_in_processes(config, unread, now, cache)
-    else:
-        batches = iter([_Reader(config, now, cache)(unread)])
-    results = _unpacked(batches, cache)
-    fresh = zip(unread, results, strict=True)
+    reader = reader or PostReader(config, config.now())
+    listing = reader.listing()
+    paths = [path for path in listing.files if path.suffix == ".md"]
     posts: list[Post] = []
-    errors: list[HrdblogError] = [*sources.errors, *_swallowing_folders(config, paths)]
-    changed = False
-    for done, path in enumerate(paths):
+    errors: list[HrdblogError] = [*listing.errors, *_swallowing_folders(config, paths)]
+    for done, (_, read) in enumerate(zip(paths, reader(paths), strict=True)):
         progress("reading", done, len(paths))
-        if path in found:
-            result, warnings, key = found[path]
-        else:
-            _, (result, warnings, key) = next(fresh)
-            changed = changed or (bool(sources.keys[path]) and key != sources.keys[path])
-        if cache is not None and isinstance(result, Post):
-            cache.used.add(key)
-        for warning in warnings:
+        for warning in read.warnings:
             logger.warning("%s", warning)
-        if isinstance(result, Post) and result.bundle is not None:
-            result = _with_resources(result, config, errors)
+        result = read.result
         if isinstance(result, Post):
-            posts.append(result)
+            posts.append(_with_resources(result, config, errors) if result.bundle else result)
         else:
             errors.extend(sorted(result, key=lambda e: getattr(e, "line", None) or 0))
-    return Reading(tuple(posts), tuple(errors), changed)
+    return Reading(tuple(posts), tuple(errors))
 
 
-def _is_of(post: Post, path: Path, config: SiteConfig) -> bool:
-    """Tell whether a cached post is the one of this file, and its folder that file's: what
-    the cache says is checked before it is trusted."""
-    bundle = config.display_path(path.parent) if path.name == "index.md" else None
-    return post.file == config.display_path(path) and post.bundle == bundle
+class PostReader:
+    """Lists the post files of a blog and reads them, in order; on every core when there are
+    many (Python-Markdown is the cost, and it holds the GIL)."""
 
+    def __init__(self, config: SiteConfig, now: datetime) -> None:
+        self.config = config
+        self.now = now
 
-def _still_sized(images: Mapping[str, Any]) -> bool:
-    """Tell whether the images a cached post gave sizes to still have those sizes."""
-    return all(_size(Path(path)) == size for path, size in images.items())
+    def listing(self) -> Listing:
+        """Return the files under `content/`, with the problems of the folder."""
+        return post_files(self.config)
 
+    def __call__(self, paths: Sequence[Path]) -> Iterator[FileRead]:
+        """Read post files; yield what each gave, in the order of `paths`.
 
-def _digest(key: str, images: Mapping[str, Any]) -> str:
-    """Return what identifies a post for the pages that show it: the key of its file's bytes,
-    and the sizes of the images it shows."""
-    if not images:
-        return key
-    return hashlib.sha256(f"{key} {json.dumps(images, sort_keys=True)}".encode()).hexdigest()
-
-
-def _size(path: Path) -> list[int] | None:
-    size = image_size(path)
-    return list(size) if size else None
+        Workers are spawned, not forked: forking a process that runs threads (as `serve`
+        does) can deadlock.
+        """
+        # cmark converts a post in a few hundredths of a millisecond, but the rest of reading
+        # it (front matter, excerpt) takes half a millisecond: processes pay on large blogs.
+        cmark = self.config.markdown_engine == "cmark"
+        least = PARALLEL_FROM_CMARK if cmark else PARALLEL_FROM
+        if len(paths) < least or pool.workers() < 2:
+            yield from _Files(self.config, self.now)(list(paths))
+            return
+        size = max(1, -(-len(paths) // (pool.workers() * 8)))
+        batches = [list(paths[start : start + size]) for start in range(0, len(paths), size)]
+        for batch in pool.ordered(_Files, (self.config, self.now), batches, "spawn"):
+            yield from batch
 
 
 def _with_resources(post: Post, config: SiteConfig, errors: list[HrdblogError]) -> Post:
@@ -220,58 +178,22 @@ PARALLEL_FROM = 200
 PARALLEL_FROM_CMARK = 2000
 #: The key of a post file that could not be read: its error is reported by `read_posts`.
 UNREADABLE = "unreadable"
-_Result = tuple[Post | list[HrdblogError], list[str], str]
-_Batch = tuple[list[_Result], tuple[str, list[str]] | None]
 
 
-def _read_in_processes(
-    config: SiteConfig, paths: list[Path], now: datetime, cache: PostCache | None
-) -> Iterator[_Batch]:
-    """Read files in worker processes (Python-Markdown is the cost, and it holds the GIL).
-
-    Workers are spawned, not forked: forking a process that runs threads (as `serve` does)
-    can deadlock. Results come back in the order of `paths`, so output stays deterministic.
-    """
-    size = max(1, -(-len(paths) // (pool.workers() * 8)))
-    batches = [paths[start : start + size] for start in range(0, len(paths), size)]
-    return pool.ordered(_Reader, (config, now, cache), batches, "spawn")
-
-
-def _unpacked(batches: Iterator[_Batch], cache: PostCache | None) -> Iterator[_Result]:
-    """Yield the results of batches in turn, and tell the cache of the packs written."""
-    for results, pack in batches:
-        if cache is not None and pack is not None:
-            cache.packs[pack[0]] = pack[1]
-        yield from results
-
-
-class _Reader:
+class _Files:
     """Reads batches of post files, in this process or in a worker: what it keeps between
     files is its converter."""
 
-    def __init__(self, config: SiteConfig, now: datetime, cache: PostCache | None) -> None:
+    def __init__(self, config: SiteConfig, now: datetime) -> None:
         self.config = config
         self.now = now
-        self.cache = cache
         self.converter = converter(config)
 
-    def __call__(self, paths: list[Path]) -> _Batch:
-        """Read files; return their results, and the name and keys of the pack of their
-        posts written to the cache (given one)."""
-        read = [self.read_one(path) for path in paths]
-        results = [(result, warnings, key) for result, warnings, key, _ in read]
-        pack = None
-        if self.cache is not None:
-            pack = self.cache.pack(
-                (key, result, warnings, images)
-                for result, warnings, key, images in read
-                if isinstance(result, Post)
-            )
-        return results, pack
+    def __call__(self, paths: list[Path]) -> list[FileRead]:
+        """Read files; return what each gave."""
+        return [self.read_one(path) for path in paths]
 
-    def read_one(
-        self, path: Path
-    ) -> tuple[Post | list[HrdblogError], list[str], str, dict[str, Any]]:
+    def read_one(self, path: Path) -> FileRead:
         """Read one file; return its post or its errors, the warnings it gave, the key of
         the bytes read, and the images whose sizes its page was given."""
         warnings = Warnings()
@@ -284,13 +206,13 @@ class _Reader:
             try:
                 data = read_file(path, shown, MAX_FILE_BYTES, "posts", _TOO_LARGE).data
             except ContentError as exc:
-                return [exc], warnings.messages, UNREADABLE, images
+                return FileRead([exc], warnings.messages, UNREADABLE, images)
             key = file_key(path, data)
             try:
                 post = read_post(path, data, config, self.converter, self.now, images)
             except _FileErrors as found:
-                return found.errors, warnings.messages, key, images
-            return replace(post, digest=_digest(key, images)), warnings.messages, key, images
+                return FileRead(found.errors, warnings.messages, key, images)
+            return FileRead(post, warnings.messages, key, images)
         finally:
             logger.removeHandler(warnings)
             logger.propagate = propagate
@@ -313,77 +235,6 @@ def post_files(config: SiteConfig) -> Listing:
     """List the files under `content/` (posts are its `.md` files), in a stable order, with
     the problems of the folder (links that lead out of it, named pipes …)."""
     return walk(config.content_dir, config.source)
-
-
-def source_keys(config: SiteConfig, known: Mapping[str, Sequence[Any]] | None = None) -> Sources:
-    """Return every file a build reads with its key, a digest of its path and bytes; and, for
-    the next build, each file's stat (size, modification and change times, inode) with its
-    key.
-
-    A file whose stat is the one `known` holds keeps its key without being read: writing
-    to a file sets its change time, which no program can set back. The stat remembered is the
-    one taken before the bytes were read, and only if it is the same after: a file changed
-    meanwhile is read again by the next build. A file changed within the last second is not
-    remembered by its stat either, which its next change might leave as it is.
-    """
-    listing = post_files(config)
-    stats: dict[str, list[Any]] = {}
-    recent = time.time_ns() - RECENT_NS
-    known = known or {}
-    keys: dict[Path, str] = {}
-    others: dict[Path, str] = {}
-    listings = [
-        walk(config.static_dir, config.source),
-        walk(config.templates_dir, config.source),
-        walk(config.root_dir, config.source, hidden=ROOT_HIDDEN),
-    ]
-    extra = [path for found in listings for path in found.files]
-    # The other folders' problems are reported where they are read (render, theme).
-    problems = tuple(str(error) for found in (listing, *listings) for error in found.errors)
-    seen: dict[str, list[int]] = {}
-    for path in [*listing.files, *extra]:
-        key = _key(path, config, known, stats, recent, seen)
-        if path.suffix == ".md" and path.is_relative_to(config.content_dir):
-            keys[path] = key
-        else:
-            others[path] = key
-    return Sources(keys, others, stats, tuple(listing.errors), problems, seen)
-
-
-def _key(
-    path: Path,
-    config: SiteConfig,
-    known: Mapping[str, Sequence[Any]],
-    stats: dict[str, list[Any]],
-    recent: int,
-    seen: dict[str, list[int]],
-) -> str:
-    """Return the key of one file, from its remembered stat or from its bytes; remember it."""
-    name = os.fspath(path)
-    try:
-        before = signature(os.stat(path))
-    except OSError:
-        return UNREADABLE  # read_posts reports why
-    seen[name] = before
-    entry = known.get(name)
-    if isinstance(entry, list) and entry[:4] == before and isinstance(entry[-1], str):
-        key: str = entry[-1]
-    else:
-        try:
-            read = read_file(path, config.display_path(path))
-            after = signature(os.stat(path))
-        except (ContentError, OSError):
-            return UNREADABLE
-        key = file_key(path, read.data)
-        if not before == signature(read.stat) == after:
-            return key  # changed while it was read: not remembered by its stat
-    if before[2] < recent:  # its change time
-        stats[name] = [*before, key]
-    return key
-
-
-#: A file changed more recently than this is read again by the next build.
-RECENT_NS = 1_000_000_000
 
 
 class _FileErrors(Exception):

@@ -31,9 +31,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from hrdblog.build import build
-from hrdblog.cache import PageCache
 from hrdblog.config import CONFIG_FILE, SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError
+from hrdblog.incremental.record import BuildRecord
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class Preview:
     def close(self) -> None:
         """Remove the build, and its record in the blog's cache."""
         shutil.rmtree(self.workdir, ignore_errors=True)
-        PageCache.record(replace(self.config, output_dir=self.output)).unlink(missing_ok=True)
+        BuildRecord.path(replace(self.config, output_dir=self.output)).unlink(missing_ok=True)
 
 
 def make_handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:

@@ -12,7 +12,6 @@ from urllib.parse import quote, urljoin, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from hrdblog.cache import PageCache
 from hrdblog.config import SiteConfig, suggest, text_direction
 from hrdblog.dates import format_date, format_period
 from hrdblog.errors import HrdblogError, ThemeError, raise_all
@@ -22,29 +21,6 @@ from hrdblog.urls import Hrefs, absolute, archive_url, as_read
 from hrdblog.views import SITE_WIDE, TEMPLATE_SETTINGS, Settings
 
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
-
-
-def site_wide_used(config: SiteConfig) -> frozenset[str]:
-    """Return the site-wide lists (`views.SITE_WIDE`) the templates of a site name.
-
-    A template names one as `site.post_count` or `site["post_count"]`; one that uses `site`
-    in any other way (`{% set s = site %}`) may read any of them, and gets them all.
-    """
-    names: set[str] = set()
-    env = jinja2.Environment()
-    folders = [DEFAULT_THEME / "templates", config.templates_dir]
-    for folder in folders:
-        base = DEFAULT_THEME if folder.is_relative_to(DEFAULT_THEME) else config.source
-        for path in walk(folder, base).files:  # any name: a template includes any file
-            try:
-                source = path.read_text(encoding="utf-8")
-                if not _SITE_WORD.search(source):
-                    continue  # `site` appears nowhere: nothing to parse
-                tree = env.parse(source)
-            except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
-                continue  # rendering reports it, naming the file and line
-            names |= _site_names(tree)
-    return frozenset(SITE_WIDE) if "" in names else frozenset(names & SITE_WIDE.keys())
 
 
 #: The word `site` as a template may use it: not in `site-header` or `site_navigation`.
@@ -71,13 +47,12 @@ def _site_names(tree: jinja2.nodes.Node) -> set[str]:
     return named
 
 
-def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environment:
+def environment(config: SiteConfig) -> jinja2.Environment:
     """Return the template environment of a site.
 
     A template in the site's `templates/` replaces the default theme's template of the same
-    name; it can also extend it as `default/<name>`. With `entries_once`, each post's entry
-    on list pages is made once and kept for every list page that shows it: worth its memory
-    when every list is rendered, not for a rebuild that renders a few.
+    name; it can also extend it as `default/<name>`. Each post's entry on list pages is made
+    once and kept for every list page that shows it (`_Entries`).
     """
     default = jinja2.FileSystemLoader(DEFAULT_THEME / "templates")
     loaders: list[jinja2.BaseLoader] = []
@@ -185,7 +160,7 @@ def environment(config: SiteConfig, entries_once: bool = True) -> jinja2.Environ
     def entry_html(context: Any, post: Any) -> Markup | None:
         """Return the list-page entry of a post, made once a build and its links then pointed
         from each page; None where it cannot be: the page template shows `entry(post)`."""
-        if not entries_once or context["page_url"] is None or not entries.usable(env):
+        if context["page_url"] is None or not entries.usable(env):
             return None
         key = (post.file, context["lang"])
         if key not in entries.made:
@@ -293,11 +268,31 @@ class _Entries:
 class Theme:
     """The templates of a site, ready to render pages."""
 
-    def __init__(self, config: SiteConfig, entries_once: bool = True) -> None:
+    def __init__(self, config: SiteConfig) -> None:
         self.config = config
-        self.env = environment(config, entries_once)
-        # Set by render: the pages of the last build.
-        self.pages: PageCache | None = None
+        self.env = environment(config)
+
+    def site_wide_used(self) -> frozenset[str]:
+        """Return the site-wide lists (`views.SITE_WIDE`) the templates name.
+
+        A template names one as `site.post_count` or `site["post_count"]`; one that uses
+        `site` in any other way (`{% set s = site %}`) may read any of them, and gets them all.
+        Every template the theme can load is read, whatever its name: a template includes any
+        file.
+        """
+        names: set[str] = set()
+        loader = self.env.loader
+        assert loader is not None
+        for name in self.env.list_templates():
+            try:
+                source = loader.get_source(self.env, name)[0]
+                if not _SITE_WORD.search(source):
+                    continue  # `site` appears nowhere: nothing to parse
+                tree = self.env.parse(source)
+            except (OSError, UnicodeDecodeError, jinja2.TemplateError):
+                continue  # rendering reports it, naming the file and line
+            names |= _site_names(tree)
+        return frozenset(SITE_WIDE) if "" in names else frozenset(names & SITE_WIDE.keys())
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         """Render one template; a template's mistake becomes a ThemeError naming file and line."""

@@ -224,6 +224,12 @@ class SitemapView:
     pages: tuple[SitemapPage, ...]
 
 
+@dataclass(frozen=True)
+class RobotsView:
+    """robots.txt: what crawlers may read, and where the sitemap is. It shows the settings
+    and the site-wide view only."""
+
+
 View = (
     HomeView
     | PostView
@@ -234,6 +240,8 @@ View = (
     | NotFoundView
     | RedirectView
     | FeedView
+    | SitemapView
+    | RobotsView
 )
 
 

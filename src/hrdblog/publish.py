@@ -1,16 +1,17 @@
-"""Stage 5: check every output path, then publish: a whole new folder, or only what changed.
+"""Publishing: how a built site takes the place of the one before, all or nothing.
 
-A build from scratch writes every file into a fresh folder beside the site and swaps it in.
-A rebuild that changes a few files of a site the last build left as it was writes only those:
-first into a work folder, keeping a link to each file it replaces, then moves them into place
-and deletes what is gone. Either way the previous site stays untouched until everything is
-ready, and a build killed in the last step is undone by the next one (`recover`).
+Stage 5, `write`, writes every file into a new folder beside the site and swaps it in, in one
+step where the system allows (`exchange`). `update` changes only the files that differ from
+what the last build published, in place: first into a work folder, with a link to each file
+it replaces and a signed journal of the moves, then each moved in one rename. Either way the
+previous site stays untouched until everything is ready, and a build killed in the last step is
+undone by the next one (`recover`), which touches only the work folders this blog recorded
+(`WorkFolders`). Every site carries its manifest (`manifest`): the SHA-256 of each file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import json
 import logging
@@ -18,14 +19,13 @@ import os
 import re
 import secrets
 import shutil
-import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from hrdblog.errors import ContentError, HrdblogError, OutputError
-from hrdblog.files import read_file
+from hrdblog.errors import ContentError, OutputError
+from hrdblog.exchange import exchange
+from hrdblog.files import Stat, read_file
 from hrdblog.models import Output
 from hrdblog.seal import Seal
 from hrdblog.urls import MANIFEST, Origin, check_paths, path_allowed
@@ -76,16 +76,6 @@ def check_output_dir(
         )
 
 
-class Stat(NamedTuple):
-    """What tells a published file apart from a later change to it: size, modification and
-    change times, inode. The change time moves at every write, and no program can set it."""
-
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    inode: int
-
-
 class Written(NamedTuple):
     """A published file: the SHA-256 of its bytes, and its stat."""
 
@@ -111,10 +101,7 @@ def survey(folder: Path) -> dict[str, Stat]:
                 if entry.is_dir(follow_symlinks=False):
                     walk(entry.path, f"{prefix}{entry.name}/")
                 else:
-                    st = entry.stat(follow_symlinks=False)
-                    found[prefix + entry.name] = Stat(
-                        st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
-                    )
+                    found[prefix + entry.name] = Stat.of(entry.stat(follow_symlinks=False))
 
     with contextlib.suppress(FileNotFoundError, NotADirectoryError):
         walk(os.fspath(folder), "")
@@ -126,54 +113,80 @@ IN_PLACE_SHARE = 0.25
 
 
 def write(
+    outputs: Iterable[Output],
+    output_dir: Path,
+    work: WorkFolders,
+    kept: Mapping[str, str] | None = None,
+) -> Publication:
+    """Stage 5: publish the outputs as a whole new site; return what was published.
+
+    Each output is written into a new folder beside the output folder as it comes, so that no
+    page waits in memory for the others; the files of the current site named in `kept` (path →
+    SHA-256) are linked into it as they are. Then the new folder takes the output folder's place
+    in one step. Should anything fail first, the new folder is removed and the site is as it was.
+    Work folders are made through `work`.
+    """
+    target = output_dir.resolve()
+    fresh = _NewSite(output_dir, work)
+    try:
+        digests = fresh.fill(outputs, target, kept or {})
+        listing = manifest(digests).encode()
+        digests[MANIFEST] = hashlib.sha256(listing).hexdigest()
+        fresh.put(MANIFEST, listing)
+        os.chmod(fresh.folder, 0o755)  # work folders are made private; a web server must read it
+    except OSError as exc:
+        fresh.discard()
+        raise OutputError(f"cannot write the site to {output_dir}: {exc}") from None
+    except BaseException:
+        fresh.discard()
+        raise
+    _say_what_goes(output_dir, target, survey(target), digests)
+    _swap(fresh.folder, target, work)
+    return Publication(digests, {path: _stat(target / path) for path in digests})
+
+
+def update(
     outputs: list[Output],
     output_dir: Path,
     work: WorkFolders,
-    published: Mapping[str, Written] | None = None,
-    present: Mapping[str, Stat] | None = None,
-    staging: Staging | None = None,
-) -> Publication:
-    """Publish the outputs in `output_dir`; return what was published.
+    kept: Mapping[str, str],
+    published: Mapping[str, Written],
+    present: Mapping[str, Stat],
+) -> Publication | None:
+    """Publish the outputs by changing, in place, only the files that differ from what the
+    last build published; return what was published, or None where that is not worth it or
+    not possible (then the site is as it was: publish with `write`).
 
-    `published` holds the files the last build wrote into the output folder, and `present`
-    (surveyed if not given) what the folder holds now. With them, a rebuild that changes a
-    small share of the files changes only those, in place; otherwise a new folder is written
-    beside the site and swapped in: the `staging` folder, if the outputs were already written
-    into it as they were rendered. Work folders are made through `work`.
+    `published` holds the files the last build wrote, `present` what the output folder holds
+    now, and `kept` (path → SHA-256) the files of the current site to keep as they are.
     """
+    if MANIFEST not in published:
+        return None
+    check_outputs(outputs)
     target = output_dir.resolve()
-    try:
-        check_outputs(outputs)
-    except HrdblogError:
-        if staging is not None:
-            staging.discard()
-        raise
-    target.parent.mkdir(parents=True, exist_ok=True)
-    contents = {o.path: o.content for o in outputs if not o.kept and not o.staged}
-    digests = {o.path: _digest(o) for o in outputs}
+    digests = {output.path: hashlib.sha256(output.content).hexdigest() for output in outputs}
+    digests.update(kept)
+    contents = {output.path: output.content for output in outputs}
     listing = manifest(digests).encode()
     contents[MANIFEST] = listing
     digests[MANIFEST] = hashlib.sha256(listing).hexdigest()
-    present = survey(target) if present is None else present
+    changed = {
+        path: content
+        for path, content in contents.items()
+        if path not in published
+        or published[path].sha256 != digests[path]
+        or present.get(path) != published[path].stat
+    }
+    gone = sorted(set(present) - set(digests))
+    if len(changed) + len(gone) > IN_PLACE_SHARE * (len(digests) - 1):
+        return None
     _say_what_goes(output_dir, target, present, digests)
-    if published and MANIFEST in published:
-        changed = {
-            path: content
-            for path, content in contents.items()
-            if path not in published
-            or published[path].sha256 != digests[path]
-            or present.get(path) != published[path].stat
-        }
-        gone = sorted(set(present) - set(digests))
-        if len(changed) + len(gone) <= IN_PLACE_SHARE * len(outputs):
-            try:
-                _update_in_place(target, changed, gone, work)
-            except _CannotUpdate as exc:
-                logger.info("updating %s in place failed (%s): writing it anew", target, exc)
-            else:
-                return Publication(digests, {path: _stat(target / path) for path in changed})
-    _write_anew(outputs, target, output_dir, listing, staging or Staging(output_dir, work))
-    return Publication(digests, {path: _stat(target / path) for path in digests})
+    try:
+        _update_in_place(target, changed, gone, work)
+    except _CannotUpdate as exc:
+        logger.info("updating %s in place failed (%s): writing it anew", target, exc)
+        return None
+    return Publication(digests, {path: _stat(target / path) for path in changed})
 
 
 #: How many files added to the site by hand a build names, before it counts the others.
@@ -221,14 +234,8 @@ def published_paths(site: Path) -> set[str] | None:
     return paths
 
 
-def _digest(output: Output) -> str:
-    """Return the SHA-256 of an output's bytes (given, for a file kept or already written)."""
-    return output.sha256 or hashlib.sha256(output.content).hexdigest()
-
-
 def _stat(path: Path) -> Stat:
-    st = path.stat()
-    return Stat(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    return Stat.of(path.stat())
 
 
 class WorkFolders:
@@ -315,64 +322,56 @@ class WorkFolders:
 _WORK_NAME = re.compile(r"^\.[^/\\]+\.(?:new|old|apply)-[0-9a-f]{8}$")
 
 
-class Staging:
-    """A new site folder beside the output folder, written page by page while the site is
-    rendered, so that no page waits in memory for the others; `write` swaps it in once every
-    path is checked, and a build that fails removes it."""
+class _NewSite:
+    """A new site folder beside the output folder, filled file by file; `write` swaps it in
+    once it is whole, and removes it if anything fails first."""
 
     def __init__(self, output_dir: Path, work: WorkFolders) -> None:
         self.output_dir = output_dir
         self.work = work
+        self._made: set[Path] = set()
         try:
             self.folder = work.make("new")
         except OSError as exc:
             raise OutputError(f"cannot write the site to {output_dir}: {exc}") from None
+        self._made.add(self.folder)
 
-    def put(self, output: Output) -> Output:
-        """Write an output's bytes into the new folder; return it without them."""
-        if output.kept or output.staged or not path_allowed(output.path):
-            return output  # a path not allowed is left for check_outputs to report
-        path = self.folder / output.path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(output.content)
-        except OSError as exc:
-            raise OutputError(f"cannot write the site to {self.output_dir}: {exc}") from None
-        digest = hashlib.sha256(output.content).hexdigest()
-        return replace(output, content=b"", staged=True, sha256=digest)
+    def fill(
+        self, outputs: Iterable[Output], target: Path, kept: Mapping[str, str]
+    ) -> dict[str, str]:
+        """Write every output, and link in every file of the current site (`target`) that is
+        kept; return the SHA-256 of every file by path. A path that could leave the folder,
+        or that two outputs share, is refused before anything is written at it."""
+        digests: dict[str, str] = {}
+        seen: list[Output] = []
+        for output in outputs:
+            if output.path in digests or output.path in kept or not path_allowed(output.path):
+                check_outputs([*seen, output, *(Output(p, b"", p) for p in kept)])
+                raise OutputError(f"{output.path}: {output.origin} cannot be written there")
+            seen.append(Output(output.path, b"", output.origin))
+            self.put(output.path, output.content)
+            digests[output.path] = hashlib.sha256(output.content).hexdigest()
+        for path, sha256 in kept.items():
+            new = self._parent(path) / path.rsplit("/", 1)[-1]
+            if not _link(target / path, new):  # where links are not possible
+                shutil.copyfile(target / path, new)
+            digests[path] = sha256
+        return digests
+
+    def put(self, path: str, content: bytes) -> None:
+        """Write one file into the new folder."""
+        (self._parent(path) / path.rsplit("/", 1)[-1]).write_bytes(content)
+
+    def _parent(self, path: str) -> Path:
+        folder = (self.folder / path).parent
+        if folder not in self._made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+        return folder
 
     def discard(self) -> None:
         """Remove the new folder: the build failed."""
         self.work.remove(self.folder)
-
-
-def _write_anew(
-    outputs: list[Output], target: Path, output_dir: Path, listing: bytes, staging: Staging
-) -> None:
-    """Write every output into the staging folder beside `target`, then put it in its place."""
-    fresh = staging.folder
-    try:
-        made: set[Path] = {fresh}
-        for output in outputs:
-            if output.staged:
-                continue
-            path = fresh / output.path
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            if not output.kept:
-                path.write_bytes(output.content)
-            elif not _link(target / output.path, path):  # where links are not possible
-                shutil.copyfile(target / output.path, path)
-        (fresh / MANIFEST).write_bytes(listing)
-        os.chmod(fresh, 0o755)  # work folders are made private; a web server must read it
-    except OSError as exc:
-        staging.discard()
-        raise OutputError(f"cannot write the site to {output_dir}: {exc}") from None
-    except BaseException:
-        staging.discard()
-        raise
-    _swap(fresh, target, staging.work)
 
 
 class _CannotUpdate(Exception):
@@ -584,19 +583,6 @@ def recover(work: WorkFolders) -> None:
         work.forget(target.parent / name)
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one atomic step (Linux renameat2); return False where unsupported."""
-    if sys.platform != "linux":
-        return False
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return bool(done == 0)
-
-
 def _swap(fresh: Path, target: Path, work: WorkFolders) -> None:
     """Put the fresh site in the target's place: one atomic exchange where the system allows.
 
@@ -611,7 +597,7 @@ def _swap(fresh: Path, target: Path, work: WorkFolders) -> None:
             raise OutputError(f"cannot put the new site in place of {target}: {exc}") from None
         work.forget(fresh)
         return
-    if _exchange(fresh, target):
+    if exchange(fresh, target):
         _remove_previous(fresh, work)  # now the previous site
         return
     # Two renames: a build killed between them leaves the previous site in .site.old-…,

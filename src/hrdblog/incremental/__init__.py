@@ -1,0 +1,184 @@
+"""Rebuilds that redo only what changed since the last build: a layer around the stages.
+
+The stages know nothing of it. `Incremental` gives the build, in place of the plain steps of
+the chain, wrappers with the same signatures:
+
+- `reader`: a `read.PostReader` that takes each post whose file, images and settings are
+  what they were from what the builds before read (`posts`), and remembers the others;
+- `related`: the finder of related posts (`collect.related_posts`), remembered while the
+  posts' order and terms stay the same;
+- `to_render`: the plan without the pages the last build published exactly so. A page's key
+  is derived from what its template sees (`views.Canonical`: its view, the site-wide view,
+  its template's name and its address) under the fingerprint of the settings, hrdblog, its
+  libraries and the site's templates; the published file is kept only if it is still exactly
+  as that build wrote it;
+- `write`: publication in place of only the files that changed (`publish.update`) when that
+  is a small share of the site, else a whole new site (`publish.write`) with the kept files
+  linked in.
+
+What the last build made, and from what, is its record (`record`); `unchanged` tells from it,
+before anything is read, a build with nothing to do. Any doubt means doing the work: a
+record that cannot be trusted is no record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hrdblog.collect import related_posts
+from hrdblog.config import SiteConfig
+from hrdblog.files import changed_since
+from hrdblog.incremental.keys import Sources, fingerprint, source_keys
+from hrdblog.incremental.posts import PostCache, RememberingReader
+from hrdblog.incremental.record import BuildRecord, Page
+from hrdblog.models import Output
+from hrdblog.plan import Plan
+from hrdblog.publish import Publication, WorkFolders, Written, survey, update, write
+from hrdblog.seal import Seal
+from hrdblog.views import Canonical
+
+logger = logging.getLogger(__name__)
+
+
+class Incremental:
+    """The steps of a build that does only what changed since the last build into the same
+    output folder."""
+
+    def __init__(self, config: SiteConfig, seal: Seal) -> None:
+        """Read the record of the last build and key every file this one reads."""
+        self.config = config
+        self.seal = seal
+        self.last = BuildRecord.load(config, seal)
+        self.fingerprint = fingerprint(config)
+        self.sources: Sources = source_keys(config, self.last.sources)
+        keys = self.sources.keys()
+        templates = [
+            f"{path} {key}"
+            for path, key in sorted(keys.items())
+            if path.is_relative_to(config.templates_dir)
+        ]
+        drafts = (config.include_drafts, config.include_future)
+        self.site = _digest(self.fingerprint, *templates, repr(drafts))
+        # A build with a problem in its folders is never one with nothing to do.
+        self.inputs = "" if self.sources.problems else _inputs(self.site, config.output_dir, keys)
+        same = self.last.site == self.site
+        self.published: dict[str, Page] = self.last.pages if same else {}
+        self.related_to: dict[str, list[list[int]]] = self.last.related if same else {}
+        self.present = survey(config.output_dir) if self.published else {}
+        self.page_keys: dict[str, str] = {}  # path → the key of what this build's page shows
+        self.kept: dict[str, str] = {}  # path → SHA-256 of the published files kept
+        self._reader: RememberingReader | None = None
+
+    def unchanged(self) -> dict[str, Any] | None:
+        """Return the last build's report if this one would make exactly the same site.
+
+        That is: the same inputs, no scheduled post due since, and every published file
+        exactly as it was written, with nothing added.
+        """
+        last = self.last
+        if not self.inputs or last.inputs != self.inputs or not self.published:
+            return None
+        if last.next_change is not None and self.config.now() >= last.next_change:
+            return None
+        expected = {path: page.written.stat for path, page in self.published.items()}
+        return last.report if self.present == expected else None
+
+    def reader(self, now: datetime) -> RememberingReader:
+        """Return the reader of this build's posts."""
+        cache = PostCache.of(self.config, self.seal, self.fingerprint)
+        self._reader = RememberingReader(self.config, now, self.sources, cache)
+        return self._reader
+
+    def related(self, keys: list[list[tuple[str, str]]], count: int) -> list[list[int]]:
+        """Find the related posts as `collect.related_posts` does, or take those of the last
+        build, found for the same posts' terms in the same order."""
+        signature = _digest(repr((count, keys)))
+        found = self.related_to.get(signature)
+        # Checked before it is trusted: a row for each post, each number that of a post.
+        if (
+            found is not None
+            and len(found) == len(keys)
+            and all(0 <= other < len(keys) for row in found for other in row)
+        ):
+            return found
+        found = related_posts(keys, count)
+        self.related_to = {signature: found}
+        return found
+
+    def to_render(self, plan: Plan) -> Plan:
+        """Return the plan without the pages whose published file shows exactly what they
+        would: those are kept as they are."""
+        assert self._reader is not None, "posts are read before pages are planned"
+        canonical = Canonical(self._reader.post_digest)
+        site = _digest(canonical(plan.site))
+        rendered = []
+        for planned in plan.pages:
+            key = _digest(site, f"{planned.template}|{planned.url}|{canonical(planned.view)}")
+            self.page_keys[planned.path] = key
+            last = self.published.get(planned.path)
+            if (
+                last is not None
+                and last.key == key
+                and self.present.get(planned.path) == last.written.stat
+            ):
+                self.kept[planned.path] = last.written.sha256
+            else:
+                rendered.append(planned)
+        return replace(plan, pages=tuple(rendered))
+
+    def write(self, outputs: Iterable[Output], output_dir: Path, work: WorkFolders) -> Publication:
+        """Publish: in place, changing only the files that differ from the published ones,
+        where that is worth it; else as a whole new site, the kept files linked in."""
+        if self.published:
+            outputs = list(outputs)  # a rebuild renders few pages
+            written = {path: page.written for path, page in self.published.items()}
+            publication = update(outputs, output_dir, work, self.kept, written, self.present)
+            if publication is not None:
+                return publication
+        return write(outputs, output_dir, work, self.kept)
+
+    def save(
+        self,
+        publication: Publication,
+        report: Mapping[str, Any],
+        next_change: datetime | None,
+    ) -> None:
+        """Record this build for the next one; a failure only costs the next one its speed."""
+        inputs = self.inputs
+        if self._reader is not None:
+            self._reader.cache.save()
+            if self._reader.changed:
+                inputs = ""  # what was read is not what was keyed: the next build does it all
+        remembered = dict(self.sources.remembered)
+        changed = changed_since(self.sources.seen)
+        if changed:  # during the build: what was published may not be what they hold now
+            inputs = ""
+            for name in changed:
+                remembered.pop(name, None)
+        pages = {}
+        for path, sha256 in publication.digests.items():
+            stat = publication.written.get(path) or self.published[path].written.stat
+            pages[path] = Page(self.page_keys.get(path, ""), Written(sha256, stat))
+        record = BuildRecord(
+            self.site, inputs, next_change, dict(report), self.related_to, remembered, pages
+        )
+        record.save(self.config, self.seal)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _inputs(site: str, output_dir: Path, keys: Mapping[Path, str]) -> str:
+    """Return a digest of everything a build is made from: the settings, hrdblog itself and
+    the templates (the site key), the output folder, and every file it reads (by its key)."""
+    digest = hashlib.sha256(f"{site}\n{output_dir}".encode())
+    for path, key in sorted(keys.items()):
+        digest.update(f"\n{path} {key}".encode())
+    return digest.hexdigest()

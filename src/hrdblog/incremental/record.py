@@ -1,0 +1,147 @@
+"""The record of the last build into an output folder (`.hrdblog-cache/site-….json`).
+
+It holds, for each published file, the key of what it showed (`Page.key`), the SHA-256 of its
+bytes and its stat; for each file the build read, its stat and key (`keys.Known`); a digest of
+every input, so that a build with nothing to do can tell at once; the related posts, which
+depend only on dates and terms; and the report that build ended with. It is JSON signed with
+the blog's seal, and every entry is checked when it is read back: a record that is damaged,
+tampered with or of another version is no record, and the build does all the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from hrdblog.config import SiteConfig
+from hrdblog.files import Stat
+from hrdblog.incremental.keys import Known
+from hrdblog.incremental.sealed import read_sealed, write_sealed
+from hrdblog.lock import CACHE_DIR
+from hrdblog.publish import Written
+from hrdblog.seal import Seal
+from hrdblog.speedups.collector import uncollected
+
+logger = logging.getLogger(__name__)
+
+
+class Page(NamedTuple):
+    """A file the last build published: the key of what it showed ("" for a file published
+    as it is), and the file as written."""
+
+    key: str
+    written: Written
+
+
+@dataclass
+class BuildRecord:
+    """What the last build into an output folder made, and from what."""
+
+    site: str = ""  # the settings, hrdblog and the templates it was made under
+    inputs: str = ""  # a digest of everything it was made from; "" if it must not be trusted
+    next_change: datetime | None = None  # when a post scheduled for later comes due
+    report: dict[str, Any] = field(default_factory=dict)  # its figures and warnings
+    related: dict[str, list[list[int]]] = field(default_factory=dict)
+    sources: dict[str, Known] = field(default_factory=dict)  # file → its stat and key
+    pages: dict[str, Page] = field(default_factory=dict)  # path in the site → the file
+
+    @staticmethod
+    def path(config: SiteConfig) -> Path:
+        """Return the file that records the builds into the output folder of `config`."""
+        folder = hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
+        return config.source / CACHE_DIR / f"site-{folder}.json"
+
+    @classmethod
+    def load(cls, config: SiteConfig, seal: Seal) -> BuildRecord:
+        """Return the record of the last build into the output folder of `config`, if one
+        signed with the blog's seal is there and well formed; else an empty one."""
+        body = read_sealed(cls.path(config), seal)
+        if body is None:
+            return cls()
+        try:
+            with uncollected():
+                return cls._checked(json.loads(body))
+        except (ValueError, KeyError, TypeError):
+            logger.info("the record of the last build cannot be read: doing all the work")
+            return cls()
+
+    @classmethod
+    def _checked(cls, stored: dict[str, Any]) -> BuildRecord:
+        """Return the record a JSON object holds; raise ValueError if anything in it is not as
+        `save` writes it."""
+        site, inputs, due = stored["site"], stored["inputs"], stored["next_change"]
+        report, related = stored["report"], stored["related"]
+        if not (isinstance(site, str) and isinstance(inputs, str) and isinstance(report, dict)):
+            raise ValueError("not a record")
+        if not (isinstance(related, dict) and all(_numbers(v) for v in related.values())):
+            raise ValueError("not a record of related posts")
+        sources = {
+            name: Known(Stat(*_ints(e[:4])), _text(e[4]))
+            for name, e in _entries(stored["sources"], 5)
+        }
+        pages = {
+            path: Page(_text(e[0]), Written(_text(e[1]), Stat(*_ints(e[2:]))))
+            for path, e in _entries(stored["pages"], 6)
+        }
+        return cls(
+            site,
+            inputs,
+            datetime.fromisoformat(due) if due is not None else None,
+            report,
+            related,
+            sources,
+            pages,
+        )
+
+    def save(self, config: SiteConfig, seal: Seal) -> None:
+        """Write the record; a failure only costs the next build its speed."""
+        with uncollected():
+            record = {
+                "site": self.site,
+                "inputs": self.inputs,
+                "next_change": self.next_change.isoformat() if self.next_change else None,
+                "report": self.report,
+                "related": self.related,
+                "sources": {name: [*k.stat, k.key] for name, k in sorted(self.sources.items())},
+                "pages": {
+                    path: [page.key, page.written.sha256, *page.written.stat]
+                    for path, page in sorted(self.pages.items())
+                },
+            }
+            write_sealed(self.path(config), json.dumps(record), seal)
+
+
+def _entries(value: Any, length: int) -> list[tuple[str, list[Any]]]:
+    """Return the entries of a mapping of names to lists of `length` items; raise ValueError
+    if it is anything else."""
+    if not isinstance(value, dict):
+        raise ValueError("not a mapping")
+    found = list(value.items())
+    for name, entry in found:
+        if not (isinstance(name, str) and isinstance(entry, list) and len(entry) == length):
+            raise ValueError(f"not an entry: {entry!r}")
+    return found
+
+
+def _ints(values: list[Any]) -> list[int]:
+    if not all(type(n) is int for n in values):
+        raise ValueError(f"not whole numbers: {values!r}")
+    return values
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"not a text: {value!r}")
+    return value
+
+
+def _numbers(value: Any) -> bool:
+    """Tell whether a value is a list of lists of whole numbers, as related posts are."""
+    return isinstance(value, list) and all(
+        isinstance(row, list) and all(type(n) is int for n in row) for row in value
+    )
