@@ -171,7 +171,7 @@ def test_a_damaged_record_of_the_site_is_never_trusted(tmp_path: Path) -> None:
     # The record now vouches for the changed page: only its signature tells it is not to be
     # trusted, whatever checksum its header holds.
     stat = page.stat()
-    stored["pages"]["index.html"][2:] = [
+    stored["published"]["index.html"][2:] = [
         stat.st_size,
         stat.st_mtime_ns,
         stat.st_ctime_ns,
@@ -426,11 +426,11 @@ def test_a_file_changed_just_before_a_build_is_read_again_by_the_next(
     monkeypatch.setattr(hrdblog.incremental.keys, "RECENT_NS", 10**12)  # "just before": 1000 s
     root = blog(tmp_path)
     build(load_config(root))
-    assert record(root)["sources"] == {}
+    assert record(root)["files_read"] == {}
     monkeypatch.setattr(hrdblog.incremental.keys, "RECENT_NS", -(10**10))
     (root / "content" / "2017" / "p03.md").write_text(post("Post 3", "2017-03-04 10:00", "New."))
     build(load_config(root))
-    assert len(record(root)["sources"]) == 14  # the 13 posts, and the photo of one
+    assert len(record(root)["files_read"]) == 14  # the 13 posts, and the photo of one
 
 
 def test_a_post_edited_and_undone_during_a_build_is_shown_as_it_is(
@@ -444,14 +444,14 @@ def test_a_post_edited_and_undone_during_a_build_is_shown_as_it_is(
     target = root / "content" / "2017" / "p03.md"
     saved = target.read_text().replace("Body 3.", "The text as saved.")
     target.write_text(saved)
-    real = hrdblog.incremental.source_keys
+    real = hrdblog.incremental.input_keys
 
     def keyed_then_edited(*args: object) -> object:
         found = real(*args)  # type: ignore[arg-type]
         target.write_text(saved.replace("The text as saved.", "An edit, soon undone."))
         return found
 
-    monkeypatch.setattr(hrdblog.incremental, "source_keys", keyed_then_edited)
+    monkeypatch.setattr(hrdblog.incremental, "input_keys", keyed_then_edited)
     build(load_config(root))  # keyed as saved, then read as edited
     monkeypatch.undo()
     target.write_text(saved)  # the edit undone
@@ -470,14 +470,14 @@ def test_a_file_edited_and_undone_during_a_build_is_published_as_it_is(
     target = root / name
     target.parent.mkdir(exist_ok=True)
     target.write_text("As saved.")
-    real = hrdblog.incremental.source_keys
+    real = hrdblog.incremental.input_keys
 
     def keyed_then_edited(*args: object) -> object:
         found = real(*args)  # type: ignore[arg-type]
         target.write_text("An edit, soon undone.")
         return found
 
-    monkeypatch.setattr(hrdblog.incremental, "source_keys", keyed_then_edited)
+    monkeypatch.setattr(hrdblog.incremental, "input_keys", keyed_then_edited)
     build(load_config(root))  # keyed as saved, then published as edited
     monkeypatch.undo()
     target.write_text("As saved.")  # the edit undone

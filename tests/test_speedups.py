@@ -4,11 +4,14 @@ checked on (hrdblog.speedups)."""
 from __future__ import annotations
 
 import importlib.metadata
+from pathlib import Path
 
 import pytest
-from helpers import REPO
+from helpers import REPO, post, site_files, synthetic_blog
 from markdown.treeprocessors import InlineProcessor
 
+from hrdblog.build import build
+from hrdblog.config import load_config
 from hrdblog.markup import Converter
 from hrdblog.speedups import TESTED, cmark_renderer, is_checked
 
@@ -95,3 +98,25 @@ def test_the_collector_is_as_it_was_after_each_block_however_it_ends() -> None:
             assert gc.get_freeze_count() > 0
         assert gc.get_freeze_count() > 0  # only the outermost block thaws
     assert gc.get_freeze_count() == 0
+
+
+def test_entries_made_once_give_the_bytes_of_the_entry_macro_on_each_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every list page of a blog with posts in two languages, a post in a folder of its own,
+    links in excerpts and several pages to each list, built with and without the entries
+    made once."""
+    from hrdblog.speedups.entries import Entries
+
+    root = synthetic_blog(tmp_path / "blog", posts=60)
+    (root / "content" / "arabic.md").write_text(
+        post("بيان", "2018-02-01", "نص [رابط](../other/) {braces}", tags=["تحالف"], lang="ar")
+    )
+    fast = tmp_path / "fast"
+    build(load_config(root, output_dir=fast), use_cache=False)
+    monkeypatch.setattr(Entries, "html", lambda self, context, post: None)
+    plain = tmp_path / "plain"
+    build(load_config(root, output_dir=plain), use_cache=False)
+    fast_files, plain_files = site_files(fast), site_files(plain)
+    assert fast_files == plain_files
+    assert sum(b"{braces}" in content for content in fast_files.values()) > 3  # list pages

@@ -17,6 +17,7 @@ from hrdblog.dates import format_date, format_period
 from hrdblog.errors import HrdblogError, ThemeError, raise_all
 from hrdblog.files import walk
 from hrdblog.markup import rewrite_links
+from hrdblog.speedups.entries import ANY_PAGE, Entries
 from hrdblog.urls import Hrefs, absolute, archive_url, as_read
 from hrdblog.views import SITE_WIDE, TEMPLATE_SETTINGS, Settings
 
@@ -52,7 +53,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
 
     A template in the site's `templates/` replaces the default theme's template of the same
     name; it can also extend it as `default/<name>`. Each post's entry on list pages is made
-    once and kept for every list page that shows it (`_Entries`).
+    once and kept for every list page that shows it (`speedups.entries`).
     """
     default = jinja2.FileSystemLoader(DEFAULT_THEME / "templates")
     loaders: list[jinja2.BaseLoader] = []
@@ -71,7 +72,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         auto_reload=False,  # one environment a build: its templates do not change meanwhile
     )
 
-    entries = _Entries()
+    entries = Entries(env, DEFAULT_THEME / "templates", lambda page_url: hrefs(page_url))
 
     @jinja2.pass_context
     def url(context: Any, target: str) -> str:
@@ -88,7 +89,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         every list page (pointed from each, then escaped with `escaper`), else relative."""
         if page_url is None:
             return from_root(target)
-        if page_url is _ANY_PAGE:
+        if page_url is ANY_PAGE:
             return entries.mark(target, escaper)
         return hrefs(page_url)(target)
 
@@ -160,21 +161,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
     def entry_html(context: Any, post: Any) -> Markup | None:
         """Return the list-page entry of a post, made once a build and its links then pointed
         from each page; None where it cannot be: the page template shows `entry(post)`."""
-        if context["page_url"] is None or not entries.usable(env):
-            return None
-        key = (post.file, context["lang"])
-        if key not in entries.made:
-            module: Any = entries.modules.get(context["lang"])
-            if module is None:
-                template = env.get_template("macros.html")
-                module = template.make_module({**context.get_all(), "page_url": _ANY_PAGE})
-                entries.modules[context["lang"]] = module
-            entries.made[key] = entries.record(lambda: str(module.entry(post)))
-        html, links = entries.made[key]
-        if not links:
-            return Markup(html)
-        href = hrefs(context["page_url"])
-        return Markup(html.format(*[str(escaped(href(target))) for target, escaped in links]))
+        return entries.html(context, post)
 
     env.globals.update(
         url=url,
@@ -206,63 +193,10 @@ def environment(config: SiteConfig) -> jinja2.Environment:
 _NOT_ON_SITE = re.compile(r"'hrdblog\.views\.SiteView object' has no attribute '([^']*)'")
 _NOT_A_SETTING = re.compile(r"'hrdblog\.views\.Settings object' has no attribute '([^']*)'")
 
-#: The page an entry is rendered at when it is made once for every list page: its links are
-#: marked, to be pointed from each page that shows it.
-_ANY_PAGE = "\x00any page\x00"
-_MARK = re.compile("\x00(\\d+)\x00")
-
 
 def _escape_attribute(address: str) -> str:
     """Escape an address as rewrite_links does."""
     return html.escape(address, quote=True)
-
-
-#: The templates of the pages that show entries, and of the macro that makes them.
-_ENTRY_TEMPLATES = ("macros.html", "base.html", "index.html", "tag.html", "archive.html")
-
-
-class _Entries:
-    """The list-page entries of a build's posts, each made once with its links marked.
-
-    A list page shows ten entries, and every post is shown on several list pages (the home
-    page, its tags', its year's, month's and day's): the entry is the same on all of them but
-    for where its links lead from. Only the default theme's entry is made so: an entry a site
-    overrides may show what differs from page to page.
-    """
-
-    def __init__(self) -> None:
-        self.made: dict[tuple[str, str], tuple[str, list[tuple[str, Any]]]] = {}
-        self.modules: dict[str, Any] = {}
-        self.links: list[tuple[str, Any]] = []
-        self._usable: bool | None = None
-
-    def usable(self, env: jinja2.Environment) -> bool:
-        """Tell whether the entry macro and the list pages that call it are the default
-        theme's: then an entry is the same on every page (a site's own list page may set
-        what the entry reads, as `{% set taxonomies = … %}`)."""
-        if self._usable is None:
-            self._usable = all(
-                Path(env.loader.get_source(env, name)[1] or "").parent  # type: ignore[union-attr]
-                == DEFAULT_THEME / "templates"
-                for name in _ENTRY_TEMPLATES
-            )
-        return self._usable
-
-    def mark(self, target: str, escaper: Any) -> str:
-        """Return a mark for a link to `target`, escaped with `escaper` once it is pointed."""
-        self.links.append((target, escaper))
-        return f"\x00{len(self.links) - 1}\x00"
-
-    def record(self, make: Any) -> tuple[str, list[tuple[str, Any]]]:
-        """Make an entry; return its HTML and the links marked in it. With links, the HTML is
-        a format string: link N goes in its `{N}`."""
-        self.links = []
-        html_text = make()
-        links, self.links = self.links, []
-        if links:
-            braces = html_text.replace("{", "{{").replace("}", "}}")
-            html_text = _MARK.sub(r"{\1}", braces)
-        return html_text, links
 
 
 class Theme:

@@ -34,9 +34,9 @@ from typing import Any
 from hrdblog.collect import related_posts
 from hrdblog.config import SiteConfig
 from hrdblog.files import changed_since
-from hrdblog.incremental.keys import Sources, fingerprint, source_keys
+from hrdblog.incremental.keys import Inputs, fingerprint, input_keys
 from hrdblog.incremental.posts import PostCache, RememberingReader
-from hrdblog.incremental.record import BuildRecord, Page
+from hrdblog.incremental.record import BuildRecord, PublishedFile
 from hrdblog.models import Output
 from hrdblog.plan import Plan
 from hrdblog.publish import Publication, WorkFolders, Written, survey, update, write
@@ -56,19 +56,21 @@ class Incremental:
         self.seal = seal
         self.last = BuildRecord.load(config, seal)
         self.fingerprint = fingerprint(config)
-        self.sources: Sources = source_keys(config, self.last.sources)
-        keys = self.sources.keys()
+        self.inputs: Inputs = input_keys(config, self.last.files_read)
+        keys = self.inputs.keys()
         templates = [
             f"{path} {key}"
             for path, key in sorted(keys.items())
             if path.is_relative_to(config.templates_dir)
         ]
         drafts = (config.include_drafts, config.include_future)
-        self.site = _digest(self.fingerprint, *templates, repr(drafts))
+        self.made_under = _digest(self.fingerprint, *templates, repr(drafts))
         # A build with a problem in its folders is never one with nothing to do.
-        self.inputs = "" if self.sources.problems else _inputs(self.site, config.output_dir, keys)
-        same = self.last.site == self.site
-        self.published: dict[str, Page] = self.last.pages if same else {}
+        self.digest = (
+            "" if self.inputs.problems else _inputs(self.made_under, config.output_dir, keys)
+        )
+        same = self.last.made_under == self.made_under
+        self.published: dict[str, PublishedFile] = self.last.published if same else {}
         self.related_to: dict[str, list[list[int]]] = self.last.related if same else {}
         self.present = survey(config.output_dir) if self.published else {}
         self.page_keys: dict[str, str] = {}  # path → the key of what this build's page shows
@@ -82,7 +84,7 @@ class Incremental:
         exactly as it was written, with nothing added.
         """
         last = self.last
-        if not self.inputs or last.inputs != self.inputs or not self.published:
+        if not self.digest or last.inputs != self.digest or not self.published:
             return None
         if last.next_change is not None and self.config.now() >= last.next_change:
             return None
@@ -92,7 +94,7 @@ class Incremental:
     def reader(self, now: datetime) -> RememberingReader:
         """Return the reader of this build's posts."""
         cache = PostCache.of(self.config, self.seal, self.fingerprint)
-        self._reader = RememberingReader(self.config, now, self.sources, cache)
+        self._reader = RememberingReader(self.config, now, self.inputs, cache)
         return self._reader
 
     def related(self, keys: list[list[tuple[str, str]]], count: int) -> list[list[int]]:
@@ -150,13 +152,13 @@ class Incremental:
         next_change: datetime | None,
     ) -> None:
         """Record this build for the next one; a failure only costs the next one its speed."""
-        inputs = self.inputs
+        inputs = self.digest
         if self._reader is not None:
             self._reader.cache.save()
             if self._reader.changed:
                 inputs = ""  # what was read is not what was keyed: the next build does it all
-        remembered = dict(self.sources.remembered)
-        changed = changed_since(self.sources.seen)
+        remembered = dict(self.inputs.remembered)
+        changed = changed_since(self.inputs.seen)
         if changed:  # during the build: what was published may not be what they hold now
             inputs = ""
             for name in changed:
@@ -164,9 +166,9 @@ class Incremental:
         pages = {}
         for path, sha256 in publication.digests.items():
             stat = publication.written.get(path) or self.published[path].written.stat
-            pages[path] = Page(self.page_keys.get(path, ""), Written(sha256, stat))
+            pages[path] = PublishedFile(self.page_keys.get(path, ""), Written(sha256, stat))
         record = BuildRecord(
-            self.site, inputs, next_change, dict(report), self.related_to, remembered, pages
+            self.made_under, inputs, next_change, dict(report), self.related_to, remembered, pages
         )
         record.save(self.config, self.seal)
 
@@ -175,10 +177,10 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _inputs(site: str, output_dir: Path, keys: Mapping[Path, str]) -> str:
+def _inputs(made_under: str, output_dir: Path, keys: Mapping[Path, str]) -> str:
     """Return a digest of everything a build is made from: the settings, hrdblog itself and
-    the templates (the site key), the output folder, and every file it reads (by its key)."""
-    digest = hashlib.sha256(f"{site}\n{output_dir}".encode())
+    the templates (`made_under`), the output folder, and every file it reads (by its key)."""
+    digest = hashlib.sha256(f"{made_under}\n{output_dir}".encode())
     for path, key in sorted(keys.items()):
         digest.update(f"\n{path} {key}".encode())
     return digest.hexdigest()

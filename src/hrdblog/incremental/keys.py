@@ -3,7 +3,7 @@
 A post is remembered, and a page kept, only under the fingerprint of the settings, hrdblog and
 the libraries it uses as installed now (`fingerprint`): a change to any of them makes the
 whole record stale. Every file a build reads has a key, the SHA-256 of its path and bytes
-(`files.file_key`), found by `source_keys`.
+(`files.file_key`), found by `input_keys`.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class Known(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Sources:
+class Inputs:
     """What a build is made from: the post files of `content/` (as `read.post_files` lists
     them), each with its key; the keys of the other files it reads (a post's photos, static/,
     templates/, root/); the files to remember for the next build; every file's stat before it
@@ -129,7 +129,7 @@ class Sources:
 RECENT_NS = 1_000_000_000
 
 
-def source_keys(config: SiteConfig, known: Mapping[str, Known]) -> Sources:
+def input_keys(config: SiteConfig, known: Mapping[str, Known]) -> Inputs:
     """Return every file a build reads with its key, from its bytes or from `known`.
 
     A file whose stat is the one `known` holds keeps its key without being read: writing to a
@@ -157,7 +157,7 @@ def source_keys(config: SiteConfig, known: Mapping[str, Known]) -> Sources:
             posts[path] = key
         else:
             others[path] = key
-    return Sources(listing, posts, others, remembered, seen, problems)
+    return Inputs(listing, posts, others, remembered, seen, problems)
 
 
 def _key(

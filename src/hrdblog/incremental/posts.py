@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from hrdblog.config import SiteConfig
 from hrdblog.files import Listing
-from hrdblog.incremental.keys import Sources
+from hrdblog.incremental.keys import Inputs
 from hrdblog.incremental.sealed import names_in, read_sealed, remove, write_sealed
 from hrdblog.lock import CACHE_DIR
 from hrdblog.media import image_size
@@ -183,23 +183,21 @@ class RememberingReader(PostReader):
     (`post_digest`), and whether a file changed between being keyed and being read.
     """
 
-    def __init__(
-        self, config: SiteConfig, now: datetime, sources: Sources, cache: PostCache
-    ) -> None:
+    def __init__(self, config: SiteConfig, now: datetime, inputs: Inputs, cache: PostCache) -> None:
         super().__init__(config, now)
-        self.sources = sources
+        self.inputs = inputs
         self.cache = cache
         self.changed = False  # a file's bytes were not those keyed
         self._digests: dict[str, str] = {}  # post file (as shown) → what identifies it
 
     def listing(self) -> Listing:
-        """Return the listing of `content/` that `sources` was made from."""
-        return self.sources.listing
+        """Return the listing of `content/` that `inputs` was made from."""
+        return self.inputs.listing
 
     def __call__(self, paths: Sequence[Path]) -> Iterator[FileRead]:
         """Read post files, or take what a build before read of them; yield what each gave,
         in the order of `paths`."""
-        keys = self.sources.posts
+        keys = self.inputs.posts
         known = {keys[path] for path in paths if keys.get(path, UNREADABLE) != UNREADABLE}
         cached = self.cache.find(known, self.now)
         found: dict[Path, FileRead] = {}

@@ -1,11 +1,12 @@
 """The record of the last build into an output folder (`.hrdblog-cache/site-….json`).
 
-It holds, for each published file, the key of what it showed (`Page.key`), the SHA-256 of its
-bytes and its stat; for each file the build read, its stat and key (`keys.Known`); a digest of
-every input, so that a build with nothing to do can tell at once; the related posts, which
-depend only on dates and terms; and the report that build ended with. It is JSON signed with
-the blog's seal, and every entry is checked when it is read back: a record that is damaged,
-tampered with or of another version is no record, and the build does all the work.
+It holds, for each published file, the key of what it showed (`PublishedFile.key`), the
+SHA-256 of its bytes and its stat; for each file the build read, its stat and key
+(`keys.Known`); a digest of every input, so that a build with nothing to do can tell at once;
+the related posts, which depend only on dates and terms; and the report that build ended with.
+It is JSON signed with the blog's seal, and every entry is checked when it is read back: a
+record that is damaged, tampered with or of another version is no record, and the build does
+all the work.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from hrdblog.speedups.collector import uncollected
 logger = logging.getLogger(__name__)
 
 
-class Page(NamedTuple):
+class PublishedFile(NamedTuple):
     """A file the last build published: the key of what it showed ("" for a file published
     as it is), and the file as written."""
 
@@ -42,13 +43,13 @@ class Page(NamedTuple):
 class BuildRecord:
     """What the last build into an output folder made, and from what."""
 
-    site: str = ""  # the settings, hrdblog and the templates it was made under
+    made_under: str = ""  # a digest of the settings, hrdblog and the templates it was made under
     inputs: str = ""  # a digest of everything it was made from; "" if it must not be trusted
     next_change: datetime | None = None  # when a post scheduled for later comes due
     report: dict[str, Any] = field(default_factory=dict)  # its figures and warnings
     related: dict[str, list[list[int]]] = field(default_factory=dict)
-    sources: dict[str, Known] = field(default_factory=dict)  # file → its stat and key
-    pages: dict[str, Page] = field(default_factory=dict)  # path in the site → the file
+    files_read: dict[str, Known] = field(default_factory=dict)  # file → its stat and key
+    published: dict[str, PublishedFile] = field(default_factory=dict)  # path in the site → file
 
     @staticmethod
     def path(config: SiteConfig) -> Path:
@@ -74,43 +75,47 @@ class BuildRecord:
     def _checked(cls, stored: dict[str, Any]) -> BuildRecord:
         """Return the record a JSON object holds; raise ValueError if anything in it is not as
         `save` writes it."""
-        site, inputs, due = stored["site"], stored["inputs"], stored["next_change"]
+        made_under, inputs, due = stored["made_under"], stored["inputs"], stored["next_change"]
         report, related = stored["report"], stored["related"]
-        if not (isinstance(site, str) and isinstance(inputs, str) and isinstance(report, dict)):
+        if not (
+            isinstance(made_under, str) and isinstance(inputs, str) and isinstance(report, dict)
+        ):
             raise ValueError("not a record")
         if not (isinstance(related, dict) and all(_numbers(v) for v in related.values())):
             raise ValueError("not a record of related posts")
-        sources = {
+        files_read = {
             name: Known(Stat(*_ints(e[:4])), _text(e[4]))
-            for name, e in _entries(stored["sources"], 5)
+            for name, e in _entries(stored["files_read"], 5)
         }
-        pages = {
-            path: Page(_text(e[0]), Written(_text(e[1]), Stat(*_ints(e[2:]))))
-            for path, e in _entries(stored["pages"], 6)
+        published = {
+            path: PublishedFile(_text(e[0]), Written(_text(e[1]), Stat(*_ints(e[2:]))))
+            for path, e in _entries(stored["published"], 6)
         }
         return cls(
-            site,
+            made_under,
             inputs,
             datetime.fromisoformat(due) if due is not None else None,
             report,
             related,
-            sources,
-            pages,
+            files_read,
+            published,
         )
 
     def save(self, config: SiteConfig, seal: Seal) -> None:
         """Write the record; a failure only costs the next build its speed."""
         with uncollected():
             record = {
-                "site": self.site,
+                "made_under": self.made_under,
                 "inputs": self.inputs,
                 "next_change": self.next_change.isoformat() if self.next_change else None,
                 "report": self.report,
                 "related": self.related,
-                "sources": {name: [*k.stat, k.key] for name, k in sorted(self.sources.items())},
-                "pages": {
+                "files_read": {
+                    name: [*k.stat, k.key] for name, k in sorted(self.files_read.items())
+                },
+                "published": {
                     path: [page.key, page.written.sha256, *page.written.stat]
-                    for path, page in sorted(self.pages.items())
+                    for path, page in sorted(self.published.items())
                 },
             }
             write_sealed(self.path(config), json.dumps(record), seal)
