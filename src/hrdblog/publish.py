@@ -343,14 +343,16 @@ class _NewSite:
         kept; return the SHA-256 of every file by path. A path that could leave the folder,
         or that two outputs share, is refused before anything is written at it."""
         digests: dict[str, str] = {}
-        seen: list[Output] = []
+        origins: dict[str, str] = dict.fromkeys(kept, "a file of the site")
         for output in outputs:
-            if output.path in digests or output.path in kept or not path_allowed(output.path):
-                check_outputs([*seen, output, *(Output(p, b"", p) for p in kept)])
-                raise OutputError(f"{output.path}: {output.origin} cannot be written there")
-            seen.append(Output(output.path, b"", output.origin))
-            self.put(output.path, output.content)
-            digests[output.path] = hashlib.sha256(output.content).hexdigest()
+            path = output.path
+            if path in origins or path == MANIFEST or not path_allowed(path):
+                written = [Output(p, b"", origin) for p, origin in origins.items()]
+                check_outputs([*written, output])
+                raise OutputError(f"{output.origin} cannot be written to {path}")
+            origins[path] = output.origin
+            self.put(path, output.content)
+            digests[path] = hashlib.sha256(output.content).hexdigest()
         for path, sha256 in kept.items():
             new = self._parent(path) / path.rsplit("/", 1)[-1]
             if not _link(target / path, new):  # where links are not possible

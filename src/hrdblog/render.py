@@ -51,8 +51,7 @@ def render(plan: Plan, theme: Theme, progress: Progress = silent) -> Iterator[Ou
     pages = plan.pages
     made: Iterable[Output]
     if len(pages) >= PARALLEL_PAGES and pool.workers() > 1 and pool.can_fork():
-        chunk = max(1, len(pages) // (pool.workers() * 16))
-        made = pool.ordered(_Renderer, (plan, theme), range(len(pages)), "fork", chunk=chunk)
+        made = pool.ordered(_Renderer, (plan, theme), range(len(pages)), "fork", RENDER_CHUNK)
     else:
         made = (render_page(theme, plan.site, planned) for planned in pages)
     for done, output in enumerate(made):
@@ -66,6 +65,9 @@ def render(plan: Plan, theme: Theme, progress: Progress = silent) -> Iterator[Ou
 
 #: From this many pages on, rendering in forked processes pays for their start.
 PARALLEL_PAGES = 2000
+#: Pages are sent to the workers this many at a time (`pool.ordered` bounds how many are
+#: rendered ahead of being written).
+RENDER_CHUNK = 64
 
 
 class _Renderer:

@@ -1,0 +1,75 @@
+"""The theme: the site's templates over the default ones, and what they name of the site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import make_site
+
+from hrdblog.config import load_config
+from hrdblog.errors import HrdblogError, ThemeError
+from hrdblog.theme import Theme
+
+
+def theme(root: Path, files: dict[str, str]) -> Theme:
+    make_site(root, {}, {}, files)
+    return Theme(load_config(root))
+
+
+def test_a_site_template_replaces_the_default_and_can_extend_it(tmp_path: Path) -> None:
+    found = theme(
+        tmp_path,
+        {
+            "templates/footer.html": "ours",
+            "templates/note.html": '{% extends "default/robots.txt" %}',
+        },
+    )
+    assert found.render("footer.html", {}) == "ours"
+    assert found.render("note.html", {}).startswith("User-agent: *\nAllow: /\n")
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [
+        ("{{ site.post_count }} and {{ site['recent_posts'] }}", {"post_count", "recent_posts"}),
+        ("{% for t in site.terms.tags %}{{ t.name }}{% endfor %}", {"terms"}),
+        ("{{ site.listing_url }} {{ site_header }} {{ website.posts }}", set()),
+        (
+            "{% set s = site %}{{ s.posts }}",
+            {"posts", "recent_posts", "post_count", "terms", "archives"},
+        ),
+        ("{{ site[name] }}", {"posts", "recent_posts", "post_count", "terms", "archives"}),
+    ],
+)
+def test_the_site_wide_lists_named_are_read_from_every_template(
+    tmp_path: Path, source: str, named: set[str]
+) -> None:
+    # In a file of any name: a template may include any file.
+    assert theme(tmp_path, {"templates/parts/any.name": source}).site_wide_used() == named
+
+
+def test_a_template_that_does_not_parse_names_nothing_and_fails_when_rendered(
+    tmp_path: Path,
+) -> None:
+    found = theme(tmp_path, {"templates/footer.html": "{{ site.posts "})
+    assert found.site_wide_used() == frozenset()
+    with pytest.raises(ThemeError, match=r"templates/footer\.html:1: template syntax error"):
+        found.render("footer.html", {})
+
+
+def test_an_unknown_setting_is_named_with_the_closest_one(tmp_path: Path) -> None:
+    found = theme(tmp_path, {"templates/x.html": "{{ config.titel }}"})
+    with pytest.raises(ThemeError, match=r"config has no setting 'titel', did you mean 'title'\?"):
+        found.render("x.html", {})
+
+
+def test_a_link_out_of_the_templates_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "secret.html").write_text("secret")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "footer.html").symlink_to(tmp_path / "secret.html")
+    make_site(tmp_path, {}, {})
+    with pytest.raises(
+        HrdblogError, match=r"templates/footer\.html: a symbolic link to .*, outside templates"
+    ):
+        Theme(load_config(tmp_path))
