@@ -460,7 +460,9 @@ def test_a_post_edited_and_undone_during_a_build_is_shown_as_it_is(
     assert "The text as saved." in page and "soon undone" not in page
 
 
-@pytest.mark.parametrize("name", ["static/note.txt", "content/2017/folder/notes.txt"])
+@pytest.mark.parametrize(
+    "name", ["static/note.txt", "content/2017/folder/notes.txt", "templates/footer.html"]
+)
 def test_a_file_edited_and_undone_during_a_build_is_published_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
@@ -683,3 +685,16 @@ def test_a_template_reading_what_no_key_covers_is_an_error_naming_it(
         build(load_config(root))
     assert f"templates/{template}:1" in str(caught.value)
     assert message in str(caught.value)
+
+
+def test_a_build_for_an_earlier_time_takes_back_what_was_not_due_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = blog(tmp_path)
+    (root / "content" / "2017" / "later.md").write_text(post("Later", "2017-09-01"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1514764800")  # 2018-01-01
+    build(load_config(root))
+    assert (root / "site" / "2017" / "09" / "01" / "later").is_dir()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1498867200")  # 2017-07-01: not due yet
+    same_as_clean(root, tmp_path)
+    assert not (root / "site" / "2017" / "09" / "01" / "later").exists()

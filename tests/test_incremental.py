@@ -40,8 +40,9 @@ def test_a_record_reads_back_as_it_was_saved(tmp_path: Path) -> None:
     record = BuildRecord(
         "under",
         "inputs",
+        datetime.fromisoformat("2029-01-01T00:00:00+01:00"),
         datetime.fromisoformat("2030-01-01T00:00:00+00:00"),
-        {"figures": {"posts": 1}, "warnings": ["w"]},
+        {"figures": {"posts": 1, "tags": 2, "pages": 3, "files": 4}, "warnings": ["w"]},
         {"x": [[1], [0]]},
         {"content/p1.md": Known(Stat(1, 2, 3, 4), "key")},
         {"index.html": PublishedFile("page key", Written("sha", Stat(5, 6, 7, 8)))},
@@ -61,6 +62,11 @@ def test_a_record_reads_back_as_it_was_saved(tmp_path: Path) -> None:
         ("related", {"x": [[0, "1"]]}),
         ("made_under", 3),
         ("next_change", "tomorrow"),
+        ("next_change", "2030-01-01T00:00:00"),  # without its offset
+        ("built_at", "2017-01-01"),
+        ("report", {}),
+        ("report", {"figures": {"posts": 1}, "warnings": []}),
+        ("report", {"figures": {"posts": 1, "tags": 1, "pages": 1, "files": 1}, "warnings": 3}),
     ],
 )
 def test_a_record_with_one_entry_not_as_saved_is_no_record(
@@ -129,3 +135,19 @@ def test_a_page_is_kept_only_while_it_shows_the_same_and_its_file_is_as_written(
     (tmp_path / "content" / "p5.md").write_text(post("Post 5", "2017-03-06", "Changed."))
     changed = to_render()
     assert "2017/03/06/post-5/index.html" in changed and "tag/t0/index.html" not in changed
+
+
+def test_remembered_posts_are_in_the_site_s_time_zone_as_read_ones_are(tmp_path: Path) -> None:
+    """The zone with its name and rules ("Central European Time"), not only an offset."""
+    make_site(tmp_path, POSTS, {"timezone": "Europe/Paris"})
+    config = load_config(tmp_path)
+    build(config)
+    steps = Incremental(config, Seal.of_blog(config.source))
+    (post_read,) = [p for p in read_posts(config).posts if p.file == "content/p1.md"]
+    (remembered,) = [
+        p
+        for p in read_posts(config, reader=steps.reader(config.now())).posts
+        if p.file == "content/p1.md"
+    ]
+    assert remembered.date.tzinfo == post_read.date.tzinfo == config.tzinfo
+    assert remembered == post_read

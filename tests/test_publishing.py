@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -21,7 +22,7 @@ from hrdblog.config import load_config
 from hrdblog.errors import HrdblogError, OutputError
 from hrdblog.files import Stat
 from hrdblog.models import Output
-from hrdblog.publish import WorkFolders, Written, recover, survey, update, write
+from hrdblog.publish import WorkFolders, Written, recover, remove_tree, survey, update, write
 from hrdblog.seal import Seal
 from hrdblog.urls import MANIFEST
 
@@ -480,7 +481,7 @@ def test_write_links_the_kept_files_in_and_lists_every_file_in_the_manifest(
         MANIFEST: (f"{hashlib.sha256(b'new a').hexdigest()}  a.html\n{sha}  b.html\n".encode()),
     }
     assert (site / "b.html").stat().st_ino == inode  # linked, not copied
-    assert publication.digests["b.html"] == sha and set(publication.written) == {
+    assert publication.digests["b.html"] == sha and set(publication.stats) == {
         "a.html",
         "b.html",
         MANIFEST,
@@ -500,7 +501,7 @@ def test_update_changes_only_what_differs_and_deletes_what_is_gone(tmp_path: Pat
     assert publication is not None
     files = site_files(site)
     assert files["b.html"] == b"changed" and "c.html" not in files
-    assert set(publication.written) == {"b.html", MANIFEST}
+    assert set(publication.stats) == {"b.html", MANIFEST}
     assert all((site / p).stat().st_ino == inodes[p] for p in ("a.html", *kept))
     assert files[MANIFEST].decode().count("\n") == len(files) - 1
     assert left_beside(tmp_path) == []
@@ -516,3 +517,73 @@ def test_update_declines_when_more_than_a_quarter_of_the_site_changes(tmp_path: 
     assert update(outputs, site, work, {}, published, survey(site)) is None
     assert site_files(site) == before
     assert left_beside(tmp_path) == []
+
+
+def test_a_build_that_fails_while_writing_leaves_no_worker_and_the_blog_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages rendered in forked workers while the write stage fails: the workers stop with
+    the build, and the lock they inherited goes with them."""
+    import multiprocessing
+
+    import hrdblog.publish
+    import hrdblog.render
+
+    root = synthetic_blog(tmp_path / "blog", posts=40)
+    monkeypatch.setattr(hrdblog.render, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(hrdblog.render, "RENDER_CHUNK", 2)
+    real = hrdblog.publish._NewSite.put
+    written = []
+
+    def put(self: object, path: str, content: bytes) -> None:
+        written.append(path)
+        if len(written) == 30:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self, path, content)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hrdblog.publish._NewSite, "put", put)
+    with pytest.raises(HrdblogError, match="No space left on device") as raised:
+        build(load_config(root))
+    assert raised.value is not None  # the error still held, as a caller may hold it
+    assert multiprocessing.active_children() == []
+    monkeypatch.undo()
+    assert build(load_config(root)).posts == 40  # the blog is not locked
+
+
+def test_a_file_put_in_the_site_by_hand_is_named_once_when_it_goes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The update in place cannot put a folder where the file is, and the site is written
+    anew: the file is still named once."""
+    root, site, _ = edited_blog(tmp_path)
+    (site / "2017" / "01" / "21").write_text("put here by hand")
+    (root / "content" / "p19.md").write_text(post("Post 19, moved", "2017-01-21"))
+    with caplog.at_level(logging.WARNING):
+        build_site(root)
+    named = [m for m in caplog.messages if "2017/01/21: removed" in m]
+    assert len(named) == 1, caplog.messages
+    assert (site / "2017" / "01" / "21" / "post-19-moved" / "index.html").is_file()
+
+
+def test_folders_nested_deeper_than_python_recurses_are_replaced(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01")})
+    site = build_site(root)
+    folder = os.fspath(site)
+    for _ in range(1200):  # one at a time: Path.mkdir(parents=True) recurses too
+        folder = os.path.join(folder, "d")
+        os.mkdir(folder)
+    Path(folder, "deep.txt").write_text("deep")
+    try:
+        for use_cache in (True, False):
+            build(load_config(root), use_cache=use_cache)
+            assert sorted(p.name for p in root.iterdir()) == [
+                ".hrdblog-cache",
+                ".hrdblog-key",
+                "content",
+                "site",
+            ]
+        assert not (site / "d").exists()
+    finally:  # pytest's own removal of old temporary folders recurses
+        for left in [site / "d", *root.glob(".site.*/d")]:
+            if left.exists():
+                remove_tree(left)

@@ -73,3 +73,15 @@ def test_a_link_out_of_the_templates_folder_is_refused(tmp_path: Path) -> None:
         HrdblogError, match=r"templates/footer\.html: a symbolic link to .*, outside templates"
     ):
         Theme(load_config(tmp_path))
+
+
+def test_a_hidden_template_is_left_out_as_every_hidden_file_is(tmp_path: Path) -> None:
+    found = theme(
+        tmp_path,
+        {"templates/footer.html": '{% include ".part.html" %}', "templates/.part.html": "x"},
+    )
+    with pytest.raises(
+        ThemeError, match=r"'\.part\.html' is a hidden file, which hrdblog leaves out"
+    ):
+        found.render("footer.html", {})
+    assert ".part.html" not in found.env.list_templates()

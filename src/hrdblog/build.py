@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -64,7 +64,7 @@ class Prepared:
     will change by itself."""
 
     site: Site
-    outputs: Iterator[Output]
+    outputs: Generator[Output, None, None]
     next_change: datetime | None  # the date of the first post scheduled for later
 
 
@@ -163,7 +163,10 @@ def build(
             )
         with _warnings() as warnings:
             prepared = prepare(config, progress, steps)
-            publication = steps.write(prepared.outputs, config.output_dir, work)
+            try:
+                publication = steps.write(prepared.outputs, config.output_dir, work)
+            finally:  # a write that fails leaves no page rendering, no worker running
+                prepared.outputs.close()
         files = sorted(set(publication.digests) - {MANIFEST})
         kept = f", {len(steps.kept)} kept unchanged from the last build" if use_cache else ""
         logger.info("Rendered %s%s", count(len(files), "file"), kept)
@@ -206,8 +209,9 @@ def check(config: SiteConfig) -> str:
     Return what was checked; raise every problem found.
     """
     prepared = prepare(config)
-    for _ in prepared.outputs:  # every page rendered, every file read: their problems raised
-        pass
+    with contextlib.closing(prepared.outputs) as outputs:
+        for _ in outputs:  # every page rendered, every file read: their problems raised
+            pass
     site = prepared.site
     checked = f"The content is sound: {count(len(site.posts), 'post')} would be published."
     if not (config.output_dir / MANIFEST).is_file():

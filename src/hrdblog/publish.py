@@ -88,23 +88,34 @@ class Publication(NamedTuple):
     (the others are as the last build left them)."""
 
     digests: dict[str, str]
-    written: dict[str, Stat]
+    stats: dict[str, Stat]
 
 
 def survey(folder: Path) -> dict[str, Stat]:
-    """Return every file under `folder`, by path relative to it, with its stat."""
+    """Return every file under `folder`, by path relative to it, with its stat; nothing if
+    there is no such folder. Raise OutputError naming a folder in it that cannot be read."""
     found: dict[str, Stat] = {}
-
-    def walk(directory: str, prefix: str) -> None:
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, f"{prefix}{entry.name}/")
-                else:
-                    found[prefix + entry.name] = Stat.of(entry.stat(follow_symlinks=False))
-
-    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-        walk(os.fspath(folder), "")
+    stack = [(os.fspath(folder), "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, f"{prefix}{entry.name}/"))
+                    else:
+                        found[prefix + entry.name] = Stat.of(entry.stat(follow_symlinks=False))
+        except (FileNotFoundError, NotADirectoryError):
+            if not prefix:
+                return {}  # no site yet
+            raise OutputError(
+                f"{directory} changed while the site was read", "build again"
+            ) from None
+        except OSError as exc:
+            raise OutputError(
+                f"{directory} cannot be read: {exc.strerror or exc}",
+                "let the user who builds the blog read it, or remove it",
+            ) from None
     return found
 
 
@@ -134,13 +145,13 @@ def write(
         digests[MANIFEST] = hashlib.sha256(listing).hexdigest()
         fresh.put(MANIFEST, listing)
         os.chmod(fresh.folder, 0o755)  # work folders are made private; a web server must read it
+        _say_what_goes(output_dir, target, survey(target), digests)
     except OSError as exc:
         fresh.discard()
         raise OutputError(f"cannot write the site to {output_dir}: {exc}") from None
     except BaseException:
         fresh.discard()
         raise
-    _say_what_goes(output_dir, target, survey(target), digests)
     _swap(fresh.folder, target, work)
     return Publication(digests, {path: _stat(target / path) for path in digests})
 
@@ -180,12 +191,12 @@ def update(
     gone = sorted(set(present) - set(digests))
     if len(changed) + len(gone) > IN_PLACE_SHARE * (len(digests) - 1):
         return None
-    _say_what_goes(output_dir, target, present, digests)
     try:
         _update_in_place(target, changed, gone, work)
     except _CannotUpdate as exc:
         logger.info("updating %s in place failed (%s): writing it anew", target, exc)
         return None
+    _say_what_goes(output_dir, target, present, digests)
     return Publication(digests, {path: _stat(target / path) for path in changed})
 
 
@@ -306,7 +317,8 @@ class WorkFolders:
     def remove(self, folder: Path) -> None:
         """Remove a work folder and strike it off the record; one that cannot be removed stays
         on it, for the next build to try again."""
-        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            remove_tree(folder)
         if folder.exists():
             logger.warning("%s could not be removed: the next build tries again", folder)
         else:
@@ -625,7 +637,7 @@ def _swap(fresh: Path, target: Path, work: WorkFolders) -> None:
 def _remove_previous(folder: Path, work: WorkFolders) -> None:
     """Remove the previous site once the new one is in its place; say so if it stays."""
     try:
-        shutil.rmtree(folder)
+        remove_tree(folder)
     except OSError as exc:
         logger.warning(
             "the new site is in place, but the previous one could not be removed from %s "
@@ -635,3 +647,26 @@ def _remove_previous(folder: Path, work: WorkFolders) -> None:
         )
         return
     work.forget(folder)
+
+
+def remove_tree(folder: Path) -> None:
+    """Remove a folder and all it holds, links as links, however deep it goes (a site may
+    hold folders nested deeper than `shutil.rmtree` can recurse); raise OSError if it cannot."""
+    try:
+        shutil.rmtree(folder)
+        return
+    except RecursionError:
+        pass
+    stack = [(os.fspath(folder), False)]
+    while stack:
+        path, emptied = stack.pop()
+        if emptied:
+            os.rmdir(path)
+            continue
+        stack.append((path, True))
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, False))
+                else:
+                    os.unlink(entry.path)

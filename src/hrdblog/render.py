@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -40,13 +40,14 @@ logger = logging.getLogger(__name__)
 DESCRIPTION_LENGTH = 160
 
 
-def render(plan: Plan, theme: Theme, progress: Progress = silent) -> Iterator[Output]:
+def render(plan: Plan, theme: Theme, progress: Progress = silent) -> Generator[Output, None, None]:
     """Render every page and feed of the plan, then read every file it publishes as it is;
     yield each output as it is made, in the order of the plan.
 
     A large site's pages are rendered on every core, in forked worker processes that inherit
     the plan and the templates without copying them: only where this process runs no other
-    thread (`pool.can_fork`), since forking one that does can deadlock.
+    thread (`pool.can_fork`), since forking one that does can deadlock. A caller that stops
+    taking outputs closes the generator, which stops the workers.
     """
     pages = plan.pages
     made: Iterable[Output]

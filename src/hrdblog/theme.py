@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
     # Jinja reads templates by name, following links: the folder is checked as every other.
     raise_all(list(walk(config.templates_dir, config.source).errors))
     if config.templates_dir.is_dir():
-        loaders.append(jinja2.FileSystemLoader(config.templates_dir))
+        loaders.append(_VisibleLoader(config.templates_dir))
     loaders += [jinja2.PrefixLoader({"default": default}), default]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -194,6 +195,27 @@ _NOT_ON_SITE = re.compile(r"'hrdblog\.views\.SiteView object' has no attribute '
 _NOT_A_SETTING = re.compile(r"'hrdblog\.views\.Settings object' has no attribute '([^']*)'")
 
 
+class _VisibleLoader(jinja2.FileSystemLoader):
+    """The site's templates as hrdblog reads every folder (`files.walk`): hidden files and
+    folders, whose names start with a dot, are left out, so that what a page is made from
+    is what a build keys and checks."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        if _hidden(template):
+            raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        return [name for name in super().list_templates() if not _hidden(name)]
+
+
+def _hidden(name: str) -> bool:
+    """Tell whether a template's name has a part starting with a dot."""
+    return any(part.startswith(".") for part in name.replace("\\", "/").split("/"))
+
+
 def _escape_attribute(address: str) -> str:
     """Escape an address as rewrite_links does."""
     return html.escape(address, quote=True)
@@ -236,6 +258,11 @@ class Theme:
             where = f"{self._shown(exc.filename or exc.name or name)}:{exc.lineno}: "
             raise ThemeError(f"{where}template syntax error: {exc.message}") from None
         except jinja2.TemplateNotFound as exc:
+            if isinstance(exc.name, str) and _hidden(exc.name):
+                raise ThemeError(
+                    f"template {exc.name!r} is a hidden file, which hrdblog leaves out",
+                    "rename it without the dot its name starts with",
+                ) from None
             raise ThemeError(
                 f"template {exc.name!r} was not found",
                 "a template in templates/ may only include or extend templates that exist",

@@ -76,6 +76,7 @@ class Incremental:
         self.page_keys: dict[str, str] = {}  # path → the key of what this build's page shows
         self.kept: dict[str, str] = {}  # path → SHA-256 of the published files kept
         self._reader: RememberingReader | None = None
+        self.now: datetime | None = None  # the time the posts were read for
 
     def unchanged(self) -> dict[str, Any] | None:
         """Return the last build's report if this one would make exactly the same site.
@@ -86,7 +87,10 @@ class Incremental:
         last = self.last
         if not self.digest or last.inputs != self.digest or not self.published:
             return None
-        if last.next_change is not None and self.config.now() >= last.next_change:
+        now = self.config.now()
+        if last.built_at is None or now < last.built_at:
+            return None  # built for a later time: what was due then may not be now
+        if last.next_change is not None and now >= last.next_change:
             return None
         expected = {path: page.written.stat for path, page in self.published.items()}
         return last.report if self.present == expected else None
@@ -95,6 +99,7 @@ class Incremental:
         """Return the reader of this build's posts."""
         cache = PostCache.of(self.config, self.seal, self.fingerprint)
         self._reader = RememberingReader(self.config, now, self.inputs, cache)
+        self.now = now
         return self._reader
 
     def related(self, keys: list[list[tuple[str, str]]], count: int) -> list[list[int]]:
@@ -158,17 +163,29 @@ class Incremental:
             if self._reader.changed:
                 inputs = ""  # what was read is not what was keyed: the next build does it all
         remembered = dict(self.inputs.remembered)
+        made_under = self.made_under
         changed = changed_since(self.inputs.seen)
         if changed:  # during the build: what was published may not be what they hold now
             inputs = ""
             for name in changed:
                 remembered.pop(name, None)
+            templates = self.config.templates_dir
+            if any(Path(name).is_relative_to(templates) for name in changed):
+                made_under = ""  # the pages were keyed under templates they may not show
+
         pages = {}
         for path, sha256 in publication.digests.items():
-            stat = publication.written.get(path) or self.published[path].written.stat
+            stat = publication.stats.get(path) or self.published[path].written.stat
             pages[path] = PublishedFile(self.page_keys.get(path, ""), Written(sha256, stat))
         record = BuildRecord(
-            self.made_under, inputs, next_change, dict(report), self.related_to, remembered, pages
+            made_under,
+            inputs,
+            self.now,
+            next_change,
+            dict(report),
+            self.related_to,
+            remembered,
+            pages,
         )
         record.save(self.config, self.seal)
 

@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -71,7 +71,7 @@ class PostCache:
         its settings; its packs are read when posts are looked for."""
         return cls(config.source / CACHE_DIR / "posts", fingerprint, seal)
 
-    def find(self, keys: Iterable[str], now: datetime) -> dict[str, Remembered]:
+    def find(self, keys: Iterable[str], now: datetime, zone: tzinfo) -> dict[str, Remembered]:
         """Return the cached posts of these file keys, with the warnings reading each gave and
         the images it was given the sizes of (path → [width, height], or None).
 
@@ -81,7 +81,7 @@ class PostCache:
         wanted = set(keys)
         found: dict[str, Remembered] = {}
         with uncollected():
-            self._find(wanted, found, now)
+            self._find(wanted, found, now, zone)
         return found
 
     def _find(
@@ -89,6 +89,7 @@ class PostCache:
         wanted: set[str],
         found: dict[str, Remembered],
         now: datetime,
+        zone: tzinfo,
     ) -> None:
         for name in sorted(names_in(self.folder)):
             body = read_sealed(self.folder / name, self.seal, self.fingerprint, quiet=True)
@@ -106,7 +107,7 @@ class PostCache:
                     if not isinstance(images, dict):
                         continue
                     warnings = [str(w) for w in entry["warnings"]]
-                    found[key] = Remembered(_post(entry, now), warnings, images)
+                    found[key] = Remembered(_post(entry, now, zone), warnings, images)
 
     def pack(self, posts: Iterable[FileRead]) -> None:
         """Write posts just read, by file key, as one pack. Each post is kept with its
@@ -199,7 +200,7 @@ class RememberingReader(PostReader):
         in the order of `paths`."""
         keys = self.inputs.posts
         known = {keys[path] for path in paths if keys.get(path, UNREADABLE) != UNREADABLE}
-        cached = self.cache.find(known, self.now)
+        cached = self.cache.find(known, self.now, self.config.tzinfo)
         found: dict[Path, FileRead] = {}
         for path in paths:
             hit = cached.get(keys.get(path, UNREADABLE))
@@ -294,8 +295,9 @@ def _entry(post: Post) -> dict[str, Any]:
     }
 
 
-def _post(entry: dict[str, Any], now: datetime) -> Post:
-    date = datetime.fromisoformat(entry["date"])
+def _post(entry: dict[str, Any], now: datetime, zone: tzinfo) -> Post:
+    # In the site's time zone, as read: JSON keeps the offset, not the zone's name and rules.
+    date = datetime.fromisoformat(entry["date"]).astimezone(zone)
     return Post(
         file=entry["file"],
         title=entry["title"],
@@ -312,7 +314,9 @@ def _post(entry: dict[str, Any], now: datetime) -> Post:
         summary=entry["summary"],
         author=entry["author"],
         lang=entry["lang"],
-        updated=datetime.fromisoformat(entry["updated"]) if entry["updated"] else None,
+        updated=datetime.fromisoformat(entry["updated"]).astimezone(zone)
+        if entry["updated"]
+        else None,
         draft=entry["draft"],
         scheduled=date > now,  # depends on when the build runs: never cached
         bundle=entry["bundle"],

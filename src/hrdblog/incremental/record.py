@@ -45,6 +45,7 @@ class BuildRecord:
 
     made_under: str = ""  # a digest of the settings, hrdblog and the templates it was made under
     inputs: str = ""  # a digest of everything it was made from; "" if it must not be trusted
+    built_at: datetime | None = None  # the time it was built for: what was due then is out
     next_change: datetime | None = None  # when a post scheduled for later comes due
     report: dict[str, Any] = field(default_factory=dict)  # its figures and warnings
     related: dict[str, list[list[int]]] = field(default_factory=dict)
@@ -75,11 +76,9 @@ class BuildRecord:
     def _checked(cls, stored: dict[str, Any]) -> BuildRecord:
         """Return the record a JSON object holds; raise ValueError if anything in it is not as
         `save` writes it."""
-        made_under, inputs, due = stored["made_under"], stored["inputs"], stored["next_change"]
+        made_under, inputs = stored["made_under"], stored["inputs"]
         report, related = stored["report"], stored["related"]
-        if not (
-            isinstance(made_under, str) and isinstance(inputs, str) and isinstance(report, dict)
-        ):
+        if not (isinstance(made_under, str) and isinstance(inputs, str) and _is_report(report)):
             raise ValueError("not a record")
         if not (isinstance(related, dict) and all(_numbers(v) for v in related.values())):
             raise ValueError("not a record of related posts")
@@ -94,7 +93,8 @@ class BuildRecord:
         return cls(
             made_under,
             inputs,
-            datetime.fromisoformat(due) if due is not None else None,
+            _moment(stored["built_at"]),
+            _moment(stored["next_change"]),
             report,
             related,
             files_read,
@@ -107,6 +107,7 @@ class BuildRecord:
             record = {
                 "made_under": self.made_under,
                 "inputs": self.inputs,
+                "built_at": self.built_at.isoformat() if self.built_at else None,
                 "next_change": self.next_change.isoformat() if self.next_change else None,
                 "report": self.report,
                 "related": self.related,
@@ -149,4 +150,33 @@ def _numbers(value: Any) -> bool:
     """Tell whether a value is a list of lists of whole numbers, as related posts are."""
     return isinstance(value, list) and all(
         isinstance(row, list) and all(type(n) is int for n in row) for row in value
+    )
+
+
+def _moment(value: Any) -> datetime | None:
+    """Return the time a record holds (None, or a time with its offset); raise ValueError
+    if it holds anything else."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(_text(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"a time without its offset: {value!r}")
+    return moment
+
+
+_FIGURES = ("posts", "tags", "pages", "files")
+
+
+def _is_report(value: Any) -> bool:
+    """Tell whether a value is a build's report as `build` gives it: its figures, whole
+    numbers, and its warnings, texts."""
+    if not isinstance(value, dict) or set(value) != {"figures", "warnings"}:
+        return False
+    figures, warnings = value["figures"], value["warnings"]
+    return (
+        isinstance(figures, dict)
+        and set(figures) == set(_FIGURES)
+        and all(type(figures[name]) is int for name in _FIGURES)
+        and isinstance(warnings, list)
+        and all(isinstance(warning, str) for warning in warnings)
     )
