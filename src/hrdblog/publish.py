@@ -103,8 +103,11 @@ def survey(folder: Path) -> dict[str, Stat]:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, f"{prefix}{entry.name}/"))
-                    else:
-                        found[prefix + entry.name] = Stat.of(entry.stat(follow_symlinks=False))
+                    else:  # Stat.of, made here: a survey stats every file of the site
+                        st = entry.stat(follow_symlinks=False)
+                        found[prefix + entry.name] = Stat(
+                            st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+                        )
         except (FileNotFoundError, NotADirectoryError):
             if not prefix:
                 return {}  # no site yet
