@@ -1,4 +1,5 @@
-"""The post cache: a rebuild gives exactly the bytes of a clean build, whatever changed."""
+"""Rebuilds: a build that uses what the last one made gives exactly the bytes of a clean build,
+whatever changed."""
 
 from __future__ import annotations
 
@@ -234,7 +235,7 @@ def test_reading_and_rendering_in_processes_gives_the_same_bytes(
     monkeypatch.setattr(hrdblog.read, "PARALLEL_FROM", 1)
     build(load_config(root, output_dir=tmp_path / "many"), use_cache=False)
     assert site_files(tmp_path / "one") == site_files(tmp_path / "many")
-    build(load_config(root))  # the page cache filled by workers
+    build(load_config(root))  # the record of pages rendered by workers
     edit(root)
     build(load_config(root))
     same_as_clean(root, tmp_path / "clean")
@@ -350,7 +351,7 @@ def test_fields_json_cannot_keep_are_read_again_not_cached_wrong(tmp_path: Path)
 
 
 def cached_posts(root: Path) -> tuple[int, dict[str, dict[str, object]]]:
-    """Return the number of files in the post cache, and the posts they hold by key."""
+    """Return the number of packs of remembered posts, and the posts they hold by key."""
     packs = sorted((root / CACHE_DIR / "posts").iterdir())
     entries = {}
     for pack in packs:
