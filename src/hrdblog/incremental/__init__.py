@@ -58,11 +58,7 @@ class Incremental:
         self.fingerprint = fingerprint(config)
         self.inputs: Inputs = input_keys(config, self.last.files_read)
         keys = self.inputs.keys()
-        templates = [
-            f"{path} {key}"
-            for path, key in sorted(keys.items())
-            if path.is_relative_to(config.templates_dir)
-        ]
+        templates = [f"{path} {key}" for path, key in sorted(self.inputs.templates.items())]
         drafts = (config.include_drafts, config.include_future)
         self.made_under = _digest(self.fingerprint, *templates, repr(drafts))
         # A build with a problem in its folders is never one with nothing to do.

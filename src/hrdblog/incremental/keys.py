@@ -109,13 +109,14 @@ class Known(NamedTuple):
 class Inputs:
     """What a build is made from: the post files of `content/` (as `read.post_files` lists
     them), each with its key; the keys of the other files it reads (a post's photos, static/,
-    templates/, root/); the files to remember for the next build; every file's stat before it
-    was read; and what is wrong in any of the folders (such a build is never one with nothing
-    to do)."""
+    templates/, root/), the templates among them; the files to remember for the next build;
+    every file's stat before it was read; and what is wrong in any of the folders (such a
+    build is never one with nothing to do)."""
 
     listing: Listing
     posts: dict[Path, str]
     others: dict[Path, str]
+    templates: dict[Path, str]  # those of the others that are the site's templates
     remembered: dict[str, Known]
     seen: dict[str, Stat]
     problems: tuple[str, ...]
@@ -139,25 +140,27 @@ def input_keys(config: SiteConfig, known: Mapping[str, Known]) -> Inputs:
     remembered either, which its next change might leave with the same stat.
     """
     listing = post_files(config)
-    listings = [
-        walk(config.static_dir, config.source),
-        walk(config.templates_dir, config.source),
-        walk(config.root_dir, config.source, hidden=ROOT_HIDDEN),
-    ]
+    static = walk(config.static_dir, config.source)
+    templates = walk(config.templates_dir, config.source)
+    root = walk(config.root_dir, config.source, hidden=ROOT_HIDDEN)
     # The other folders' problems are reported where they are read (render, theme).
-    problems = tuple(str(error) for found in (listing, *listings) for error in found.errors)
+    found = (listing, static, templates, root)
+    problems = tuple(str(error) for each in found for error in each.errors)
     recent = time.time_ns() - RECENT_NS
     posts: dict[Path, str] = {}
     others: dict[Path, str] = {}
     remembered: dict[str, Known] = {}
     seen: dict[str, Stat] = {}
-    for path in [*listing.files, *(path for found in listings for path in found.files)]:
-        key = _key(path, config, known, remembered, recent, seen)
-        if path.suffix == ".md" and path.is_relative_to(config.content_dir):
-            posts[path] = key
-        else:
-            others[path] = key
-    return Inputs(listing, posts, others, remembered, seen, problems)
+
+    def key(path: Path) -> str:
+        return _key(path, config, known, remembered, recent, seen)
+
+    for path in listing.files:
+        (posts if path.suffix == ".md" else others)[path] = key(path)
+    for path in [*static.files, *templates.files, *root.files]:
+        others[path] = key(path)
+    theme = {path: others[path] for path in templates.files}
+    return Inputs(listing, posts, others, theme, remembered, seen, problems)
 
 
 def _key(
