@@ -15,7 +15,7 @@ render every page again when a post is added.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -290,8 +290,10 @@ class Canonical:
 
     def __init__(self, post_digest: Callable[[Post], str]) -> None:
         self._post_digest = post_digest
-        self._digests: dict[str, str] = {}
-        self._parts: dict[int, tuple[object, str]] = {}
+        # Posts and the parts views share (a term, its taxonomy, the feeds of a list) are
+        # written once a build, and their text kept by id: views are frozen, and each is
+        # kept beside its text, so an id stays its own.
+        self._known: dict[int, tuple[object, str]] = {}
 
     def __call__(self, value: object) -> str:
         """Return the canonical text of a value."""
@@ -299,27 +301,22 @@ class Canonical:
         self._write(value, out)
         return "".join(out)
 
-    def post(self, post: Post) -> str:
-        """Return the digest of a post, made once a build."""
-        found = self._digests.get(post.file)
-        if found is None:
-            found = self._digests[post.file] = self._post_digest(post)
-        return found
-
     def _write(self, value: object, out: list[str]) -> None:
         # The kinds views are made of come first, by their exact type: a key is made for
-        # every page of every rebuild.
+        # every page of every rebuild, and most of what it writes is posts in a tuple.
         kind = type(value)
         if kind is str:
             out.append(f"{len(value)}:{value}")  # type: ignore[arg-type]
-        elif kind is Post:
-            digest = self.post(value)  # type: ignore[arg-type]
-            out.append(f"P{len(digest)}:{digest}")
         elif kind is tuple or kind is list:
             out.append("[")
-            for item in value:  # type: ignore[attr-defined]
-                self._write(item, out)
+            self._items(value, out)  # type: ignore[arg-type]
             out.append("]")
+        elif kind is Post or kind in _SHARED:
+            found = self._known.get(id(value))
+            if found is not None and found[0] is value:
+                out.append(found[1])
+            else:
+                self._write_new(value, kind, out)
         elif kind in _FIELDS:
             self._fields(value, kind, out)
         elif value is None or kind is bool or kind is int:
@@ -328,8 +325,7 @@ class Canonical:
             text = str(value)
             out.append(f"{len(text)}:{text}")
         elif isinstance(value, Post):
-            digest = self.post(value)
-            out.append(f"P{len(digest)}:{digest}")
+            self._write_new(value, Post, out)
         elif isinstance(value, tuple | list):
             self._write(list(value), out)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -345,23 +341,42 @@ class Canonical:
         else:
             raise TypeError(f"a view holds a {type(value).__name__}, which has no key")
 
-    def _fields(self, value: object, kind: type, out: list[str]) -> None:
-        # Views share their parts (a term, its taxonomy, the feeds of a list): each part's
-        # text is made once a build. Views are frozen, and kept here, so an id stays theirs.
-        shared = kind in _SHARED
-        if shared:
-            known = self._parts.get(id(value))
-            if known is not None and known[0] is value:
-                out.append(known[1])
-                return
-        mine = [kind.__name__, "("]
-        for name in _field_names(kind):
-            self._write(getattr(value, name), mine)
-        mine.append(")")
-        text = "".join(mine)
-        if shared:
-            self._parts[id(value)] = (value, text)
+    def _write_new(self, value: object, kind: type, out: list[str]) -> None:
+        """Write a post or a shared part met for the first time, and keep its text."""
+        if kind is Post:
+            digest = self._post_digest(value)  # type: ignore[arg-type]
+            text = f"P{len(digest)}:{digest}"
+        else:
+            mine: list[str] = []
+            self._fields(value, kind, mine)
+            text = "".join(mine)
+        if kind is type(value):  # a subclass of Post is written alike, but not kept
+            self._known[id(value)] = (value, text)
         out.append(text)
+
+    def _fields(self, value: object, kind: type, out: list[str]) -> None:
+        out.append(kind.__name__)
+        out.append("(")
+        self._items([getattr(value, name) for name in _field_names(kind)], out)
+        out.append(")")
+
+    def _items(self, values: Iterable[object], out: list[str]) -> None:
+        # `_write` of each value, its most frequent kinds written here: what is known
+        # (posts, shared parts), texts and times.
+        known = self._known
+        for value in values:
+            kind = type(value)
+            if kind is str:
+                out.append(f"{len(value)}:{value}")  # type: ignore[arg-type]
+                continue
+            if kind is datetime:
+                out.append(f"{value.isoformat()};")  # type: ignore[attr-defined]
+                continue
+            found = known.get(id(value))
+            if found is not None and found[0] is value:
+                out.append(found[1])
+                continue
+            self._write(value, out)
 
 
 #: The parts many views share.

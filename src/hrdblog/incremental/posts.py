@@ -247,7 +247,7 @@ class RememberingReader(PostReader):
             text = json.dumps(entry, sort_keys=True, default=str)
             return hashlib.sha256(text.encode()).hexdigest()
         names = [t.name for terms in post.terms.values() for t in terms]
-        return f"{digest} {post.scheduled} " + json.dumps([names, post.resources])
+        return f"{digest} {post.scheduled} {names!r} {post.resources!r}"
 
 
 def _still_sized(images: Mapping[str, Any]) -> bool:
