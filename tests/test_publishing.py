@@ -481,7 +481,7 @@ def test_write_links_the_kept_files_in_and_lists_every_file_in_the_manifest(
         MANIFEST: (f"{hashlib.sha256(b'new a').hexdigest()}  a.html\n{sha}  b.html\n".encode()),
     }
     assert (site / "b.html").stat().st_ino == inode  # linked, not copied
-    assert publication.digests["b.html"] == sha and set(publication.stats) == {
+    assert publication.checksums["b.html"] == sha and set(publication.stats) == {
         "a.html",
         "b.html",
         MANIFEST,

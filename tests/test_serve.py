@@ -182,9 +182,10 @@ def test_it_answers_on_this_computer_only_by_default(server: Server) -> None:
 def test_it_keeps_serving_whole_pages_while_rebuilding(server: Server, blog: Path) -> None:
     statuses = set()
     for round_ in range(5):
-        (blog / "content" / "strike.md").write_text(
-            post("Hunger strike", "2017-11-04", f"Update {round_}.")
-        )
+        # Saved whole, as editors save: a half-written post is a build error, shown as one.
+        saved = blog / "content" / ".strike.md.tmp"
+        saved.write_text(post("Hunger strike", "2017-11-04", f"Update {round_}."))
+        saved.replace(blog / "content" / "strike.md")
         for _ in range(20):
             status, body = server.page("/2017/11/04/hunger-strike/")
             statuses.add(status)

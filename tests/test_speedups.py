@@ -85,16 +85,16 @@ def test_every_library_with_speedups_is_listed_once() -> None:
 def test_the_collector_is_as_it_was_after_each_block_however_it_ends() -> None:
     import gc
 
-    from hrdblog.speedups.collector import kept_out_of_collections, uncollected
+    from hrdblog.speedups.collector import collector_paused, collector_skips_older
 
     assert gc.isenabled()
-    with pytest.raises(ValueError), uncollected():
+    with pytest.raises(ValueError), collector_paused():
         assert not gc.isenabled()
         raise ValueError
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
-    with kept_out_of_collections():
-        with kept_out_of_collections():
+    with collector_skips_older():
+        with collector_skips_older():
             assert gc.get_freeze_count() > 0
         assert gc.get_freeze_count() > 0  # only the outermost block thaws
     assert gc.get_freeze_count() == 0

@@ -26,7 +26,7 @@ from hrdblog.read import PostReader, read_posts
 from hrdblog.render import render
 from hrdblog.seal import Seal
 from hrdblog.sitecheck import check_site
-from hrdblog.speedups.collector import kept_out_of_collections
+from hrdblog.speedups.collector import collector_skips_older
 from hrdblog.theme import Theme
 from hrdblog.urls import MANIFEST
 
@@ -124,7 +124,7 @@ def prepare(
     files are rendered as the outputs are taken."""
     steps = steps or FromScratch(config)
     reading = read_posts(config, progress, steps.reader(config.now()))
-    with kept_out_of_collections():
+    with collector_skips_older():
         try:
             site = collect(config, reading.posts, steps.related)
         except ErrorList as exc:  # report the clashes among readable posts with the others
@@ -147,7 +147,7 @@ def build(
     """
     started = time.perf_counter()
     check_output_dir(config.output_dir, config.source, config.input_dirs, force)
-    with blog_lock(config.source), kept_out_of_collections():
+    with blog_lock(config.source), collector_skips_older():
         seal = Seal.of_blog(config.source)
         work = work_folders(config, seal)
         recover(work)
@@ -167,7 +167,7 @@ def build(
                 publication = steps.write(prepared.outputs, config.output_dir, work)
             finally:  # a write that fails leaves no page rendering, no worker running
                 prepared.outputs.close()
-        files = sorted(set(publication.digests) - {MANIFEST})
+        files = sorted(set(publication.checksums) - {MANIFEST})
         kept = f", {len(steps.kept)} kept unchanged from the last build" if use_cache else ""
         logger.info("Rendered %s%s", count(len(files), "file"), kept)
         logger.info("Wrote %s", config.output_dir)

@@ -60,6 +60,12 @@ class Listing:
     errors: list[ContentError] = field(default_factory=list)
 
 
+def is_hidden(name: str) -> bool:
+    """Tell whether a file's or folder's name is hidden, which every build leaves out: it
+    starts with a dot, as editors' swap files, version control and the build cache do."""
+    return name.startswith(".")
+
+
 def walk(
     root: Path,
     base: Path,
@@ -114,7 +120,7 @@ def walk(
         folders = []
         for entry in entries:
             name = entry.name
-            if name.startswith(".") and name not in allowed_hidden:
+            if is_hidden(name) and name not in allowed_hidden:
                 continue
             path = Path(entry.path)
             kind = _kind(entry, top, path, shown, listing)

@@ -87,7 +87,7 @@ class Publication(NamedTuple):
     """What a write published: every file with its SHA-256, and the stat of each file it wrote
     (the others are as the last build left them)."""
 
-    digests: dict[str, str]
+    checksums: dict[str, str]
     stats: dict[str, Stat]
 
 
@@ -143,12 +143,12 @@ def write(
     target = output_dir.resolve()
     fresh = _NewSite(output_dir, work)
     try:
-        digests = fresh.fill(outputs, target, kept or {})
-        listing = manifest(digests).encode()
-        digests[MANIFEST] = hashlib.sha256(listing).hexdigest()
+        checksums = fresh.fill(outputs, target, kept or {})
+        listing = manifest(checksums).encode()
+        checksums[MANIFEST] = hashlib.sha256(listing).hexdigest()
         fresh.put(MANIFEST, listing)
         os.chmod(fresh.folder, 0o755)  # work folders are made private; a web server must read it
-        _say_what_goes(output_dir, target, survey(target), digests)
+        _say_what_goes(output_dir, target, survey(target), checksums)
     except OSError as exc:
         fresh.discard()
         raise OutputError(f"cannot write the site to {output_dir}: {exc}") from None
@@ -156,7 +156,7 @@ def write(
         fresh.discard()
         raise
     _swap(fresh.folder, target, work)
-    return Publication(digests, {path: _stat(target / path) for path in digests})
+    return Publication(checksums, {path: _stat(target / path) for path in checksums})
 
 
 def update(
@@ -178,29 +178,29 @@ def update(
         return None
     check_outputs(outputs)
     target = output_dir.resolve()
-    digests = {output.path: hashlib.sha256(output.content).hexdigest() for output in outputs}
-    digests.update(kept)
+    checksums = {output.path: hashlib.sha256(output.content).hexdigest() for output in outputs}
+    checksums.update(kept)
     contents = {output.path: output.content for output in outputs}
-    listing = manifest(digests).encode()
+    listing = manifest(checksums).encode()
     contents[MANIFEST] = listing
-    digests[MANIFEST] = hashlib.sha256(listing).hexdigest()
+    checksums[MANIFEST] = hashlib.sha256(listing).hexdigest()
     changed = {
         path: content
         for path, content in contents.items()
         if path not in published
-        or published[path].sha256 != digests[path]
+        or published[path].sha256 != checksums[path]
         or present.get(path) != published[path].stat
     }
-    gone = sorted(set(present) - set(digests))
-    if len(changed) + len(gone) > IN_PLACE_SHARE * (len(digests) - 1):
+    gone = sorted(set(present) - set(checksums))
+    if len(changed) + len(gone) > IN_PLACE_SHARE * (len(checksums) - 1):
         return None
     try:
         _update_in_place(target, changed, gone, work)
     except _CannotUpdate as exc:
         logger.info("updating %s in place failed (%s): writing it anew", target, exc)
         return None
-    _say_what_goes(output_dir, target, present, digests)
-    return Publication(digests, {path: _stat(target / path) for path in changed})
+    _say_what_goes(output_dir, target, present, checksums)
+    return Publication(checksums, {path: _stat(target / path) for path in changed})
 
 
 #: How many files added to the site by hand a build names, before it counts the others.
@@ -208,14 +208,14 @@ NAMED = 10
 
 
 def _say_what_goes(
-    output_dir: Path, target: Path, present: Mapping[str, Stat], digests: Mapping[str, str]
+    output_dir: Path, target: Path, present: Mapping[str, Stat], checksums: Mapping[str, str]
 ) -> None:
     """Warn of each file of the site that this build removes though no build published it
     (put there by hand): hosts' files like CNAME belong in root/."""
     listed = published_paths(target)
     if listed is None:
         return
-    foreign = sorted(path for path in present if path not in listed and path not in digests)
+    foreign = sorted(path for path in present if path not in listed and path not in checksums)
     for path in foreign[:NAMED]:
         logger.warning(
             "%s/%s: removed: no build published it, so it was put there by hand; a file to "
@@ -357,7 +357,7 @@ class _NewSite:
         """Write every output, and link in every file of the current site (`target`) that is
         kept; return the SHA-256 of every file by path. A path that could leave the folder,
         or that two outputs share, is refused before anything is written at it."""
-        digests: dict[str, str] = {}
+        checksums: dict[str, str] = {}
         origins: dict[str, str] = dict.fromkeys(kept, "a file of the site")
         for output in outputs:
             path = output.path
@@ -367,13 +367,13 @@ class _NewSite:
                 raise OutputError(f"{output.origin} cannot be written to {path}")
             origins[path] = output.origin
             self.put(path, output.content)
-            digests[path] = hashlib.sha256(output.content).hexdigest()
+            checksums[path] = hashlib.sha256(output.content).hexdigest()
         for path, sha256 in kept.items():
             new = self._parent(path) / path.rsplit("/", 1)[-1]
             if not _link(target / path, new):  # where links are not possible
                 shutil.copyfile(target / path, new)
-            digests[path] = sha256
-        return digests
+            checksums[path] = sha256
+        return checksums
 
     def put(self, path: str, content: bytes) -> None:
         """Write one file into the new folder."""
@@ -545,9 +545,9 @@ def _link(existing: Path, path: Path) -> bool:
     return True
 
 
-def manifest(digests: Mapping[str, str]) -> str:
+def manifest(checksums: Mapping[str, str]) -> str:
     """Return `sha256  path` lines for every output, sorted by path."""
-    return "".join(f"{digests[path]}  {path}\n" for path in sorted(digests))
+    return "".join(f"{checksums[path]}  {path}\n" for path in sorted(checksums))
 
 
 def _work_folders(target: Path, kind: str) -> list[Path]:

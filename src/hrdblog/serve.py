@@ -33,6 +33,7 @@ from urllib.parse import unquote
 from hrdblog.build import build
 from hrdblog.config import CONFIG_FILE, SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError
+from hrdblog.files import is_hidden
 from hrdblog.incremental.record import BuildRecord
 
 logger = logging.getLogger(__name__)
@@ -234,7 +235,7 @@ def watched(config: SiteConfig) -> Callable[[Any, str], bool]:
 
     def wanted(change: Any, path: str) -> bool:
         changed = Path(path)
-        if changed.name.startswith(".") or changed.name.endswith("~"):
+        if is_hidden(changed.name) or changed.name.endswith("~"):
             return False  # editors' swap and backup files
         return changed == settings or any(changed.is_relative_to(f) for f in folders)
 

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from hrdblog.config import SiteConfig, suggest, text_direction
 from hrdblog.dates import format_date, format_period
 from hrdblog.errors import HrdblogError, ThemeError, raise_all
-from hrdblog.files import walk
+from hrdblog.files import is_hidden, walk
 from hrdblog.markup import rewrite_links
 from hrdblog.speedups.entries import ANY_PAGE, Entries
 from hrdblog.urls import Hrefs, absolute, archive_url, as_read
@@ -213,7 +213,7 @@ class _VisibleLoader(jinja2.FileSystemLoader):
 
 def _hidden(name: str) -> bool:
     """Tell whether a template's name has a part starting with a dot."""
-    return any(part.startswith(".") for part in name.replace("\\", "/").split("/"))
+    return any(is_hidden(part) for part in name.replace("\\", "/").split("/"))
 
 
 def _escape_attribute(address: str) -> str:

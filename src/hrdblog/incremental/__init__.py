@@ -170,7 +170,7 @@ class Incremental:
                 made_under = ""  # the pages were keyed under templates they may not show
 
         pages = {}
-        for path, sha256 in publication.digests.items():
+        for path, sha256 in publication.checksums.items():
             stat = publication.stats.get(path) or self.published[path].written.stat
             pages[path] = PublishedFile(self.page_keys.get(path, ""), Written(sha256, stat))
         record = BuildRecord(

@@ -31,7 +31,7 @@ from hrdblog.media import image_size
 from hrdblog.models import Link, Post, Term
 from hrdblog.read import UNREADABLE, FileRead, PostReader
 from hrdblog.seal import Seal
-from hrdblog.speedups.collector import uncollected
+from hrdblog.speedups.collector import collector_paused
 
 
 class Remembered(NamedTuple):
@@ -80,7 +80,7 @@ class PostCache:
         """
         wanted = set(keys)
         found: dict[str, Remembered] = {}
-        with uncollected():
+        with collector_paused():
             self._find(wanted, found, now, zone)
         return found
 

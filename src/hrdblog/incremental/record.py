@@ -26,7 +26,7 @@ from hrdblog.incremental.sealed import read_sealed, write_sealed
 from hrdblog.lock import CACHE_DIR
 from hrdblog.publish import Written
 from hrdblog.seal import Seal
-from hrdblog.speedups.collector import uncollected
+from hrdblog.speedups.collector import collector_paused
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class BuildRecord:
         if body is None:
             return cls()
         try:
-            with uncollected():
+            with collector_paused():
                 return cls._checked(json.loads(body))
         except (ValueError, KeyError, TypeError):
             logger.info("the record of the last build cannot be read: doing all the work")
@@ -103,7 +103,7 @@ class BuildRecord:
 
     def save(self, config: SiteConfig, seal: Seal) -> None:
         """Write the record; a failure only costs the next build its speed."""
-        with uncollected():
+        with collector_paused():
             record = {
                 "made_under": self.made_under,
                 "inputs": self.inputs,

@@ -3,11 +3,11 @@
 Contract: both context managers change only when the collector runs, never what any code
 computes; each restores the collector's state when its block ends, however it ends.
 
-- `uncollected()` pauses the collector while a block makes many objects and no cycle (the
+- `collector_paused()` pauses the collector while a block makes many objects and no cycle (the
   cache loaded or saved: hundreds of thousands of lists, dicts and posts); each round of the
   collector would go through all of them again (a third of a rebuild's time on a
   100,000-post blog).
-- `kept_out_of_collections()` leaves the objects made so far (the record of the last build,
+- `collector_skips_older()` leaves the objects made so far (the record of the last build,
   the posts read, the settings) out of the collector's rounds until the outermost such block
   ends: they live as long as the build, and going through them again at each collection made
   a rebuild a fifth slower at 10,000 posts and grew faster than the blog.
@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def uncollected() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the collector while the block runs."""
     enabled = gc.isenabled()
     gc.disable()
@@ -32,12 +32,12 @@ def uncollected() -> Iterator[None]:
             gc.enable()
 
 
-#: How many `kept_out_of_collections` blocks are running: the outermost thaws.
+#: How many `collector_skips_older` blocks are running: the outermost thaws.
 _FROZEN = [0]
 
 
 @contextlib.contextmanager
-def kept_out_of_collections() -> Iterator[None]:
+def collector_skips_older() -> Iterator[None]:
     """Leave every object made so far out of the collector's rounds while the block runs."""
     gc.freeze()
     _FROZEN[0] += 1
