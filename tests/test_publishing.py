@@ -11,7 +11,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -152,17 +154,23 @@ def test_a_full_disk_leaves_the_site_as_it_was(
     site = build_site(root)
     before = site_files(site)
     (root / "content" / "new.md").write_text(post("New", "2017-02-01"))
-    written = 0
-    real = Path.write_bytes
+    import hrdblog.publish
 
-    def write_bytes(self: Path, data: bytes) -> int:
-        nonlocal written
-        written += 1
-        if written > 3:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
-        return real(self, data)
+    class FullDisk:
+        """The system as publishing sees it, with a disk that is full after three files."""
 
-    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+        written = 0
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(os, name)
+
+        def write(self, fd: int, data: bytes) -> int:
+            self.written += 1
+            if self.written > 3:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return os.write(fd, data)
+
+    monkeypatch.setattr(hrdblog.publish, "os", FullDisk())
     with pytest.raises(
         OutputError, match=r"cannot write the site to .*: \[Errno 28\] No space left on device"
     ):
@@ -488,6 +496,55 @@ def test_write_links_the_kept_files_in_and_lists_every_file_in_the_manifest(
     }
 
 
+def test_write_writes_many_files_each_whole(tmp_path: Path) -> None:
+    """More files than wait for the threads that write them, in folders many share."""
+    site, work, _ = published_site(tmp_path)
+    outputs = [
+        Output(f"{n % 7}/{n}/index.html", f"page {n} ".encode() * n, str(n)) for n in range(500)
+    ]
+    write(outputs, site, work)
+    files = site_files(site)
+    assert {path: files[path] for path in files if path != MANIFEST} == {
+        output.path: output.content for output in outputs
+    }
+    assert [t.name for t in threading.enumerate() if t.name.startswith("hrdblog-write")] == []
+
+
+@pytest.mark.parametrize("failing", ["a file", "a page"])
+def test_a_write_that_fails_midway_stops_writing_and_leaves_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """The disk fills at the 150th file, or the 150th page cannot be rendered: the failure is
+    the build's, no file is written after it, and nothing is left but the site as it was."""
+    import hrdblog.publish
+
+    site, work, before = published_site(tmp_path)
+    real = hrdblog.publish._NewSite.put
+    written = []
+
+    def put(self: object, path: str, content: bytes) -> None:
+        if failing == "a file" and path == "149.html":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(self, path, content)  # type: ignore[arg-type]
+        written.append(path)
+
+    def outputs() -> Iterator[Output]:
+        for n in range(1000):
+            if failing == "a page" and n == 149:
+                raise ValueError("the page cannot be rendered")
+            yield Output(f"{n}.html", b"x" * 1000, str(n))
+
+    monkeypatch.setattr(hrdblog.publish._NewSite, "put", put)
+    with pytest.raises(OutputError if failing == "a file" else ValueError):
+        write(outputs(), site, work)
+    done = len(written)
+    time.sleep(0.2)
+    assert len(written) == done < 300  # no writing goes on after the failure
+    assert [t.name for t in threading.enumerate() if t.name.startswith("hrdblog-write")] == []
+    assert site_files(site) == before
+    assert left_beside(tmp_path) == []
+
+
 def test_update_changes_only_what_differs_and_deletes_what_is_gone(tmp_path: Path) -> None:
     site, work, before = published_site(tmp_path)
     published = {
@@ -517,6 +574,24 @@ def test_update_declines_when_more_than_a_quarter_of_the_site_changes(tmp_path: 
     assert update(outputs, site, work, {}, published, survey(site)) is None
     assert site_files(site) == before
     assert left_beside(tmp_path) == []
+
+
+def test_the_pages_of_a_new_site_are_rendered_by_forked_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The threads that write a new site's files start after the renderer has started its
+    workers: forking is decided where no other thread runs."""
+    import hrdblog.pool
+    import hrdblog.render
+
+    root = synthetic_blog(tmp_path / "blog", posts=40)
+    monkeypatch.setattr(hrdblog.render, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(hrdblog.pool, "workers", lambda: 2)
+    real = hrdblog.pool.can_fork
+    answers = []
+    monkeypatch.setattr(hrdblog.pool, "can_fork", lambda: answers.append(real()) or answers[-1])
+    build(load_config(root), use_cache=False)
+    assert answers == [True]
 
 
 def test_a_build_that_fails_while_writing_leaves_no_worker_and_the_blog_free(
