@@ -434,6 +434,38 @@ def test_a_file_changed_just_before_a_build_is_read_again_by_the_next(
     assert len(record(root)["files_read"]) == 14  # the 13 posts, and the photo of one
 
 
+def test_files_written_just_before_a_build_are_read_once_by_a_build_with_nothing_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A blog imported or copied, then built at once: the next build, with nothing to do,
+    reads those files again and remembers them, and the builds after it read nothing."""
+    import hrdblog.incremental.keys
+
+    monkeypatch.setattr(hrdblog.incremental.keys, "RECENT_NS", 10**12)  # "just before": 1000 s
+    root = blog(tmp_path)
+    build(load_config(root))
+    assert record(root)["files_read"] == {}
+    monkeypatch.setattr(hrdblog.incremental.keys, "RECENT_NS", -(10**10))
+    read: list[str] = []
+    real = hrdblog.incremental.keys.read_file
+    monkeypatch.setattr(
+        hrdblog.incremental.keys,
+        "read_file",
+        lambda path, *args: read.append(path.name) or real(path, *args),
+    )
+    site = root / "site"
+    before = inodes(site)
+    assert build(load_config(root)).unchanged
+    assert len(read) == 14  # the 13 posts, and the photo of one
+    assert len(record(root)["files_read"]) == 14
+    read.clear()
+    assert build(load_config(root)).unchanged
+    assert read == []
+    assert inodes(site) == before
+    monkeypatch.undo()
+    same_as_clean(root, tmp_path)
+
+
 def test_a_post_edited_and_undone_during_a_build_is_shown_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

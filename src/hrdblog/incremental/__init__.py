@@ -78,7 +78,8 @@ class Incremental:
         """Return the last build's report if this one would make exactly the same site.
 
         That is: the same inputs, no scheduled post due since, and every published file
-        exactly as it was written, with nothing added.
+        exactly as it was written, with nothing added. Such a build publishes nothing, but
+        records the files it could remember by their stat and the last one could not.
         """
         last = self.last
         if not self.digest or last.inputs != self.digest or not self.published:
@@ -89,7 +90,13 @@ class Incremental:
         if last.next_change is not None and now >= last.next_change:
             return None
         expected = {path: page.written.stat for path, page in self.published.items()}
-        return last.report if self.present == expected else None
+        if self.present != expected:
+            return None
+        if self.inputs.remembered != last.files_read:
+            # Files written just before the last build were keyed from their bytes, not
+            # remembered by their stat; now they can be, and the next build need not read them.
+            replace(last, files_read=dict(self.inputs.remembered)).save(self.config, self.seal)
+        return last.report
 
     def reader(self, now: datetime) -> RememberingReader:
         """Return the reader of this build's posts."""
