@@ -6,6 +6,7 @@ import errno
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import signal
@@ -539,7 +540,9 @@ def test_a_write_that_fails_midway_stops_writing_and_leaves_the_site(
         write(outputs(), site, work)
     done = len(written)
     time.sleep(0.2)
-    assert len(written) == done < 300  # no writing goes on after the failure
+    # No writing goes on after the failure, and none begins beyond the files already handed
+    # to the writers.
+    assert len(written) == done <= 149 + hrdblog.publish.WRITING_AHEAD + hrdblog.publish.WRITERS
     assert [t.name for t in threading.enumerate() if t.name.startswith("hrdblog-write")] == []
     assert site_files(site) == before
     assert left_beside(tmp_path) == []
@@ -576,6 +579,9 @@ def test_update_declines_when_more_than_a_quarter_of_the_site_changes(tmp_path: 
     assert left_beside(tmp_path) == []
 
 
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="this system cannot fork"
+)
 def test_the_pages_of_a_new_site_are_rendered_by_forked_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -355,7 +355,14 @@ def _write_new(path: str, content: bytes) -> None:
 
 
 #: A file written by `_write_new`: made there, never one already there.
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_BINARY", 0)
+_NEW_FILE = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_CLOEXEC", 0)  # not on Windows, whose own are the two below
+    | getattr(os, "O_NOINHERIT", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 class _NewSite:
@@ -418,11 +425,12 @@ class _Writers:
     """Threads that write the files of a new site as its pages come.
 
     A speed trick, with its contract: each file is written (`_NewSite.put`) exactly as if the
-    caller wrote it, the first failure is raised to the caller by the next `put` or at the
-    block's end, and when the block ends, however it ends, every thread has stopped and no
-    file is being written. Threads, because making folders and files is the system's work,
-    done outside Python's lock: while the workers render, one thread alone making a site's
-    thousands of folders and files is what the build waits for.
+    caller wrote it; the first failure is raised to the caller by a later `put` (at most
+    WRITING_AHEAD files later) or at the block's end; and when the block ends, however it
+    ends, every thread has stopped and no file is being written. Threads, because making
+    folders and files is the system's work, done outside Python's lock: while the workers
+    render, one thread alone making a site's thousands of folders and files is what the
+    build waits for.
 
     The threads start with the first file, so after the pages' renderer has started its
     workers: it forks them only where no other thread runs (`pool.can_fork`).
