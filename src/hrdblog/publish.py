@@ -387,7 +387,7 @@ class _NewSite:
         or that two outputs share, is refused before anything is written at it."""
         checksums: dict[str, str] = {}
         origins: dict[str, str] = dict.fromkeys(kept, "a file of the site")
-        with _Writers() as writers:
+        with _Writers(self) as writers:
             for output in outputs:
                 path = output.path
                 if path in origins or path == MANIFEST or not path_allowed(path):
@@ -395,7 +395,7 @@ class _NewSite:
                     check_outputs([*written, output])
                     raise OutputError(f"{output.origin} cannot be written to {path}")
                 origins[path] = output.origin
-                writers.put(self, path, output.content)
+                writers.put(path, output.content)
                 checksums[path] = hashlib.sha256(output.content).hexdigest()
         for path, sha256 in kept.items():
             new = Path(self._place(path))
@@ -436,15 +436,16 @@ class _Writers:
     workers: it forks them only where no other thread runs (`pool.can_fork`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, site: _NewSite) -> None:
+        self._site = site
         self._threads = concurrent.futures.ThreadPoolExecutor(
             WRITERS, thread_name_prefix="hrdblog-write"
         )
         self._writing: collections.deque[concurrent.futures.Future[None]] = collections.deque()
 
-    def put(self, site: _NewSite, path: str, content: bytes) -> None:
+    def put(self, path: str, content: bytes) -> None:
         """Write a file of the site, or raise the failure of one written before."""
-        self._writing.append(self._threads.submit(site.put, path, content))
+        self._writing.append(self._threads.submit(self._site.put, path, content))
         if len(self._writing) > WRITING_AHEAD:
             self._writing.popleft().result()
 

@@ -298,12 +298,13 @@ class Canonical:
     def __call__(self, value: object) -> str:
         """Return the canonical text of a value."""
         out: list[str] = []
-        self._write(value, out)
+        self._items((value,), out)
         return "".join(out)
 
     def _write(self, value: object, out: list[str]) -> None:
-        # The kinds views are made of come first, by their exact type: a key is made for
-        # every page of every rebuild, and most of what it writes is posts in a tuple.
+        # Reached through `_items` only, which writes what was met before. The kinds views
+        # are made of come first, by their exact type: a key is made for every page of every
+        # rebuild, and most of what it writes is posts in a tuple.
         kind = type(value)
         if kind is str:
             out.append(f"{len(value)}:{value}")  # type: ignore[arg-type]
@@ -312,11 +313,7 @@ class Canonical:
             self._items(value, out)  # type: ignore[arg-type]
             out.append("]")
         elif kind is Post or kind in _SHARED:
-            found = self._known.get(id(value))
-            if found is not None and found[0] is value:
-                out.append(found[1])
-            else:
-                self._write_new(value, kind, out)
+            self._write_new(value, kind, out)
         elif kind in _FIELDS:
             self._fields(value, kind, out)
         elif value is None or kind is bool or kind is int:
@@ -333,8 +330,7 @@ class Canonical:
         elif isinstance(value, Mapping):
             out.append("{")
             for key in sorted(value):
-                self._write(key, out)
-                self._write(value[key], out)
+                self._items((key, value[key]), out)
             out.append("}")
         elif isinstance(value, datetime | date):
             out.append(f"{value.isoformat()};")
