@@ -585,6 +585,55 @@ def test_a_site_whose_templates_show_nothing_of_the_whole_site_renders_only_what
     same_as_clean(root, tmp_path)
 
 
+def add_oldest(root: Path) -> None:
+    """A post older than every other: it joins the last page of its tag and of its year."""
+    (root / "content" / "2017" / "oldest.md").write_text(
+        post("The oldest", "2017-03-01 09:00", "Old.", tags=["a"])
+    )
+
+
+#: Term and archive pages that show how many posts they list, each as a theme might write it.
+COUNTED_PAGES = {
+    "tag.html": "{% extends 'base.html' %}{% block content %}<p>{{ tag.count }} posts</p>"
+    "{% endblock %}",
+    "archive.html": "{% extends 'base.html' %}{% block content %}"
+    "<p>{{ archive['count'] }} posts</p>{% endblock %}",
+}
+
+
+@pytest.mark.parametrize("name", COUNTED_PAGES)
+def test_a_rebuild_of_a_site_whose_term_or_archive_pages_show_their_count_equals_a_clean_build(
+    tmp_path: Path, name: str
+) -> None:
+    root = blog(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates" / name).write_text(COUNTED_PAGES[name])
+    build(load_config(root))
+    add_oldest(root)
+    same_as_clean(root, tmp_path)
+    first = root / "site" / ("tag/a" if name == "tag.html" else "2017") / "index.html"
+    assert "14 posts" in first.read_text()
+
+
+def test_a_post_joining_the_last_page_of_its_lists_leaves_their_first_pages_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """The default theme shows no count on term and archive pages: a page is made again only
+    where its list changed."""
+    root = blog(tmp_path)
+    build(load_config(root))
+    first_pages = [
+        root / "site" / "tag" / "a" / "index.html",
+        root / "site" / "2017" / "index.html",
+    ]
+    before = [page.stat().st_mtime_ns for page in first_pages]
+    add_oldest(root)
+    same_as_clean(root, tmp_path)
+    assert [page.stat().st_mtime_ns for page in first_pages] == before
+    last_page = root / "site" / "tag" / "a" / "page" / "2" / "index.html"
+    assert "The oldest" in last_page.read_text()
+
+
 def test_a_template_reading_what_the_site_does_not_show_is_an_error_naming_it(
     tmp_path: Path,
 ) -> None:

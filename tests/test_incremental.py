@@ -126,7 +126,7 @@ def test_a_page_is_kept_only_while_it_shows_the_same_and_its_file_is_as_written(
         from hrdblog.collect import collect
 
         site = collect(config, reading.posts, steps.related)
-        return [p.path for p in steps.to_render(plan(site, Theme(config).site_wide_used())).pages]
+        return [p.path for p in steps.to_render(plan(site, Theme(config).named())).pages]
 
     assert to_render() == []  # nothing changed: every page kept
     page = config.output_dir / "tag" / "t1" / "index.html"

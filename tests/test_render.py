@@ -27,7 +27,7 @@ def planned(root: Path, files: dict[str, str] | None = None, **settings: object)
     make_site(root, POSTS, {"base_url": "https://example.org/", **settings}, files)
     config = load_config(root)
     site = collect(config, read_posts(config).posts)
-    return plan(site, Theme(config).site_wide_used())
+    return plan(site, Theme(config).named())
 
 
 def test_the_outputs_come_in_the_order_of_the_plan_then_the_files(tmp_path: Path) -> None:

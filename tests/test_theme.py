@@ -46,14 +46,52 @@ def test_the_site_wide_lists_named_are_read_from_every_template(
     tmp_path: Path, source: str, named: set[str]
 ) -> None:
     # In a file of any name: a template may include any file.
-    assert theme(tmp_path, {"templates/parts/any.name": source}).site_wide_used() == named
+    assert theme(tmp_path, {"templates/parts/any.name": source}).named()["site"] == named
+
+
+@pytest.mark.parametrize(
+    ("source", "tag", "archive"),
+    [
+        ("{{ tag.name }} {{ archive.date }}", set(), set()),
+        ("{{ tag.count }} {{ archive['count'] }}", {"count"}, {"count"}),
+        ("{{ m.show(tag) }}", {"count"}, set()),
+        ("{% set a = archive %}{{ a.url }}", set(), {"count"}),
+        ("{{ tag | attr('count') }}", {"count"}, set()),
+        # A loop's variable and a macro's argument are their own, not the page's ...
+        ("{% for tag in terms %}{{ tag.count }}{% endfor %}", set(), set()),
+        ("{% for tag in terms if tag.count %}{{ tag }}{% endfor %}", set(), set()),
+        ("{% macro show(archive) %}{{ archive.count }}{% endmacro %}", set(), set()),
+        ("{% for k, tag in pairs %}{{ tag }}{% endfor %}", set(), set()),
+        # ... but not outside them.
+        ("{% for tag in tag.count %}{% endfor %}", {"count"}, set()),
+        ("{% for t in x %}{% else %}{{ tag.count }}{% endfor %}", {"count"}, set()),
+        ("{% macro show(a=archive) %}{% endmacro %}", set(), {"count"}),
+        ("{% for tag in terms %}{% endfor %}{{ tag.count }}", {"count"}, set()),
+        # Next to an operator or a mark of Jinja's.
+        ("{{-tag.count}}", {"count"}, set()),
+        ("{{ 100/archive.count }}", set(), {"count"}),
+        ("{% set t = tag-%}{{ t.count }}", {"count"}, set()),
+        ("{{ 'x'~archive }}", set(), {"count"}),
+        # Words that are not the variables.
+        (
+            '<a rel="tag" href="/tag/">{{ post.tag }} {{ tags }} {{ archives.count }}</a>',
+            set(),
+            set(),
+        ),
+    ],
+)
+def test_a_term_s_and_an_archive_s_counts_are_named_where_a_template_reads_them(
+    tmp_path: Path, source: str, tag: set[str], archive: set[str]
+) -> None:
+    named = theme(tmp_path, {"templates/parts/any.name": source}).named()
+    assert (named["tag"], named["archive"]) == (tag, archive)
 
 
 def test_a_template_that_does_not_parse_names_nothing_and_fails_when_rendered(
     tmp_path: Path,
 ) -> None:
     found = theme(tmp_path, {"templates/footer.html": "{{ site.posts "})
-    assert found.site_wide_used() == frozenset()
+    assert found.named()["site"] == frozenset()
     with pytest.raises(ThemeError, match=r"templates/footer\.html:1: template syntax error"):
         found.render("footer.html", {})
 

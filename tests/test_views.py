@@ -20,11 +20,13 @@ from hrdblog.theme import Theme
 from hrdblog.views import (
     SITE_WIDE,
     ArchiveCount,
+    ArchiveView,
     Canonical,
     FeedView,
     HomeView,
     PostView,
     RedirectView,
+    TermCount,
     TermIndexView,
     TermView,
     site_view,
@@ -45,7 +47,7 @@ POSTS = {
 
 
 def test_the_plan_lists_every_page_with_its_view_template_and_path(tmp_path: Path) -> None:
-    pages = plan(site_of(tmp_path, POSTS)).pages
+    pages = plan(site_of(tmp_path, POSTS), {"tag": frozenset({"count"})}).pages
     by_path = {page.path: page for page in pages}
     assert isinstance(by_path["index.html"].view, HomeView)
     assert by_path["index.html"].template == "index.html"
@@ -108,12 +110,31 @@ def test_the_site_wide_lists_are_those_the_templates_name(
     tmp_path: Path, footer: str, named: set[str]
 ) -> None:
     make_site(tmp_path, POSTS, files={"templates/footer.html": footer})
-    assert Theme(load_config(tmp_path)).site_wide_used() == named
+    assert Theme(load_config(tmp_path)).named()["site"] == named
 
 
 def test_the_default_theme_names_no_site_wide_list(tmp_path: Path) -> None:
     make_site(tmp_path, POSTS)
-    assert Theme(load_config(tmp_path)).site_wide_used() == frozenset()
+    assert Theme(load_config(tmp_path)).named()["site"] == frozenset()
+
+
+def test_term_and_archive_pages_have_their_counts_only_where_a_template_names_them(
+    tmp_path: Path,
+) -> None:
+    site = site_of(tmp_path, POSTS)
+    bare = {p.path: p.view for p in plan(site).pages}
+    coalition, year = bare["tag/coalition/index.html"], bare["2017/index.html"]
+    assert isinstance(coalition, TermView) and isinstance(year, ArchiveView)
+    assert (coalition.tag.name, coalition.tag.url) == ("coalition", "/tag/coalition/")
+    assert not hasattr(coalition.tag, "count") and not hasattr(year.archive, "count")
+    named = {"tag": frozenset({"count"}), "archive": frozenset({"count"})}
+    counted = {p.path: p.view for p in plan(site, named).pages}
+    coalition, year = counted["tag/coalition/index.html"], counted["2017/index.html"]
+    assert isinstance(coalition, TermView) and isinstance(year, ArchiveView)
+    assert coalition.tag == TermCount("tags", "coalition", "coalition", "/tag/coalition/", 2)
+    assert year.archive == ArchiveCount("year", date(2017, 1, 1), "/2017/", 2)
+    canonical = Canonical(lambda p: str(p.file))
+    assert canonical(bare["2017/index.html"]) != canonical(year)
 
 
 def test_a_key_is_the_same_exactly_when_the_view_is(tmp_path: Path) -> None:

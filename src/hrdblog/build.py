@@ -132,7 +132,7 @@ def prepare(
         raise_all(list(reading.errors))
         logger.info("Read %s with %s", count(len(site.posts), "post"), count(len(site.tags), "tag"))
         theme = Theme(config)
-        planned = steps.to_render(plan(site, theme.site_wide_used()))
+        planned = steps.to_render(plan(site, theme.named()))
     scheduled = (post.date for post in reading.posts if post.scheduled)
     return Prepared(site, render(planned, theme, progress), min(scheduled, default=None))
 

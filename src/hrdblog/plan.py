@@ -8,6 +8,7 @@ default theme (and a line in README's list of templates).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from hrdblog.theme import DEFAULT_THEME
 from hrdblog.urls import Origin, check_paths, feed_url, output_path
 from hrdblog.views import (
     ArchiveCount,
+    ArchiveLink,
     ArchiveListingView,
     ArchiveView,
     Feed,
@@ -35,6 +37,7 @@ from hrdblog.views import (
     SiteView,
     TermCount,
     TermIndexView,
+    TermLink,
     TermView,
     View,
     archive_listing,
@@ -67,10 +70,15 @@ class Plan:
     notes: tuple[str, ...] = ()  # warnings of what is not published, given once pages render
 
 
-def plan(site: Site, site_wide: frozenset[str] = frozenset()) -> Plan:
-    """Return the plan of a site, its site-wide view holding the site-wide lists named in
-    `site_wide`; raise an error naming every output path that cannot be written."""
+def plan(site: Site, named: Mapping[str, frozenset[str]] | None = None) -> Plan:
+    """Return the plan of a site, its views holding the values made on demand that the
+    templates name (`Theme.named`: none when not given); raise an error naming every output
+    path that cannot be written."""
     config = site.config
+    named = named or {}
+    site_wide = named.get("site", frozenset())
+    term_shown = TermCount if "count" in named.get("tag", ()) else TermLink
+    archive_shown = ArchiveCount if "count" in named.get("archive", ()) else ArchiveLink
     feeds = _feeds(site)
     site_feed = (feeds["/"].link,) if "/" in feeds else ()
     pages: list[Planned] = []
@@ -122,17 +130,17 @@ def plan(site: Site, site_wide: frozenset[str] = frozenset()) -> Plan:
         for tag in terms.tags:
             tag_feeds = (feeds[tag.url].link, *site_feed) if tag.url in feeds else site_feed
             name = f"the {taxonomy.name} page of {tag.name!r}"
-            count = TermCount.of(tag)
+            shown_tag = term_shown.of(tag)
             for page in tag.pages:
                 add(
-                    TermView(count, taxonomy, page, tag_feeds),
+                    TermView(shown_tag, taxonomy, page, tag_feeds),
                     "tag.html",
                     page.url,
                     _nth(page, name),
                     _newest(page.posts),
                 )
     for archive in site.archives:
-        shown_archive = ArchiveCount.of(archive)
+        shown_archive = archive_shown.of(archive)
         for page in archive.pages:
             origin = _nth(page, f"the archive {archive.url}")
             add(

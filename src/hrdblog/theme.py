@@ -20,33 +20,60 @@ from hrdblog.files import is_hidden, walk
 from hrdblog.markup import rewrite_links
 from hrdblog.speedups.entries import ANY_PAGE, Entries
 from hrdblog.urls import Hrefs, absolute, archive_url, as_read
-from hrdblog.views import SITE_WIDE, TEMPLATE_SETTINGS, Settings
+from hrdblog.views import ON_DEMAND, SITE_WIDE, TEMPLATE_SETTINGS, Settings
 
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
 
 
-#: The word `site` as a template may use it: not in `site-header` or `site_navigation`.
-_SITE_WORD = re.compile(r"(?<!\w)site(?![\w-])")
+#: A word of ON_DEMAND where a template may use it as a variable: not in `tags`, `post.tag`,
+#: `rel="tag"` or `site-header`; but in `{{-site.posts}}`, `100/tag.count` and `{{ tag-}}`.
+#: (A quote beside a variable is a syntax error; `site-1` fails when rendered.) It only
+#: spares parsing a template that cannot name one: it may match more, never less.
+_VARIABLE_WORD = re.compile(rf"(?<![\w.\"'])(?:{'|'.join(ON_DEMAND)})(?![\w\"']|-(?![%}}]))")
 
 
-def _site_names(tree: jinja2.nodes.Node) -> set[str]:
-    """Return the names read of `site` in a template: "" where `site` is used otherwise."""
-    named: set[str] = set()
-    seen: set[int] = set()
-    for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
-        inner = node.node  # type: ignore[attr-defined]
-        if isinstance(inner, jinja2.nodes.Name) and inner.name == "site":
-            seen.add(id(inner))
-            if isinstance(node, jinja2.nodes.Getattr):
-                named.add(node.attr)
-                continue
-            arg = node.arg  # type: ignore[attr-defined]
-            constant = isinstance(arg, jinja2.nodes.Const) and isinstance(arg.value, str)
-            named.add(arg.value if constant else "")
-    for name in tree.find_all(jinja2.nodes.Name):
-        if name.name == "site" and id(name) not in seen:
-            named.add("")  # site passed on whole: it may be read in any way
-    return named
+def _names_read(node: jinja2.nodes.Node, own: frozenset[str], named: dict[str, set[str]]) -> None:
+    """Add to `named` the attributes read of each variable in it under `node`, and "" where
+    one is used otherwise (passed on whole, or read with a computed name). `own` holds the
+    names a loop or a macro around `node` binds, which are not the page's variables."""
+    nodes = jinja2.nodes
+    if isinstance(node, nodes.Getattr | nodes.Getitem):
+        inner = node.node
+        if isinstance(inner, nodes.Name) and inner.name in named and inner.name not in own:
+            if isinstance(node, nodes.Getattr):
+                named[inner.name].add(node.attr)
+                return
+            arg = node.arg
+            if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
+                named[inner.name].add(arg.value)
+            else:
+                named[inner.name].add("")
+                _names_read(arg, own, named)
+            return
+    elif isinstance(node, nodes.Name):
+        if node.ctx == "load" and node.name in named and node.name not in own:
+            named[node.name].add("")
+        return
+    elif isinstance(node, nodes.For):  # its target is its body's own, and its condition's
+        _names_read(node.iter, own, named)
+        targets = [node.target, *node.target.find_all(nodes.Name)]  # one name, or a tuple
+        bound = own | {n.name for n in targets if isinstance(n, nodes.Name)}
+        for child in (*node.body, *([node.test] if node.test else [])):
+            _names_read(child, bound, named)
+        for child in node.else_:
+            _names_read(child, own, named)
+        return
+    elif isinstance(node, nodes.Macro | nodes.CallBlock):  # its arguments are its body's own
+        if isinstance(node, nodes.CallBlock):
+            _names_read(node.call, own, named)
+        for default in node.defaults:
+            _names_read(default, own, named)
+        bound = own | {arg.name for arg in node.args}
+        for child in node.body:
+            _names_read(child, bound, named)
+        return
+    for child in node.iter_child_nodes():
+        _names_read(child, own, named)
 
 
 def environment(config: SiteConfig) -> jinja2.Environment:
@@ -228,27 +255,32 @@ class Theme:
         self.config = config
         self.env = environment(config)
 
-    def site_wide_used(self) -> frozenset[str]:
-        """Return the site-wide lists (`views.SITE_WIDE`) the templates name.
+    def named(self) -> dict[str, frozenset[str]]:
+        """Return what the templates name of each variable's values made on demand
+        (`views.ON_DEMAND`): the site-wide lists, `tag.count`, `archive.count`.
 
-        A template names one as `site.post_count` or `site["post_count"]`; one that uses
-        `site` in any other way (`{% set s = site %}`) may read any of them, and gets them all.
-        Every template the theme can load is read, whatever its name: a template includes any
-        file.
+        A template names one as `site.post_count` or `site["post_count"]`; one that uses a
+        variable in any other way (`{% set s = site %}`, `{{ m.show(tag) }}`) may read any of
+        its values, and gets them all. A loop's variable or a macro's argument of the same
+        name (`{% for tag in terms %}`) is not the page's. Every template the theme can load
+        is read, whatever its name: a template includes any file.
         """
-        names: set[str] = set()
+        named: dict[str, set[str]] = {variable: set() for variable in ON_DEMAND}
         loader = self.env.loader
         assert loader is not None
         for name in self.env.list_templates():
             try:
                 source = loader.get_source(self.env, name)[0]
-                if not _SITE_WORD.search(source):
-                    continue  # `site` appears nowhere: nothing to parse
+                if not _VARIABLE_WORD.search(source):
+                    continue  # none of the variables appears: nothing to parse
                 tree = self.env.parse(source)
             except (OSError, UnicodeDecodeError, jinja2.TemplateError):
                 continue  # rendering reports it, naming the file and line
-            names |= _site_names(tree)
-        return frozenset(SITE_WIDE) if "" in names else frozenset(names & SITE_WIDE.keys())
+            _names_read(tree, frozenset(), named)
+        return {
+            variable: values if "" in named[variable] else values & named[variable]
+            for variable, values in ON_DEMAND.items()
+        }
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         """Render one template; a template's mistake becomes a ThemeError naming file and line."""

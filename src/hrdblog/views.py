@@ -9,7 +9,9 @@ changed. No page kind writes a key of its own.
 The site-wide view holds what every page may show of the whole site. Its navigation is always
 there; the site-wide lists (`SITE_WIDE`) are there only when a template names them
 (`site.post_count`, `site.terms.tags` …): a site whose templates show none of them does not
-render every page again when a post is added.
+render every page again when a post is added. So are the numbers of posts of a term page's
+term and an archive page's archive (`tag.count`, `archive.count`), which change on every page
+of the term or archive a post is added to (`ON_DEMAND`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ SITE_WIDE = {
     "archives": "each year with its months, and their numbers of posts",
 }
 
+#: What a template may read of its variables only where it names it, by variable: the
+#: site-wide lists, and a term page's or an archive page's number of posts.
+ON_DEMAND = {
+    "site": frozenset(SITE_WIDE),
+    "tag": frozenset({"count"}),
+    "archive": frozenset({"count"}),
+}
+
 
 @dataclass(frozen=True)
 class FeedLink:
@@ -42,13 +52,24 @@ class FeedLink:
 
 
 @dataclass(frozen=True)
-class TermCount:
-    """A term of a taxonomy as pages show it: its names, its url and its number of posts."""
+class TermLink:
+    """A term of a taxonomy as pages link it: its names and its url."""
 
     taxonomy: str
     slug: str
     name: str
     url: str
+
+    @classmethod
+    def of(cls, tag: Tag) -> TermLink:
+        """Return what pages link of a term."""
+        return cls(tag.taxonomy, tag.slug, tag.name, tag.url)
+
+
+@dataclass(frozen=True)
+class TermCount(TermLink):
+    """A term of a taxonomy as pages show it: its names, its url and its number of posts."""
+
     count: int
 
     @classmethod
@@ -58,12 +79,23 @@ class TermCount:
 
 
 @dataclass(frozen=True)
-class ArchiveCount:
-    """A year's, month's or day's archive as pages show it: its date, url and number of posts."""
+class ArchiveLink:
+    """A year's, month's or day's archive as pages link it: its date and its url."""
 
     kind: str  # year, month or day
     date: date  # its first day
     url: str
+
+    @classmethod
+    def of(cls, archive: Archive) -> ArchiveLink:
+        """Return what pages link of an archive."""
+        return cls(archive.kind, archive.date, archive.url)
+
+
+@dataclass(frozen=True)
+class ArchiveCount(ArchiveLink):
+    """A year's, month's or day's archive as pages show it: its date, url and number of posts."""
+
     count: int
 
     @classmethod
@@ -139,9 +171,10 @@ class PostView:
 
 @dataclass(frozen=True)
 class TermView:
-    """A page of a term of a taxonomy: a tag page, a country page …"""
+    """A page of a term of a taxonomy: a tag page, a country page … Its term has its number
+    of posts where a template names `tag.count`."""
 
-    tag: TermCount
+    tag: TermLink | TermCount
     taxonomy: Taxonomy
     page: ListPage
     feeds: tuple[FeedLink, ...]
@@ -158,9 +191,10 @@ class TermIndexView:
 
 @dataclass(frozen=True)
 class ArchiveView:
-    """A page of a year's, month's or day's archive."""
+    """A page of a year's, month's or day's archive. The archive has its number of posts
+    where a template names `archive.count`."""
 
-    archive: ArchiveCount
+    archive: ArchiveLink | ArchiveCount
     page: ListPage
     feeds: tuple[FeedLink, ...]
 
@@ -376,7 +410,7 @@ class Canonical:
 
 
 #: The parts many views share.
-_SHARED = frozenset({Taxonomy, TermCount, ArchiveCount, YearCount, FeedLink})
+_SHARED = frozenset({Taxonomy, TermLink, TermCount, ArchiveLink, ArchiveCount, YearCount, FeedLink})
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
