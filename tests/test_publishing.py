@@ -548,6 +548,49 @@ def test_a_write_that_fails_midway_stops_writing_and_leaves_the_site(
     assert left_beside(tmp_path) == []
 
 
+def test_ctrl_c_pressed_again_while_the_writers_finish_leaves_nothing_beside_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first Ctrl-C stops the pages, the second comes while the writers finish theirs:
+    the build still stops only once no writer runs, and the new folder goes with it."""
+    import concurrent.futures
+
+    import hrdblog.publish
+
+    site, work, before = published_site(tmp_path)
+    real_put = hrdblog.publish._NewSite.put
+    real_shutdown = concurrent.futures.ThreadPoolExecutor.shutdown
+    pressed = []
+
+    def slow_put(self: object, path: str, content: bytes) -> None:
+        time.sleep(0.05)
+        real_put(self, path, content)  # type: ignore[arg-type]
+
+    def shutdown(
+        self: concurrent.futures.ThreadPoolExecutor, wait: bool = True, **how: bool
+    ) -> None:
+        if wait and not pressed:  # the second Ctrl-C, as the build waits for its writers
+            pressed.append(True)
+            real_shutdown(self, wait=False, **how)
+            raise KeyboardInterrupt
+        real_shutdown(self, wait, **how)
+
+    def outputs() -> Iterator[Output]:
+        for n in range(20):
+            yield Output(f"d{n}/{n}.html", b"x" * 1000, str(n))
+        raise KeyboardInterrupt  # the first Ctrl-C
+
+    monkeypatch.setattr(hrdblog.publish._NewSite, "put", slow_put)
+    monkeypatch.setattr(concurrent.futures.ThreadPoolExecutor, "shutdown", shutdown)
+    with pytest.raises(KeyboardInterrupt):
+        write(outputs(), site, work)
+    assert pressed
+    assert [t.name for t in threading.enumerate() if t.name.startswith("hrdblog-write")] == []
+    time.sleep(0.2)
+    assert site_files(site) == before
+    assert left_beside(tmp_path) == []
+
+
 def test_update_changes_only_what_differs_and_deletes_what_is_gone(tmp_path: Path) -> None:
     site, work, before = published_site(tmp_path)
     published = {

@@ -412,9 +412,19 @@ class _NewSite:
         """Return where a file of the site goes in the new folder, its folder made."""
         folder = path.rpartition("/")[0]
         if folder not in self._made:
-            os.makedirs(f"{self._root}/{folder}", exist_ok=True)
-            self._made.add(folder)
+            self._make(folder)
         return f"{self._root}/{path}"
+
+    def _make(self, folder: str) -> None:
+        """Make a folder of the new site, and the folders it is in: never the new folder
+        itself, so that once discarded it stays gone, whatever a writer still does."""
+        missing = [folder]
+        while (parent := missing[-1].rpartition("/")[0]) not in self._made:
+            missing.append(parent)
+        for made in reversed(missing):
+            with contextlib.suppress(FileExistsError):  # by another writer meanwhile
+                os.mkdir(f"{self._root}/{made}")
+            self._made.add(made)
 
     def discard(self) -> None:
         """Remove the new folder: the build failed."""
@@ -457,7 +467,20 @@ class _Writers:
             while kind is None and self._writing:
                 self._writing.popleft().result()
         finally:
-            self._threads.shutdown(wait=True, cancel_futures=True)
+            self._stop()
+
+    def _stop(self) -> None:
+        """Drop the files not begun and wait for those being written, through any further
+        interrupt (Ctrl-C pressed again): the caller may remove the folder once this returns."""
+        interrupted: KeyboardInterrupt | None = None
+        while True:
+            try:
+                self._threads.shutdown(wait=True, cancel_futures=True)
+                break
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+        if interrupted is not None:
+            raise interrupted
 
 
 #: How many threads write a new site's files: two keep the system busy while the main
