@@ -17,6 +17,7 @@ import collections
 import multiprocessing
 import multiprocessing.pool
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal, TypeVar
@@ -34,10 +35,23 @@ def workers() -> int:
 
 
 def can_fork() -> bool:
-    """Tell whether workers may be started by forking: the system can (not Windows, not
-    macOS's default), and this process runs no other thread (`serve` runs several), since a
-    fork copies a lock another thread holds, held for ever."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Tell whether workers may be started by forking: the system can, safely (not Windows;
+    not macOS, whose own libraries are not safe to fork), and this process runs no other
+    thread, since a fork copies a lock another thread holds, held for ever. That is every
+    thread of the process, those Python did not start included: `serve` watches the files
+    with a thread of watchfiles' own."""
+    if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    return _threads() == 1
+
+
+def _threads() -> int:
+    """Return how many threads this process runs: the system's count where it tells (Linux),
+    else the threads Python started."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
 
 
 def ordered(
