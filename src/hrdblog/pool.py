@@ -19,6 +19,7 @@ import multiprocessing.pool
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal, TypeVar
 
@@ -42,16 +43,27 @@ def can_fork() -> bool:
     with a thread of watchfiles' own."""
     if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
         return False
-    return _threads() == 1
+    if threading.active_count() != 1:
+        return False
+    # A thread Python has joined may still be ending for a moment; one of a library's own
+    # stays (`THREAD_ENDING`).
+    deadline = time.monotonic() + THREAD_ENDING
+    while (others := _system_threads() - 1) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return not others
 
 
-def _threads() -> int:
-    """Return how many threads this process runs: the system's count where it tells (Linux),
-    else the threads Python started."""
+#: How long a thread that Python has joined may take to end, in seconds.
+THREAD_ENDING = 0.05
+
+
+def _system_threads() -> int:
+    """Return how many threads the system counts in this process, where it tells (Linux);
+    else 1, the thread Python knows of."""
     try:
         return len(os.listdir("/proc/self/task"))
     except OSError:
-        return threading.active_count()
+        return 1
 
 
 def ordered(
