@@ -7,8 +7,9 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import build_site, make_site, post, site_files
@@ -551,6 +552,44 @@ def test_a_rebuild_of_a_site_whose_templates_show_the_whole_site_equals_a_clean_
     whole_site_footer(root, shows)
     build(load_config(root))
     change(root)
+    same_as_clean(root, tmp_path)
+
+
+def test_a_rebuild_that_renders_most_pages_again_holds_few_of_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A footer shows the post count: a post added renders every page again. Pages wait in
+    memory for an update in place only while they are few; then they are written as they come.
+    """
+    import hrdblog.build
+    import hrdblog.publish
+
+    root = blog(tmp_path)
+    whole_site_footer(root, "count and cloud")
+    build(load_config(root))
+    add(root)
+    rendered, written, held = [0], [0], [0]
+    real_render, real_put = hrdblog.build.render, hrdblog.publish._NewSite.put
+
+    def render(*args: Any) -> Iterator[Any]:
+        for output in real_render(*args):
+            rendered[0] += 1
+            yield output
+
+    def put(self: Any, path: str, content: bytes) -> None:
+        written[0] += 1
+        held[0] = max(held[0], rendered[0] - written[0])
+        real_put(self, path, content)
+
+    monkeypatch.setattr(hrdblog.build, "render", render)
+    monkeypatch.setattr(hrdblog.publish._NewSite, "put", put)
+    monkeypatch.setattr(hrdblog.publish, "WRITING_AHEAD", 1)
+    build(load_config(root))
+    files = len(site_files(root / "site"))
+    assert rendered[0] > files / 2  # most pages rendered again
+    most = hrdblog.publish.IN_PLACE_SHARE * files + 1 + hrdblog.publish.WRITERS
+    assert 0 < held[0] <= most, (held[0], files)
+    monkeypatch.undo()
     same_as_clean(root, tmp_path)
 
 

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -25,7 +26,17 @@ from hrdblog.config import load_config
 from hrdblog.errors import HrdblogError, OutputError
 from hrdblog.files import Stat
 from hrdblog.models import Output
-from hrdblog.publish import WorkFolders, Written, recover, remove_tree, survey, update, write
+from hrdblog.publish import (
+    NotInPlace,
+    Publication,
+    WorkFolders,
+    Written,
+    recover,
+    remove_tree,
+    survey,
+    update,
+    write,
+)
 from hrdblog.seal import Seal
 from hrdblog.urls import MANIFEST
 
@@ -263,6 +274,28 @@ def edited_blog(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
     before = site_files(site)
     (root / "content" / "p19.md").write_text(post("Post 19, edited", "2017-01-20"))
     return root, site, before
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows has no such file modes")
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o027])
+def test_published_files_have_the_modes_the_user_s_umask_gives(tmp_path: Path, umask: int) -> None:
+    """As any program writes them: a web server run as another user reads the site where the
+    user's umask lets it, whether the site was written anew or updated in place."""
+    previous = os.umask(umask)
+    try:
+        root, site, _ = edited_blog(tmp_path)
+        modes = {}
+        for written in ("anew", "in place"):
+            if written == "in place":
+                inode = site.stat().st_ino
+                build_site(root)
+                assert site.stat().st_ino == inode
+            for path in site.rglob("*"):
+                modes[path.is_dir(), stat.S_IMODE(path.stat().st_mode)] = path
+            assert set(modes) == {(False, 0o666 & ~umask), (True, 0o777 & ~umask)}, modes
+            assert stat.S_IMODE(site.stat().st_mode) == 0o755
+    finally:
+        os.umask(previous)
 
 
 def fail_third_move(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
@@ -601,7 +634,7 @@ def test_update_changes_only_what_differs_and_deletes_what_is_gone(tmp_path: Pat
     inodes = {path: (site / path).stat().st_ino for path in before}
     outputs = [Output("a.html", b"aaa", "a"), Output("b.html", b"changed", "b")]
     publication = update(outputs, site, work, kept, published, survey(site))
-    assert publication is not None
+    assert isinstance(publication, Publication)
     files = site_files(site)
     assert files["b.html"] == b"changed" and "c.html" not in files
     assert set(publication.stats) == {"b.html", MANIFEST}
@@ -616,8 +649,12 @@ def test_update_declines_when_more_than_a_quarter_of_the_site_changes(tmp_path: 
         path: Written(hashlib.sha256(data).hexdigest(), Stat.of((site / path).stat()))
         for path, data in before.items()
     }
-    outputs = [Output(f"{name}.html", b"new", name) for name in ("a", "b", "c")]
-    assert update(outputs, site, work, {}, published, survey(site)) is None
+    outputs = [Output("a.html", b"aaa", "a")]  # as it was: all else changes or goes
+    outputs += [Output(f"{name}.html", b"new", name) for name in ("b", "c")]
+    declined = update(outputs, site, work, {}, published, survey(site))
+    assert isinstance(declined, NotInPlace)
+    assert [o.path for o in declined.outputs] == ["b.html", "c.html"]
+    assert declined.kept == {"a.html": published["a.html"].sha256}
     assert site_files(site) == before
     assert left_beside(tmp_path) == []
 

@@ -15,6 +15,7 @@ import collections
 import concurrent.futures
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ import re
 import secrets
 import shutil
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -161,48 +163,84 @@ def write(
     return Publication(checksums, {path: _stat(target / path) for path in checksums})
 
 
+@dataclass(frozen=True)
+class NotInPlace:
+    """An update in place declined, the site as it was: what is still to publish, as a whole
+    new site (`write`)."""
+
+    outputs: Iterable[Output]  # the outputs not published, with those taken but not held
+    kept: dict[str, str]  # the files of the site to keep, those outputs equal included
+
+
 def update(
-    outputs: list[Output],
+    outputs: Iterable[Output],
     output_dir: Path,
     work: WorkFolders,
     kept: Mapping[str, str],
     published: Mapping[str, Written],
     present: Mapping[str, Stat],
-) -> Publication | None:
+) -> Publication | NotInPlace:
     """Publish the outputs by changing, in place, only the files that differ from what the
-    last build published; return what was published, or None where that is not worth it or
-    not possible (then the site is as it was: publish with `write`).
+    last build published, and return what was published; or, where that is not worth it or
+    not possible, change nothing and return what is left to publish anew.
 
     `published` holds the files the last build wrote, `present` what the output folder holds
-    now, and `kept` (path → SHA-256) the files of the current site to keep as they are.
+    now, and `kept` (path → SHA-256) the files of the current site to keep as they are. The
+    outputs are taken as they come: one that equals its published file is not held, and
+    once those that differ are more than an update pays for (IN_PLACE_SHARE of the site),
+    the update is declined, so that no more than these wait in memory.
     """
     if MANIFEST not in published:
-        return None
-    check_outputs(outputs)
+        return NotInPlace(outputs, dict(kept))
     target = output_dir.resolve()
-    checksums = {output.path: hashlib.sha256(output.content).hexdigest() for output in outputs}
-    checksums.update(kept)
-    contents = {output.path: output.content for output in outputs}
+    checksums = dict(kept)
+    origins: dict[str, str] = dict.fromkeys(kept, "a file of the site")
+    changed: dict[str, bytes] = {}
+    same: dict[str, str] = {}  # the outputs that equal their published file: path → SHA-256
+    worth = IN_PLACE_SHARE * (len(published) - 1)
+
+    def declined(rest: Iterable[Output] = ()) -> NotInPlace:
+        held = [Output(path, content, origins[path]) for path, content in changed.items()]
+        return NotInPlace(itertools.chain(held, rest), {**kept, **same})
+
+    taken = iter(outputs)
+    for output in taken:
+        path = output.path
+        _check_new(output, origins)
+        origins[path] = output.origin
+        checksums[path] = sha256 = hashlib.sha256(output.content).hexdigest()
+        last = published.get(path)
+        if last is not None and last.sha256 == sha256 and present.get(path) == last.stat:
+            same[path] = sha256
+        else:
+            changed[path] = output.content
+            if len(changed) > worth:
+                return declined(taken)
+    gone = sorted(set(present) - set(checksums) - {MANIFEST})
+    if len(changed) + len(gone) > IN_PLACE_SHARE * len(checksums):
+        return declined()
     listing = manifest(checksums).encode()
-    contents[MANIFEST] = listing
     checksums[MANIFEST] = hashlib.sha256(listing).hexdigest()
-    changed = {
-        path: content
-        for path, content in contents.items()
-        if path not in published
-        or published[path].sha256 != checksums[path]
-        or present.get(path) != published[path].stat
-    }
-    gone = sorted(set(present) - set(checksums))
-    if len(changed) + len(gone) > IN_PLACE_SHARE * (len(checksums) - 1):
-        return None
+    moves = dict(changed)
+    last = published[MANIFEST]
+    if last.sha256 != checksums[MANIFEST] or present.get(MANIFEST) != last.stat:
+        moves[MANIFEST] = listing
     try:
-        _update_in_place(target, changed, gone, work)
+        _update_in_place(target, moves, gone, work)
     except _CannotUpdate as exc:
         logger.info("updating %s in place failed (%s): writing it anew", target, exc)
-        return None
+        return declined()
     _say_what_goes(output_dir, target, present, checksums)
-    return Publication(checksums, {path: _stat(target / path) for path in changed})
+    return Publication(checksums, {path: _stat(target / path) for path in moves})
+
+
+def _check_new(output: Output, origins: Mapping[str, str]) -> None:
+    """Refuse an output whose path could leave the site, or that another output, or a file
+    kept (`origins`: path → what it is), already has."""
+    path = output.path
+    if path in origins or path == MANIFEST or not path_allowed(path):
+        check_outputs([*(Output(p, b"", origin) for p, origin in origins.items()), output])
+        raise OutputError(f"{output.origin} cannot be written to {path}")
 
 
 #: How many files added to the site by hand a build names, before it counts the others.
@@ -390,10 +428,7 @@ class _NewSite:
         with _Writers(self) as writers:
             for output in outputs:
                 path = output.path
-                if path in origins or path == MANIFEST or not path_allowed(path):
-                    written = [Output(p, b"", origin) for p, origin in origins.items()]
-                    check_outputs([*written, output])
-                    raise OutputError(f"{output.origin} cannot be written to {path}")
+                _check_new(output, origins)
                 origins[path] = output.origin
                 writers.put(path, output.content)
                 checksums[path] = hashlib.sha256(output.content).hexdigest()

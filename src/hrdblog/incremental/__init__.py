@@ -13,8 +13,8 @@ the chain, wrappers with the same signatures:
   libraries and the site's templates; the published file is kept only if it is still exactly
   as that build wrote it;
 - `write`: publication in place of only the files that changed (`publish.update`) when that
-  is a small share of the site, else a whole new site (`publish.write`) with the kept files
-  linked in.
+  is a small share of the site, else a whole new site (`publish.write`) with the kept files,
+  and those rendered again the same, linked in.
 
 What the last build made, and from what, is its record (`record`); `unchanged` tells from it,
 before anything is read, a build with nothing to do. Any doubt means doing the work: a
@@ -145,13 +145,13 @@ class Incremental:
     def write(self, outputs: Iterable[Output], output_dir: Path, work: WorkFolders) -> Publication:
         """Publish: in place, changing only the files that differ from the published ones,
         where that is worth it; else as a whole new site, the kept files linked in."""
-        if self.published:
-            outputs = list(outputs)  # a rebuild renders few pages
-            written = {path: page.written for path, page in self.published.items()}
-            publication = update(outputs, output_dir, work, self.kept, written, self.present)
-            if publication is not None:
-                return publication
-        return write(outputs, output_dir, work, self.kept)
+        if not self.published:
+            return write(outputs, output_dir, work, self.kept)
+        written = {path: page.written for path, page in self.published.items()}
+        updated = update(outputs, output_dir, work, self.kept, written, self.present)
+        if isinstance(updated, Publication):
+            return updated
+        return write(updated.outputs, output_dir, work, updated.kept)
 
     def save(
         self,
