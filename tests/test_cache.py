@@ -129,6 +129,36 @@ def test_a_rebuild_reads_nothing_again_and_still_warns(
     assert "content/2017/p00.md:7: unknown key 'tittle', did you mean 'title'?" in caplog.messages
 
 
+def test_a_record_that_cannot_be_saved_is_named_and_the_next_build_is_still_right(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk is full as the build records what it did: the site is published all the
+    same, the warning says what that costs, and the record left from before is not misread."""
+    import tempfile
+
+    root = blog(tmp_path)
+    build(load_config(root))
+    edit(root)
+
+    def full(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    with caplog.at_level(logging.WARNING):
+        build(load_config(root))
+    monkeypatch.undo()
+    assert any(
+        "could not be saved (" in m and "the next build may do again what this one did" in m
+        for m in caplog.messages
+    ), caplog.messages
+    assert (
+        "An edited body."
+        in (root / "site" / "2017" / "03" / "04" / "post-3" / "index.html").read_text()
+    )
+    redate(root)
+    same_as_clean(root, tmp_path)
+
+
 @pytest.mark.parametrize(
     "damage", ["garbage", "truncated", "tampered", "checksum recomputed", "other version"]
 )

@@ -58,8 +58,10 @@ def _write_atomically(path: Path, data: bytes) -> None:
             file.write(data)
         os.replace(temporary, path)
     except OSError as exc:
-        logger.warning(
-            "%s could not be saved (%s); the next build does all the work", path.name, exc
+        logger.warning(  # the file as it was stays: it is checked again before it is trusted
+            "%s could not be saved (%s); the next build may do again what this one did",
+            path.name,
+            exc,
         )
 
 
