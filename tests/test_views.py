@@ -145,6 +145,13 @@ def test_a_key_is_the_same_exactly_when_the_view_is(tmp_path: Path) -> None:
     first = canonical(home)  # posts and shared parts met again are written as remembered
     assert canonical(home) == first == Canonical(lambda p: f"digest of {p.file} {p.title}")(home)
     assert "digest of content/c.md Statement" in canonical(home)
+    # An equal view made apart, from another reading of the same site, keys the same with
+    # what this one remembers; one part of it changed, it does not.
+    again = plan(site_of(tmp_path / "again", POSTS)).pages[0].view
+    assert again == home and again is not home and canonical(again) == first
+    assert isinstance(again, HomeView)
+    renamed = replace(again.feeds[0], title="Another feed")
+    assert canonical(replace(again, feeds=(renamed, *again.feeds[1:]))) != first
     fewer = replace(home, page=replace(home.page, posts=home.page.posts[1:]))
     other_feeds = replace(home, feeds=())
     later = replace(home, page=replace(home.page, older_url="/page/2/"))
