@@ -67,6 +67,22 @@ def test_the_site_wide_lists_named_are_read_from_every_template(
         ("{% for t in x %}{% else %}{{ tag.count }}{% endfor %}", {"count"}, set()),
         ("{% macro show(a=archive) %}{% endmacro %}", set(), {"count"}),
         ("{% for tag in terms %}{% endfor %}{{ tag.count }}", {"count"}, set()),
+        # A block, unless scoped, sees the page's variables wherever it sits.
+        (
+            "{% for tag in [0] %}{% block n %}{{ tag.count }}{% endblock %}{% endfor %}",
+            {"count"},
+            set(),
+        ),
+        (
+            "{% macro m(archive) %}{% block b %}{{ archive.count }}{% endblock %}{% endmacro %}",
+            set(),
+            {"count"},
+        ),
+        (
+            "{% for tag in x %}{% block s scoped %}{{ tag.count }}{% endblock %}{% endfor %}",
+            set(),
+            set(),
+        ),
         # Next to an operator or a mark of Jinja's.
         ("{{-tag.count}}", {"count"}, set()),
         ("{{ 100/archive.count }}", set(), {"count"}),

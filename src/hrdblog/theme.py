@@ -63,6 +63,10 @@ def _names_read(node: jinja2.nodes.Node, own: frozenset[str], named: dict[str, s
         for child in node.else_:
             _names_read(child, own, named)
         return
+    elif isinstance(node, nodes.Block) and not node.scoped:  # it sees the page's variables,
+        for child in node.body:  # not those of a loop or macro around it
+            _names_read(child, frozenset(), named)
+        return
     elif isinstance(node, nodes.Macro | nodes.CallBlock):  # its arguments are its body's own
         if isinstance(node, nodes.CallBlock):
             _names_read(node.call, own, named)
