@@ -581,45 +581,47 @@ def test_a_write_that_fails_midway_stops_writing_and_leaves_the_site(
     assert left_beside(tmp_path) == []
 
 
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="no signals to a thread here")
 def test_ctrl_c_pressed_again_while_the_writers_finish_leaves_nothing_beside_the_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first Ctrl-C stops the pages, the second comes while the writers finish theirs:
-    the build still stops only once no writer runs, and the new folder goes with it."""
-    import concurrent.futures
-
+    the build still stops only once no file is being written, and the new folder goes."""
     import hrdblog.publish
 
     site, work, before = published_site(tmp_path)
     real_put = hrdblog.publish._NewSite.put
-    real_shutdown = concurrent.futures.ThreadPoolExecutor.shutdown
-    pressed = []
+    writing = []  # the files being written
+    at_the_end = []
 
     def slow_put(self: object, path: str, content: bytes) -> None:
-        time.sleep(0.05)
+        writing.append(path)
+        time.sleep(1.0 if path == "d0/0.html" else 0.01)  # one writer busy, the other not
         real_put(self, path, content)  # type: ignore[arg-type]
+        writing.remove(path)
 
-    def shutdown(
-        self: concurrent.futures.ThreadPoolExecutor, wait: bool = True, **how: bool
-    ) -> None:
-        if wait and not pressed:  # the second Ctrl-C, as the build waits for its writers
-            pressed.append(True)
-            real_shutdown(self, wait=False, **how)
-            raise KeyboardInterrupt
-        real_shutdown(self, wait, **how)
+    def press_again() -> None:
+        time.sleep(0.1)  # the build waits for its writers by now
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
     def outputs() -> Iterator[Output]:
         for n in range(20):
             yield Output(f"d{n}/{n}.html", b"x" * 1000, str(n))
+        threading.Thread(target=press_again).start()
         raise KeyboardInterrupt  # the first Ctrl-C
 
+    def discard(self: object) -> None:
+        at_the_end.append(list(writing))
+        real_discard(self)
+
+    real_discard = hrdblog.publish._NewSite.discard
     monkeypatch.setattr(hrdblog.publish._NewSite, "put", slow_put)
-    monkeypatch.setattr(concurrent.futures.ThreadPoolExecutor, "shutdown", shutdown)
+    monkeypatch.setattr(hrdblog.publish._NewSite, "discard", discard)
     with pytest.raises(KeyboardInterrupt):
         write(outputs(), site, work)
-    assert pressed
-    assert [t.name for t in threading.enumerate() if t.name.startswith("hrdblog-write")] == []
-    time.sleep(0.2)
+    assert at_the_end == [[]]  # no file was being written as the new folder went
+    time.sleep(1.1)
+    assert writing == []
     assert site_files(site) == before
     assert left_beside(tmp_path) == []
 

@@ -168,8 +168,9 @@ class NotInPlace:
     """An update in place declined, the site as it was: what is still to publish, as a whole
     new site (`write`)."""
 
-    outputs: Iterable[Output]  # the outputs not published, with those taken but not held
-    kept: dict[str, str]  # the files of the site to keep, those outputs equal included
+    outputs: Iterable[Output]  # the outputs to write: those held, then those not yet taken
+    kept: dict[str, str]  # the files of the site to keep: path → SHA-256, with those the
+    # outputs taken but not held equal
 
 
 def update(
@@ -197,7 +198,9 @@ def update(
     origins: dict[str, str] = dict.fromkeys(kept, "a file of the site")
     changed: dict[str, bytes] = {}
     same: dict[str, str] = {}  # the outputs that equal their published file: path → SHA-256
-    worth = IN_PLACE_SHARE * (len(published) - 1)
+    # Those that differ are held until they are more than an update pays for, of a site as
+    # large as the last one or as this one so far, whichever is larger.
+    published_files = len(published) - 1
 
     def declined(rest: Iterable[Output] = ()) -> NotInPlace:
         held = [Output(path, content, origins[path]) for path, content in changed.items()]
@@ -214,17 +217,17 @@ def update(
             same[path] = sha256
         else:
             changed[path] = output.content
-            if len(changed) > worth:
+            if len(changed) > IN_PLACE_SHARE * max(published_files, len(checksums)):
                 return declined(taken)
-    gone = sorted(set(present) - set(checksums) - {MANIFEST})
-    if len(changed) + len(gone) > IN_PLACE_SHARE * len(checksums):
-        return declined()
     listing = manifest(checksums).encode()
     checksums[MANIFEST] = hashlib.sha256(listing).hexdigest()
     moves = dict(changed)
     last = published[MANIFEST]
     if last.sha256 != checksums[MANIFEST] or present.get(MANIFEST) != last.stat:
         moves[MANIFEST] = listing
+    gone = sorted(set(present) - set(checksums))
+    if len(moves) + len(gone) > IN_PLACE_SHARE * (len(checksums) - 1):
+        return declined()
     try:
         _update_in_place(target, moves, gone, work)
     except _CannotUpdate as exc:
@@ -337,8 +340,13 @@ class WorkFolders:
         try:
             self.record.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.record.with_name(f".{self.record.name}.{secrets.token_hex(4)}")
-            temporary.write_bytes(self.seal.wrap(body, self._context()))
-            os.replace(temporary, self.record)
+            try:
+                temporary.write_bytes(self.seal.wrap(body, self._context()))
+                os.replace(temporary, self.record)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    temporary.unlink(missing_ok=True)
+                raise
         except OSError as exc:
             logger.info("the record of work folders cannot be written: %s", exc)
 
@@ -506,16 +514,30 @@ class _Writers:
 
     def _stop(self) -> None:
         """Drop the files not begun and wait for those being written, through any further
-        interrupt (Ctrl-C pressed again): the caller may remove the folder once this returns."""
+        interrupt (Ctrl-C pressed again): the caller may remove the folder once this returns.
+
+        It waits for the files, not the threads: a join that an interrupt cuts short may
+        take a thread that still runs for ended (CPython's issue 90882, up to 3.12). A file
+        that never ends (a disk that hangs) holds it, as it would hold one writer alone: a
+        signal that ends the process (SIGTERM) still does, and the next build removes what
+        is left.
+        """
+        self._threads.shutdown(wait=False, cancel_futures=True)
+        # A file cancelled never runs, and `wait` would wait for it for ever.
+        begun = [writing for writing in self._writing if not writing.cancelled()]
         interrupted: KeyboardInterrupt | None = None
         while True:
             try:
-                self._threads.shutdown(wait=True, cancel_futures=True)
+                concurrent.futures.wait(begun)
                 break
             except KeyboardInterrupt as exc:
                 interrupted = exc
-        if interrupted is not None:
-            raise interrupted
+        self._writing.clear()
+        try:
+            self._threads.shutdown(wait=True)  # the threads are idle: they end at once
+        finally:
+            if interrupted is not None:
+                raise interrupted
 
 
 #: How many threads write a new site's files: two keep the system busy while the main
