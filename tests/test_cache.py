@@ -129,21 +129,34 @@ def test_a_rebuild_reads_nothing_again_and_still_warns(
     assert "content/2017/p00.md:7: unknown key 'tittle', did you mean 'title'?" in caplog.messages
 
 
+@pytest.mark.parametrize("failing", ["made", "moved into place"])
 def test_a_record_that_cannot_be_saved_is_named_and_the_next_build_is_still_right(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
     """The disk is full as the build records what it did: the site is published all the
-    same, the warning says what that costs, and the record left from before is not misread."""
+    same, the warning says what that costs, no half-saved file is left, and the record left
+    from before is not misread."""
     import tempfile
 
     root = blog(tmp_path)
     build(load_config(root))
     edit(root)
+    cache = root / CACHE_DIR
+    before = {p.name for p in cache.rglob("*")}
+    real_replace = os.replace
 
     def full(*args: object, **kwargs: object) -> tuple[int, str]:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(tempfile, "mkstemp", full)
+    def full_cache(source: str, target: str) -> None:
+        if Path(target).is_relative_to(cache):
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    if failing == "made":
+        monkeypatch.setattr(tempfile, "mkstemp", full)
+    else:
+        monkeypatch.setattr(os, "replace", full_cache)
     with caplog.at_level(logging.WARNING):
         build(load_config(root))
     monkeypatch.undo()
@@ -155,6 +168,7 @@ def test_a_record_that_cannot_be_saved_is_named_and_the_next_build_is_still_righ
         "An edited body."
         in (root / "site" / "2017" / "03" / "04" / "post-3" / "index.html").read_text()
     )
+    assert [p.name for p in cache.rglob(".*") if p.name not in before] == []  # no part left
     redate(root)
     same_as_clean(root, tmp_path)
 

@@ -38,9 +38,9 @@ def workers() -> int:
 def can_fork() -> bool:
     """Tell whether workers may be started by forking: the system can, safely (not Windows;
     not macOS, whose own libraries are not safe to fork), and this process runs no other
-    thread, since a fork copies a lock another thread holds, held for ever. That is every
-    thread of the process, those Python did not start included: `serve` watches the files
-    with a thread of watchfiles' own."""
+    thread, since a fork copies a lock another thread holds, held for ever. Where the system
+    lists them (Linux), that is every thread of the process, those Python did not start
+    included: `serve` watches the files with a thread of watchfiles' own."""
     if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
         return False
     if threading.active_count() != 1:

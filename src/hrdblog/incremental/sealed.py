@@ -54,9 +54,14 @@ def _write_atomically(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
     except OSError as exc:
         logger.warning(  # the file as it was stays: it is checked again before it is trusted
             "%s could not be saved (%s); the next build may do again what this one did",
