@@ -67,7 +67,8 @@ def test_the_site_wide_lists_named_are_read_from_every_template(
         ("{% for t in x %}{% else %}{{ tag.count }}{% endfor %}", {"count"}, set()),
         ("{% macro show(a=archive) %}{% endmacro %}", set(), {"count"}),
         ("{% for tag in terms %}{% endfor %}{{ tag.count }}", {"count"}, set()),
-        # A block, unless scoped, sees the page's variables wherever it sits.
+        # A block sees the page's variables wherever it sits: a child's block, scoped or
+        # not, is shown in its parent's place.
         (
             "{% for tag in [0] %}{% block n %}{{ tag.count }}{% endblock %}{% endfor %}",
             {"count"},
@@ -80,7 +81,12 @@ def test_the_site_wide_lists_named_are_read_from_every_template(
         ),
         (
             "{% for tag in x %}{% block s scoped %}{{ tag.count }}{% endblock %}{% endfor %}",
+            {"count"},
             set(),
+        ),
+        (
+            "{% macro m(tag) %}{% block b scoped %}{{ tag.count }}{% endblock %}{% endmacro %}",
+            {"count"},
             set(),
         ),
         # Next to an operator or a mark of Jinja's.

@@ -63,9 +63,9 @@ def _names_read(node: jinja2.nodes.Node, own: frozenset[str], named: dict[str, s
         for child in node.else_:
             _names_read(child, own, named)
         return
-    elif isinstance(node, nodes.Block) and not node.scoped:  # it sees the page's variables,
-        for child in node.body:  # not those of a loop or macro around it
-            _names_read(child, frozenset(), named)
+    elif isinstance(node, nodes.Block):  # it sees the page's variables, not those of a loop
+        for child in node.body:  # or macro around it: a child's block is shown in its parent's
+            _names_read(child, frozenset(), named)  # place, scoped or not
         return
     elif isinstance(node, nodes.Macro | nodes.CallBlock):  # its arguments are its body's own
         if isinstance(node, nodes.CallBlock):
@@ -219,6 +219,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         bdi=bdi,
         rebase=rebase,
     )
+    env.extend(entries=entries)  # the theme tells it which page it renders
     return env
 
 
@@ -258,6 +259,7 @@ class Theme:
     def __init__(self, config: SiteConfig) -> None:
         self.config = config
         self.env = environment(config)
+        self.entries: Entries = self.env.entries  # type: ignore[attr-defined]
 
     def named(self) -> dict[str, frozenset[str]]:
         """Return what the templates name of each variable's values made on demand
@@ -289,7 +291,8 @@ class Theme:
     def render(self, name: str, context: dict[str, Any]) -> str:
         """Render one template; a template's mistake becomes a ThemeError naming file and line."""
         try:
-            return self.env.get_template(name).render(context)
+            with self.entries.rendering(name):
+                return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as exc:
             where = f"{self._shown(exc.filename or exc.name or name)}:{exc.lineno}: "
             raise ThemeError(f"{where}template syntax error: {exc.message}") from None
