@@ -7,7 +7,7 @@ import importlib.metadata
 from pathlib import Path
 
 import pytest
-from helpers import REPO, post, site_files, synthetic_blog
+from helpers import REPO, make_site, post, site_files, synthetic_blog
 from markdown.treeprocessors import InlineProcessor
 
 from hrdblog.build import build
@@ -120,3 +120,33 @@ def test_entries_made_once_give_the_bytes_of_the_entry_macro_on_each_page(
     fast_files, plain_files = site_files(fast), site_files(plain)
     assert fast_files == plain_files
     assert sum(b"{braces}" in content for content in fast_files.values()) > 3  # list pages
+
+
+def test_a_site_s_page_that_shows_entries_of_its_own_gets_them_as_the_macro_makes_them(
+    tmp_path: Path,
+) -> None:
+    """A post page of the site's own lists its related posts with the entry macro, after
+    setting what the entry reads: it shows what the macro makes there, in a clean build and
+    in a rebuild of that page alone."""
+    root = make_site(
+        tmp_path / "blog",
+        {
+            f"p{n}.md": post(f"Post {n}", f"2020-01-{n + 1:02}", "Text.", tags=["a", "b"])
+            for n in range(6)
+        },
+        {"base_url": "https://example.org/"},
+    )
+    (root / "templates").mkdir()
+    (root / "templates" / "post.html").write_text(
+        '{% extends "default/post.html" %}{% set taxonomies = () %}'
+        '{% import "macros.html" as m with context %}{% block content %}{{ super() }}'
+        "<aside>{{ m.entries({'posts': neighbours.related, 'count': 1}) }}</aside>"
+        "{% endblock %}"
+    )
+    build(load_config(root))
+    page = root / "site" / "2020" / "01" / "03" / "post-2" / "index.html"
+    aside = page.read_text().split("<aside>")[1]
+    assert "Post 0" in aside and 'rel="tag"' not in aside  # no terms: taxonomies is ()
+    page.unlink()
+    build(load_config(root))
+    assert page.read_text().split("<aside>")[1] == aside

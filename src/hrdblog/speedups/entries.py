@@ -9,16 +9,19 @@ mark's place, and each page that shows the entry fills in its own links.
 
 Contract: `Entries.html(context, post)` gives exactly what `entry(post)` renders on the page
 being rendered, or None where it cannot vouch for that, and then the template calls the macro
-itself: on a page served at any address (404.html), or when the entry macro or a list page
-that calls it is the site's own (a site's template may set what the entry reads, as
-`{% set taxonomies = … %}`, or show what differs from page to page). tests/test_speedups.py
-builds a blog with and without it and compares every byte.
+itself: on a page served at any address (404.html); on a page other than the default theme's
+list pages (`ENTRY_PAGES`: a site's `post.html` may call the macro too); or when the entry
+macro or a list page that calls it is the site's own (a site's template may set what the
+entry reads, as `{% set taxonomies = … %}`, or show what differs from page to page). The
+theme tells it which page it renders (`rendering`). tests/test_speedups.py builds a blog with
+and without it and compares every byte.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +33,10 @@ from markupsafe import Markup
 ANY_PAGE = "\x00any page\x00"
 _MARK = re.compile("\x00(\\d+)\x00")
 
-#: The templates of the pages that show entries, and of the macro that makes them.
-ENTRY_TEMPLATES = ("macros.html", "base.html", "index.html", "tag.html", "archive.html")
+#: The templates of the list pages, whose entries are made once.
+ENTRY_PAGES = ("index.html", "tag.html", "archive.html")
+#: Those templates, and those of the macro that makes the entries and of the layout.
+ENTRY_TEMPLATES = ("macros.html", "base.html", *ENTRY_PAGES)
 
 #: A link marked in an entry: its target, and how its address is escaped once pointed.
 _Link = tuple[str, Callable[[str], Any]]
@@ -55,10 +60,22 @@ class Entries:
         self.modules: dict[str, Any] = {}
         self.links: list[_Link] = []
         self._usable: bool | None = None
+        self._page: str | None = None  # the template of the page being rendered
+
+    @contextlib.contextmanager
+    def rendering(self, template: str) -> Iterator[None]:
+        """Say, for the time of the block, which page template is being rendered."""
+        self._page = template
+        try:
+            yield
+        finally:
+            self._page = None
 
     def html(self, context: Any, post: Any) -> Markup | None:
         """Return the entry of a post on the page being rendered, or None (see the contract)."""
-        if context["page_url"] is None or not self._default_entries():
+        if self._page not in ENTRY_PAGES or context["page_url"] is None:
+            return None
+        if not self._default_entries():
             return None
         key = (post.file, context["lang"])
         if key not in self.made:
