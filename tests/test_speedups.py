@@ -113,7 +113,17 @@ def test_entries_made_once_give_the_bytes_of_the_entry_macro_on_each_page(
         post("بيان", "2018-02-01", "نص [رابط](../other/) {braces}", tags=["تحالف"], lang="ar")
     )
     fast = tmp_path / "fast"
+    real, made = Entries.html, []
+
+    def html(self: Entries, context: object, post: object) -> object:
+        entry = real(self, context, post)
+        made.append(entry is not None)
+        return entry
+
+    monkeypatch.setattr(Entries, "html", html)
+    monkeypatch.setattr("hrdblog.render.PARALLEL_PAGES", 10**9)  # here, where it is counted
     build(load_config(root, output_dir=fast), use_cache=False)
+    assert made and all(made)  # every list page's entries are the ones made once
     monkeypatch.setattr(Entries, "html", lambda self, context, post: None)
     plain = tmp_path / "plain"
     build(load_config(root, output_dir=plain), use_cache=False)
