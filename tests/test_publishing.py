@@ -750,3 +750,24 @@ def test_folders_nested_deeper_than_python_recurses_are_replaced(tmp_path: Path)
         for left in [site / "d", *root.glob(".site.*/d")]:
             if left.exists():
                 remove_tree(left)
+
+
+@pytest.mark.parametrize("folder", ["static", "root"])
+def test_a_file_removed_from_static_or_root_goes_without_being_called_put_there_by_hand(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, folder: str
+) -> None:
+    """A build published it: the next one removes it, in place, and says nothing of hands."""
+    root = make_site(
+        tmp_path, {f"p{i}.md": post(f"Post {i}", f"2017-01-{i + 1:02}") for i in range(9)}
+    )
+    (root / folder).mkdir()
+    (root / folder / "notice.txt").write_text("A notice.")
+    site = build_site(root)
+    published = site / ("static/notice.txt" if folder == "static" else "notice.txt")
+    assert published.is_file()
+    inode = site.stat().st_ino
+    (root / folder / "notice.txt").unlink()
+    with caplog.at_level(logging.WARNING):
+        build_site(root)
+    assert not published.exists() and site.stat().st_ino == inode
+    assert not [m for m in caplog.messages if "by hand" in m], caplog.messages

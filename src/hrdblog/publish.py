@@ -152,7 +152,7 @@ def write(
         checksums[MANIFEST] = hashlib.sha256(listing).hexdigest()
         fresh.put(MANIFEST, listing)
         os.chmod(fresh.folder, 0o755)  # work folders are made private; a web server must read it
-        _say_what_goes(output_dir, target, survey(target), checksums)
+        _say_what_goes(output_dir, published_paths(target), survey(target), checksums)
     except OSError as exc:
         fresh.discard()
         raise OutputError(f"cannot write the site to {output_dir}: {exc}") from None
@@ -233,7 +233,7 @@ def update(
     except _CannotUpdate as exc:
         logger.info("updating %s in place failed (%s): writing it anew", target, exc)
         return declined()
-    _say_what_goes(output_dir, target, present, checksums)
+    _say_what_goes(output_dir, published, present, checksums)  # read before the update
     return Publication(checksums, {path: _stat(target / path) for path in moves})
 
 
@@ -251,13 +251,17 @@ NAMED = 10
 
 
 def _say_what_goes(
-    output_dir: Path, target: Path, present: Mapping[str, Stat], checksums: Mapping[str, str]
+    output_dir: Path,
+    listed: Iterable[str] | None,
+    present: Mapping[str, Stat],
+    checksums: Mapping[str, str],
 ) -> None:
     """Warn of each file of the site that this build removes though no build published it
-    (put there by hand): hosts' files like CNAME belong in root/."""
-    listed = published_paths(target)
+    (put there by hand; `listed`: what the last build published, if known): hosts' files
+    like CNAME belong in root/."""
     if listed is None:
         return
+    listed = set(listed)
     foreign = sorted(path for path in present if path not in listed and path not in checksums)
     for path in foreign[:NAMED]:
         logger.warning(
