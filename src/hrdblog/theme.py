@@ -92,7 +92,9 @@ def environment(config: SiteConfig) -> jinja2.Environment:
     # Jinja reads templates by name, following links: the folder is checked as every other.
     raise_all(list(walk(config.templates_dir, config.source).errors))
     if config.templates_dir.is_dir():
-        loaders.append(_VisibleLoader(config.templates_dir))
+        visible = _VisibleLoader(config.templates_dir)
+        visible.shown = config.display_path(config.templates_dir)
+        loaders.append(visible)
     loaders += [jinja2.PrefixLoader({"default": default}), default]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -232,12 +234,21 @@ class _VisibleLoader(jinja2.FileSystemLoader):
     folders, whose names start with a dot, are left out, so that what a page is made from
     is what a build keys and checks."""
 
+    shown = "templates"  # the folder, as messages name it
+
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         if _hidden(template):
             raise jinja2.TemplateNotFound(template)
-        return super().get_source(environment, template)
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            raise ThemeError(
+                f"{self.shown}/{template}:{line}: the template is not UTF-8 text",
+                "save it as UTF-8 (in most editors: Save with encoding, UTF-8)",
+            ) from None
 
     def list_templates(self) -> list[str]:
         return [name for name in super().list_templates() if not _hidden(name)]
