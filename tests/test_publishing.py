@@ -771,3 +771,23 @@ def test_a_file_removed_from_static_or_root_goes_without_being_called_put_there_
         build_site(root)
     assert not published.exists() and site.stat().st_ino == inode
     assert not [m for m in caplog.messages if "by hand" in m], caplog.messages
+
+
+def test_an_empty_folder_made_in_the_site_by_hand_is_named_and_removed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Even by a build with nothing else to do: the site is then what a clean build makes."""
+    root = make_site(
+        tmp_path, {f"p{i}.md": post(f"Post {i}", f"2017-01-{i + 1:02}") for i in range(5)}
+    )
+    site = build_site(root)
+    (site / "emptied" / "inner").mkdir(parents=True)
+    with caplog.at_level(logging.WARNING):
+        build_site(root)
+    assert not (site / "emptied").exists()
+    assert [m for m in caplog.messages if "an empty folder" in m] == [
+        f"{site.as_posix()}/emptied/inner/: removed: an empty folder, which no build makes"
+    ]
+    clean = tmp_path / "clean"
+    build(load_config(root, output_dir=clean), use_cache=False)
+    assert site_files(site) == site_files(clean)

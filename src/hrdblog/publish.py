@@ -96,15 +96,18 @@ class Publication(NamedTuple):
 
 
 def survey(folder: Path) -> dict[str, Stat]:
-    """Return every file under `folder`, by path relative to it, with its stat; nothing if
-    there is no such folder. Raise OutputError naming a folder in it that cannot be read."""
+    """Return every file under `folder`, by path relative to it, with its stat, and every
+    empty folder, by its path and a slash (no build makes one); nothing if there is no such
+    folder. Raise OutputError naming a folder in it that cannot be read."""
     found: dict[str, Stat] = {}
     stack = [(os.fspath(folder), "")]
     while stack:
         directory, prefix = stack.pop()
         try:
             with os.scandir(directory) as entries:
+                empty = True
                 for entry in entries:
+                    empty = False
                     if entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, f"{prefix}{entry.name}/"))
                     else:  # Stat.of, made here: a survey stats every file of the site
@@ -112,6 +115,8 @@ def survey(folder: Path) -> dict[str, Stat]:
                         found[prefix + entry.name] = Stat(
                             st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
                         )
+            if empty and prefix:
+                found[prefix] = Stat.of(os.stat(directory, follow_symlinks=False))
         except (FileNotFoundError, NotADirectoryError):
             if not prefix:
                 return {}  # no site yet
@@ -228,6 +233,8 @@ def update(
     gone = sorted(set(present) - set(checksums))
     if len(moves) + len(gone) > IN_PLACE_SHARE * (len(checksums) - 1):
         return declined()
+    if any(path.endswith("/") for path in gone):  # an empty folder: a new site has none
+        return declined()
     try:
         _update_in_place(target, moves, gone, work)
     except _CannotUpdate as exc:
@@ -264,6 +271,11 @@ def _say_what_goes(
     listed = set(listed)
     foreign = sorted(path for path in present if path not in listed and path not in checksums)
     for path in foreign[:NAMED]:
+        if path.endswith("/"):
+            logger.warning(
+                "%s/%s: removed: an empty folder, which no build makes", output_dir.as_posix(), path
+            )
+            continue
         logger.warning(
             "%s/%s: removed: no build published it, so it was put there by hand; a file to "
             "publish at the root of the site goes in root/%s",
