@@ -14,15 +14,19 @@ it finds on disk:
 - a file or folder that cannot be read is an error naming it, never a traceback.
 
 Listings are sorted, a folder's files before its subfolders, so builds are reproducible.
+What hrdblog keeps of its own beside the site (caches, records, the blog's key) is written
+by `replace_file`, in one step.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
 import re
 import stat
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -310,3 +314,18 @@ def _hint(exc: OSError) -> str | None:
 
 def _error(shown: str, message: str, hint: str | None = None) -> ContentError:
     return ContentError(shown, None, message, hint)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path` in one step: into a new private file beside it (mode 0o600),
+    then in its place, so that a reader finds the old file or the new one, never half of
+    one. Raise OSError, leaving no part behind, if either fails."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -22,14 +22,14 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from hrdblog.errors import ContentError, OutputError
 from hrdblog.exchange import exchange
-from hrdblog.files import Stat, read_file
+from hrdblog.files import Stat, read_file, replace_file
 from hrdblog.models import Output
 from hrdblog.seal import Seal
 from hrdblog.urls import MANIFEST, Origin, check_paths, path_allowed
@@ -259,7 +259,7 @@ NAMED = 10
 
 def _say_what_goes(
     output_dir: Path,
-    listed: Iterable[str] | None,
+    listed: Container[str] | None,
     present: Mapping[str, Stat],
     checksums: Mapping[str, str],
 ) -> None:
@@ -268,7 +268,6 @@ def _say_what_goes(
     like CNAME belong in root/."""
     if listed is None:
         return
-    listed = set(listed)
     foreign = sorted(path for path in present if path not in listed and path not in checksums)
     for path in foreign[:NAMED]:
         if path.endswith("/"):
@@ -355,14 +354,7 @@ class WorkFolders:
         body = json.dumps(sorted(self._names)).encode()
         try:
             self.record.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.record.with_name(f".{self.record.name}.{secrets.token_hex(4)}")
-            try:
-                temporary.write_bytes(self.seal.wrap(body, self._context()))
-                os.replace(temporary, self.record)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    temporary.unlink(missing_ok=True)
-                raise
+            replace_file(self.record, self.seal.wrap(body, self._context()))
         except OSError as exc:
             logger.info("the record of work folders cannot be written: %s", exc)
 

@@ -23,6 +23,8 @@ import re
 import secrets
 from pathlib import Path
 
+from hrdblog.files import replace_file
+
 logger = logging.getLogger(__name__)
 
 KEY_DIR = ".hrdblog-key"
@@ -66,17 +68,11 @@ class Seal:
             logger.info("%s cannot be read (%s): nothing cached is trusted", path, exc)
             return cls(None)
         key = secrets.token_hex(32).encode()
-        temporary = path.with_name(f"{KEY_FILE}.{secrets.token_hex(4)}")
         try:
             folder.mkdir(mode=0o700, exist_ok=True)
             ignore_all(folder)
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(key + b"\n")
-            os.replace(temporary, path)
+            replace_file(path, key + b"\n")  # private, as mkstemp makes it
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
             logger.info("%s cannot be written (%s): nothing cached is trusted", path, exc)
             return cls(None)
         return cls(key)

@@ -92,9 +92,9 @@ def environment(config: SiteConfig) -> jinja2.Environment:
     # Jinja reads templates by name, following links: the folder is checked as every other.
     raise_all(list(walk(config.templates_dir, config.source).errors))
     if config.templates_dir.is_dir():
-        visible = _VisibleLoader(config.templates_dir)
-        visible.shown = config.display_path(config.templates_dir)
-        loaders.append(visible)
+        loaders.append(
+            _VisibleLoader(config.templates_dir, config.display_path(config.templates_dir))
+        )
     loaders += [jinja2.PrefixLoader({"default": default}), default]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -234,7 +234,9 @@ class _VisibleLoader(jinja2.FileSystemLoader):
     folders, whose names start with a dot, are left out, so that what a page is made from
     is what a build keys and checks."""
 
-    shown = "templates"  # the folder, as messages name it
+    def __init__(self, folder: Path, shown: str) -> None:
+        super().__init__(folder)
+        self.shown = shown  # the folder, as messages name it
 
     def get_source(
         self, environment: jinja2.Environment, template: str

@@ -7,9 +7,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
 from pathlib import Path
 
+from hrdblog.files import replace_file
 from hrdblog.seal import Seal
 
 logger = logging.getLogger(__name__)
@@ -53,15 +53,7 @@ def write_sealed(
 def _write_atomically(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        replace_file(path, data)
     except OSError as exc:
         logger.warning(  # the file as it was stays: it is checked again before it is trusted
             "%s could not be saved (%s); the next build may do again what this one did",
