@@ -37,7 +37,10 @@ def blog(tmp_path: Path) -> Path:
     posts["2017/folder/index.md"] = post(
         "In a folder", "2017-04-01", "![Vigil](vigil.jpg)", tags=["a"]
     )
+    posts["pages/about.md"] = "---\ntitle: About\n---\nWho we are.\n"
+    posts["pages/contact/index.md"] = "---\ntitle: Contact\n---\n![Office](office.jpg)\n"
     root = make_site(tmp_path, posts, {"base_url": "https://example.org/"})
+    (root / "content" / "pages" / "contact" / "office.jpg").write_bytes(jpeg_with_location((8, 8)))
     (root / "content" / "2017" / "folder" / "vigil.jpg").write_bytes(jpeg_with_location((40, 20)))
     return root
 
@@ -78,6 +81,27 @@ def redate(root: Path) -> None:
     )
 
 
+def edit_page(root: Path) -> None:
+    (root / "content" / "pages" / "about.md").write_text(
+        "---\ntitle: About us\nupdated: 2018-01-01\n---\nWho we are now.\n"
+    )
+
+
+def add_page(root: Path) -> None:
+    (root / "content" / "pages" / "about" / "team.md").parent.mkdir()
+    (root / "content" / "pages" / "about" / "team.md").write_text("---\ntitle: Team\n---\nUs.\n")
+
+
+def post_to_page(root: Path) -> None:
+    """The same bytes, moved: a post becomes a page."""
+    (root / "content" / "2017" / "p05.md").rename(root / "content" / "pages" / "p05.md")
+
+
+def page_image(root: Path) -> None:
+    office = root / "content" / "pages" / "contact" / "office.jpg"
+    office.write_bytes(jpeg_with_location((16, 4)))
+
+
 def template(root: Path) -> None:
     (root / "templates").mkdir(exist_ok=True)
     (root / "templates" / "footer.html").write_text(
@@ -95,7 +119,23 @@ def image(root: Path) -> None:
     (root / "content" / "2017" / "folder" / "vigil.jpg").write_bytes(jpeg_with_location((60, 30)))
 
 
-@pytest.mark.parametrize("change", [edit, add, delete, retag, redate, template, setting, image])
+CHANGES = [
+    edit,
+    add,
+    delete,
+    retag,
+    redate,
+    edit_page,
+    add_page,
+    post_to_page,
+    page_image,
+    template,
+    setting,
+    image,
+]
+
+
+@pytest.mark.parametrize("change", CHANGES)
 def test_a_rebuild_after_a_change_equals_a_clean_build(
     tmp_path: Path, change: Callable[[Path], None]
 ) -> None:
@@ -108,7 +148,7 @@ def test_a_rebuild_after_a_change_equals_a_clean_build(
 def test_every_change_in_turn(tmp_path: Path) -> None:
     root = blog(tmp_path)
     build(load_config(root))
-    for change in (edit, add, delete, retag, redate, template, setting, image):
+    for change in CHANGES:
         change(root)
         same_as_clean(root, tmp_path / change.__name__)
 
@@ -190,7 +230,7 @@ def test_a_damaged_or_tampered_cache_is_never_trusted(tmp_path: Path, damage: st
             cache.write_text(text[: len(text) // 2])
         elif damage in {"tampered", "checksum recomputed"}:
             entries = json.loads(body)
-            assert len(entries) == 13
+            assert len(entries) == 15  # the 13 posts and the 2 pages
             for entry in entries.values():
                 entry["body"] = "<script>alert(1)</script>"
             tampered = json.dumps(entries)
@@ -413,19 +453,19 @@ def test_the_post_cache_keeps_this_builds_posts_and_no_others(
     root = blog(tmp_path)
     build(load_config(root))
     files, entries = cached_posts(root)
-    assert (files, len(entries)) == (1, 13)  # the small packs of the workers, merged
+    assert (files, len(entries)) == (1, 15)  # the small packs of the workers, merged
     for number in range(4):
         (root / "content" / "2017" / "p03.md").write_text(
             post("Post 3", "2017-03-04 10:00", f"Edited {number} times.", tags=["a"])
         )
         build(load_config(root))
         files, entries = cached_posts(root)
-        assert (files, len(entries)) == (1, 13)  # the stale versions are gone
+        assert (files, len(entries)) == (1, 15)  # the stale versions are gone
         assert sum(f"Edited {number} times." in str(e["body"]) for e in entries.values()) == 1
     delete(root)
     build(load_config(root))
     files, entries = cached_posts(root)
-    assert (files, len(entries)) == (1, 12)
+    assert (files, len(entries)) == (1, 14)
     same_as_clean(root, tmp_path)
 
 
@@ -476,7 +516,7 @@ def test_a_file_changed_just_before_a_build_is_read_again_by_the_next(
     monkeypatch.setattr(hrdblog.incremental.keys, "RECENT_NS", -(10**10))
     (root / "content" / "2017" / "p03.md").write_text(post("Post 3", "2017-03-04 10:00", "New."))
     build(load_config(root))
-    assert len(record(root)["files_read"]) == 14  # the 13 posts, and the photo of one
+    assert len(record(root)["files_read"]) == 17  # the 13 posts, the 2 pages, a photo of each kind
 
 
 def test_files_written_just_before_a_build_are_read_once_by_a_build_with_nothing_to_do(
@@ -501,8 +541,8 @@ def test_files_written_just_before_a_build_are_read_once_by_a_build_with_nothing
     site = root / "site"
     before = inodes(site)
     assert build(load_config(root)).unchanged
-    assert len(read) == 14  # the 13 posts, and the photo of one
-    assert len(record(root)["files_read"]) == 14
+    assert len(read) == 17  # the 13 posts, the 2 pages, a photo of each kind
+    assert len(record(root)["files_read"]) == 17
     read.clear()
     assert build(load_config(root)).unchanged
     assert read == []
@@ -662,9 +702,9 @@ def test_a_site_whose_templates_show_nothing_of_the_whole_site_renders_only_what
     build(load_config(root))
     rendered = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("Rendered"))
     # The new post's page, its neighbour's, the home page, its archives, the archive
-    # listing and the feed show it; the pages of the twelve other posts and of the tags, and
-    # robots.txt, do not.
-    assert rendered == "Rendered 53 files, 40 kept unchanged from the last build", rendered
+    # listing and the feed show it; the pages of the twelve other posts, of the tags and the
+    # two pages of their own, and robots.txt, do not.
+    assert rendered == "Rendered 56 files, 42 kept unchanged from the last build", rendered
     same_as_clean(root, tmp_path)
 
 

@@ -126,7 +126,7 @@ def prepare(
     reading = read_posts(config, progress, steps.reader(config.now()))
     with collector_skips_older():
         try:
-            site = collect(config, reading.posts, steps.related)
+            site = collect(config, reading.posts, steps.related, reading.pages)
         except ErrorList as exc:  # report the clashes among readable posts with the others
             raise ErrorList(reading.errors + exc.errors) from None
         raise_all(list(reading.errors))

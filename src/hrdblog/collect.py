@@ -1,4 +1,5 @@
-"""Stage 2: posts → Site. Order posts, gather terms, archives and neighbours, paginate lists."""
+"""Stage 2: posts and pages → Site. Order posts, gather terms, archives and neighbours,
+paginate lists."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from hrdblog.errors import ContentError, HrdblogError, raise_all
 from hrdblog.models import (
     Archive,
     ListPage,
+    Page,
     Post,
     PostPage,
     Site,
@@ -34,9 +36,13 @@ RelatedFinder = Callable[[list[list[tuple[str, str]]], int], list[list[int]]]
 
 
 def collect(
-    config: SiteConfig, posts: tuple[Post, ...], related: RelatedFinder | None = None
+    config: SiteConfig,
+    posts: tuple[Post, ...],
+    related: RelatedFinder | None = None,
+    pages: tuple[Page, ...] = (),
 ) -> Site:
-    """Build the Site: posts newest first, terms checked for clashes, every list paginated.
+    """Build the Site: posts newest first, terms checked for clashes, every list paginated;
+    pages by address.
 
     Drafts and posts scheduled for later are left out unless the build asks for them.
     `related` finds the related posts (`related_posts`, or a wrapper of it with the same
@@ -68,6 +74,7 @@ def collect(
             for year in archives
             if year.kind == "year"
         ),
+        pages=tuple(sorted(published_pages(config, pages), key=lambda page: page.url)),
     )
 
 
@@ -81,6 +88,17 @@ def published(config: SiteConfig, posts: tuple[Post, ...]) -> list[Post]:
             logger.info("%s: scheduled for %s, left out", post.file, post.date.isoformat())
         else:
             kept.append(post)
+    return kept
+
+
+def published_pages(config: SiteConfig, pages: tuple[Page, ...]) -> list[Page]:
+    """Return the pages this build publishes."""
+    kept = []
+    for page in pages:
+        if page.draft and not config.include_drafts:
+            logger.info("%s: a draft, left out", page.file)
+        else:
+            kept.append(page)
     return kept
 
 

@@ -39,6 +39,10 @@ DEFAULT_EXTENSIONS = ("footnotes", "tables", "fenced_code", "toc", "smarty")
 POST_FIELDS = frozenset(
     {"title", "date", "summary", "slug", "draft", "author", "lang", "updated", "source", "aliases"}
 )
+#: The front-matter fields of a page (`content/pages/`).
+PAGE_FIELDS = frozenset(
+    {"title", "date", "summary", "slug", "url", "draft", "author", "lang", "updated", "aliases"}
+)
 #: First URL segments the site itself uses; a taxonomy may not take one of these paths.
 RESERVED_PATHS = frozenset({"page", "static", "archives", "feed.xml", "sitemap.xml", "404.html"})
 
@@ -132,6 +136,11 @@ class SiteConfig:
     include_drafts: bool = False
     include_future: bool = False
     build_time: datetime | None = None  # None: SOURCE_DATE_EPOCH, else the clock
+
+    @property
+    def pages_dir(self) -> Path:
+        """Return the folder of the pages: About, Contact … (`content/pages/`)."""
+        return self.content_dir / "pages"
 
     @property
     def static_dir(self) -> Path:
@@ -512,11 +521,11 @@ def _taxonomies(value: Any, texts: dict[str, str]) -> tuple[Taxonomy, ...]:
     declared = {t.name: t for t in DEFAULT_TAXONOMIES}
     for name, spec in value.items():
         name = str(name)
-        if not _NAME.match(name) or name in POST_FIELDS:
+        if not _NAME.match(name) or name in POST_FIELDS | PAGE_FIELDS:
             raise _Invalid(
                 f"cannot use the name {name!r}",
                 "a taxonomy's name is a front-matter key in lower case, not one of "
-                + ", ".join(sorted(POST_FIELDS)),
+                + ", ".join(sorted(POST_FIELDS | PAGE_FIELDS)),
             )
         if spec is False or spec is None:
             declared.pop(name, None)

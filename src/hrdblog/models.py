@@ -1,4 +1,5 @@
-"""The nouns of a blog: posts, tags, archives, pages of lists, the site, outputs. All frozen."""
+"""The nouns of a blog: posts, pages, tags, archives, pages of lists, the site, outputs. All
+frozen."""
 
 from __future__ import annotations
 
@@ -69,6 +70,35 @@ class Post:
     def sort_key(self) -> tuple[datetime, str, str]:
         """Return the key that orders posts oldest first, same-date posts by slug then file."""
         return (self.date, self.slug, self.file)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page that stands on its own (About, Contact, Donate), read from
+    `content/pages/**/*.md`: in no list, archive or feed, and dated only if it says so."""
+
+    file: str  # the file, as messages show it: content/pages/about.md
+    title: str
+    slug: str  # the last part of its url
+    url: str
+    body: Markup
+    excerpt: Markup  # its summary, else its first words: its description for search engines
+    summary: str | None = None  # the summary as written (Markdown)
+    author: str = ""
+    lang: str = ""
+    date: datetime | None = None
+    updated: datetime | None = None
+    draft: bool = False
+    aliases: tuple[str, ...] = ()  # old site paths that redirect to the page
+    bundle: str | None = None  # the page's own folder, when it is content/pages/…/slug/index.md
+    resources: tuple[str, ...] = ()  # the files in that folder, published beside the page
+    extra: Mapping[str, Any] = field(default_factory=dict)  # front-matter keys hrdblog does not use
+    lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → line, for messages
+
+    @property
+    def last_modified(self) -> datetime | None:
+        """Return when the page last changed, if it says: its `updated` field, else its date."""
+        return self.updated or self.date
 
 
 @dataclass(frozen=True)
@@ -153,6 +183,7 @@ class Site:
     taxonomies: tuple[TaxonomyTerms, ...]
     archives: tuple[Archive, ...]  # years, months and days, newest first
     archive_listing: tuple[YearArchives, ...]
+    pages: tuple[Page, ...] = ()  # by url
 
     @property
     def tags(self) -> tuple[Tag, ...]:

@@ -8,6 +8,7 @@ default theme (and a line in README's list of templates).
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 from hrdblog.config import ROOT_HIDDEN
 from hrdblog.errors import HrdblogError, raise_all
 from hrdblog.files import walk
-from hrdblog.models import ListPage, Post, Redirect, Site
+from hrdblog.models import ListPage, Page, Post, Redirect, Site
 from hrdblog.theme import DEFAULT_THEME
 from hrdblog.urls import Origin, check_paths, feed_url, output_path
 from hrdblog.views import (
@@ -29,6 +30,7 @@ from hrdblog.views import (
     FeedView,
     HomeView,
     NotFoundView,
+    PageView,
     PostView,
     RedirectView,
     RobotsView,
@@ -116,6 +118,19 @@ def plan(site: Site, named: Mapping[str, frozenset[str]] | None = None) -> Plan:
         for alias in post.aliases:
             origin = Origin(f"the old address {alias}", aliases)
             add(RedirectView(post), "redirect.html", alias, origin, listed=False)
+    for shown_page in site.pages:
+        where = f"{shown_page.file}:{shown_page.lines.get('url', shown_page.lines.get('title', 1))}"
+        add(
+            PageView(shown_page, site_feed),
+            "page.html",
+            shown_page.url,
+            Origin(f"the page {shown_page.url}", where),
+            shown_page.last_modified,
+        )
+        aliases = f"{shown_page.file}:{shown_page.lines.get('aliases', 1)}"
+        for alias in shown_page.aliases:
+            origin = Origin(f"the old address {alias}", aliases)
+            add(RedirectView(shown_page), "redirect.html", alias, origin, listed=False)
     for old, new in config.redirects.items():
         where = f"{config.display_path(config.config_file or config.source)}: redirects"
         origin = Origin(f"the old address {old}", where)
@@ -180,10 +195,16 @@ def plan(site: Site, named: Mapping[str, frozenset[str]] | None = None) -> Plan:
 
 
 def sitemap(pages: list[Planned]) -> SitemapView:
-    """Return the sitemap of the pages planned: each with an address, and when what it shows
-    last changed, by path."""
+    """Return the sitemap of the pages planned: each with an address and something to show
+    (a list with posts, a page), with when that last changed where it is known, by path."""
     listed = sorted(
-        (page for page in pages if page.listed and page.url is not None and page.lastmod),
+        (
+            page
+            for page in pages
+            if page.listed
+            and page.url is not None
+            and (page.lastmod or isinstance(page.view, PageView))
+        ),
         key=lambda page: page.path,
     )
     return SitemapView(tuple(SitemapPage(p.url, p.lastmod) for p in listed))  # type: ignore[arg-type]
@@ -247,14 +268,15 @@ def root_files(site: Site) -> list[tuple[str, Path]]:
 
 
 def post_files(site: Site) -> list[tuple[str, Path]]:
-    """Return the files of every post that has its own folder, each with the path it is
-    published at, beside its page."""
+    """Return the files of every post and page that has its own folder, each with the path
+    it is published at, beside its page."""
+    entries: tuple[Post | Page, ...] = (*site.posts, *site.pages)
     return [
         (
-            output_path(post.url).removesuffix("index.html") + name,
-            site.config.source / post.bundle / name,
+            posixpath.join(posixpath.dirname(output_path(entry.url)), name),
+            site.config.source / entry.bundle / name,
         )
-        for post in site.posts
-        if post.bundle is not None
-        for name in post.resources
+        for entry in entries
+        if entry.bundle is not None
+        for name in entry.resources
     ]

@@ -1,4 +1,5 @@
-"""Stage 1: read every `content/**/*.md` file into a Post, collecting every problem first."""
+"""Stage 1: read every `content/**/*.md` file into a Post (a Page under `content/pages/`),
+collecting every problem first."""
 
 from __future__ import annotations
 
@@ -8,19 +9,21 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
+
+from markupsafe import Markup
 
 from hrdblog import pool
 from hrdblog.characters import clean_text
-from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig, suggest
+from hrdblog.config import LANGUAGE_TAG, PAGE_FIELDS, POST_FIELDS, SiteConfig, suggest
 from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings, count
 from hrdblog.files import Listing, file_key, read_file, walk
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt, sanitize
 from hrdblog.media import ImageSizes
-from hrdblog.models import Link, Post, Term
+from hrdblog.models import Link, Page, Post, Term
 from hrdblog.progress import Progress, silent
 from hrdblog.sitecheck import loads, other_origin
 from hrdblog.urls import (
@@ -47,16 +50,17 @@ _FALSE = {"false", "no", "off"}
 
 @dataclass(frozen=True)
 class Reading:
-    """Every post that could be read, and every problem found in the others."""
+    """Every post and page that could be read, and every problem found in the others."""
 
     posts: tuple[Post, ...]
     errors: tuple[HrdblogError, ...]
+    pages: tuple[Page, ...] = ()
 
 
 class FileRead(NamedTuple):
-    """What reading one post file gave."""
+    """What reading one post (or page) file gave."""
 
-    result: Post | list[HrdblogError]  # its post, or every problem in it
+    result: Post | Page | list[HrdblogError]  # its post or page, or every problem in it
     warnings: list[str]
     key: str  # the key of the bytes read (`files.file_key`), or UNREADABLE
     images: dict[str, Any]  # the images its page was given the sizes of: path → [w, h] or None
@@ -65,7 +69,8 @@ class FileRead(NamedTuple):
 def read_posts(
     config: SiteConfig, progress: Progress = silent, reader: PostReader | None = None
 ) -> Reading:
-    """Read and check every post under `content/`, drafts and scheduled posts included.
+    """Read and check every post and page under `content/`, drafts and scheduled posts
+    included.
 
     `reader` lists the post files and reads them (a `PostReader`, or a wrapper of one with
     the same methods, as `incremental` gives).
@@ -81,6 +86,7 @@ def read_posts(
     listing = reader.listing()
     paths = [path for path in listing.files if path.suffix == ".md"]
     posts: list[Post] = []
+    pages: list[Page] = []
     errors: list[HrdblogError] = [*listing.errors, *_swallowing_folders(config, paths)]
     for done, (_, read) in enumerate(zip(paths, reader(paths), strict=True)):
         progress("reading", done, len(paths))
@@ -89,9 +95,11 @@ def read_posts(
         result = read.result
         if isinstance(result, Post):
             posts.append(_with_resources(result, config, errors) if result.bundle else result)
+        elif isinstance(result, Page):
+            pages.append(_with_resources(result, config, errors) if result.bundle else result)
         else:
             errors.extend(sorted(result, key=lambda e: getattr(e, "line", None) or 0))
-    return Reading(tuple(posts), tuple(errors))
+    return Reading(tuple(posts), tuple(errors), tuple(pages))
 
 
 class PostReader:
@@ -125,8 +133,11 @@ class PostReader:
             yield from batch
 
 
-def _with_resources(post: Post, config: SiteConfig, errors: list[HrdblogError]) -> Post:
-    """Return the post with the files of its folder, published beside its page."""
+_Entry = TypeVar("_Entry", Post, Page)
+
+
+def _with_resources(post: _Entry, config: SiteConfig, errors: list[HrdblogError]) -> _Entry:
+    """Return the post (or page) with the files of its folder, published beside its page."""
     assert post.bundle is not None
     folder = config.source / post.bundle
     listing = walk(folder, config.source, lambda name: not name.endswith(".md"))
@@ -136,23 +147,30 @@ def _with_resources(post: Post, config: SiteConfig, errors: list[HrdblogError]) 
 
 
 def _swallowing_folders(config: SiteConfig, paths: list[Path]) -> list[HrdblogError]:
-    """Return an error for each `index.md` whose folder holds other posts.
+    """Return an error for each `index.md` whose folder holds other posts or pages.
 
-    A post's own folder is published beside its page, so it must hold that one post and its
-    files: an index.md beside other posts would publish them, and every file around them.
+    A post's (or page's) own folder is published beside its page, so it must hold that one
+    post and its files: an index.md beside other posts would publish them, and every file
+    around them.
     """
     errors: list[HrdblogError] = []
     folders = {path.parent for path in paths if path.name == "index.md"}
     for folder in sorted(folders):
         index = folder / "index.md"
-        if folder == config.content_dir:
+        kind = "page" if folder.is_relative_to(config.pages_dir) else "post"
+        if folder in (config.content_dir, config.pages_dir):
             errors.append(
                 ContentError(
                     config.display_path(index),
                     None,
-                    "a post's folder cannot be the content folder itself: every file in it "
-                    "would be published beside this post",
-                    "move it into a folder of its own, like content/2017/statement/index.md",
+                    f"a {kind}'s folder cannot be the {'pages' if kind == 'page' else 'content'} "
+                    f"folder itself: every file in it would be published beside this {kind}",
+                    "move it into a folder of its own, like "
+                    + (
+                        "content/pages/about/index.md"
+                        if kind == "page"
+                        else "content/2017/statement/index.md"
+                    ),
                 )
             )
             continue
@@ -162,12 +180,13 @@ def _swallowing_folders(config: SiteConfig, paths: list[Path]) -> list[HrdblogEr
                 ContentError(
                     config.display_path(index),
                     None,
-                    f"this post's folder {config.display_path(folder)}/ also holds "
-                    f"{count(len(others), 'other post')} ({config.display_path(others[0])}"
-                    f"{', …' if len(others) > 1 else ''}): a post's folder, published beside "
-                    "its page, may hold only that post and its files",
-                    "rename index.md after the post (statement.md), or move the other posts "
-                    "out of its folder",
+                    f"this {kind}'s folder {config.display_path(folder)}/ also holds "
+                    f"{count(len(others), 'other ' + kind)} ({config.display_path(others[0])}"
+                    f"{', …' if len(others) > 1 else ''}): a {kind}'s folder, published beside "
+                    f"its page, may hold only that {kind} and its files",
+                    f"rename index.md after the {kind} ("
+                    + ("about.md" if kind == "page" else "statement.md")
+                    + f"), or move the other {kind}s out of its folder",
                 )
             )
     return errors
@@ -262,10 +281,11 @@ def read_post(
     converter: Converter,
     now: datetime,
     images: dict[str, Any] | None = None,
-) -> Post:
-    """Read one post from the bytes of its file; raise _FileErrors listing each of its problems.
+) -> Post | Page:
+    """Read one post, or one page (a file under `content/pages/`), from the bytes of its file;
+    raise _FileErrors listing each of its problems.
 
-    The images the post's page is given sizes of are noted in `images`, with their sizes.
+    The images its page is given sizes of are noted in `images`, with their sizes.
     """
     shown = config.display_path(path)
 
@@ -277,21 +297,27 @@ def read_post(
         document = split(text, error)
     except ContentError as exc:
         raise _FileErrors([exc]) from None
-    fields = _Fields(document.meta, error, config.tzinfo)
-    known = POST_FIELDS | {taxonomy.name for taxonomy in config.taxonomies}
+    is_page = path.is_relative_to(config.pages_dir)
+    fields = _Fields(document.meta, error, config.tzinfo, _PAGE_EXAMPLES if is_page else _EXAMPLES)
+    taxonomies = {taxonomy.name for taxonomy in config.taxonomies}
+    known = PAGE_FIELDS if is_page else POST_FIELDS | taxonomies
     for key in document.meta.values:
-        if key not in known:
+        line = document.meta.lines[key]
+        if is_page and key in taxonomies:
+            logger.warning(
+                "%s:%d: '%s' is left out: a page is in no list of posts, so it has no terms",
+                shown,
+                line,
+                key,
+            )
+        elif key not in known:
             close = suggest(key, known)
             if close:
                 logger.warning(
-                    "%s:%d: unknown key '%s', did you mean '%s'?",
-                    shown,
-                    document.meta.lines[key],
-                    key,
-                    close,
+                    "%s:%d: unknown key '%s', did you mean '%s'?", shown, line, key, close
                 )
     title = fields.text("title", required=True)
-    date = fields.date("date", required=True)
+    date = fields.date("date", required=not is_page)
     updated = fields.date("updated")
     summary = fields.text("summary")
     author = fields.text("author") or ""
@@ -299,7 +325,7 @@ def read_post(
     if lang and not LANGUAGE_TAG.match(lang):
         fields.fail("lang", f"'lang' must be a language code like en or ar, got {lang!r}")
     draft = fields.boolean("draft")
-    sources = fields.links("source")
+    sources = () if is_page else fields.links("source")
     aliases = fields.aliases("aliases")
     slug = fields.text("slug")
     if slug is not None:
@@ -307,31 +333,21 @@ def read_post(
         if problem is not None:
             message, hint = problem
             fields.fail("slug", f"'slug' {message}", hint.replace("try ", "try slug: "))
-    elif title:
-        slug = slugify(title, config.slug_unicode)
-        if not slug:
-            fields.fail(
-                "title",
-                f"the title {title!r} has no letters or digits to make a URL from",
-                "add a line like `slug: statement-on-reprisals`",
+    elif title and not is_page:
+        slug = _slug_of_title(fields, title, config.slug_unicode)
+    terms: dict[str, tuple[Term, ...]] = {}
+    if is_page:
+        url = _page_url(fields, path, config, slug)
+    else:
+        terms = {
+            taxonomy.name: _terms(
+                fields, taxonomy.name, taxonomy.path, config.slug_unicode, config.max_terms
             )
-        elif reserved(slug):
-            fields.fail(
-                "title",
-                f"the address name {slug!r} is a device name on Windows, where the page would "
-                "be lost",
-                f"choose another name, with a line like `slug: {slug}-1`",
-            )
-    terms = {
-        taxonomy.name: _terms(
-            fields, taxonomy.name, taxonomy.path, config.slug_unicode, config.max_terms
-        )
-        for taxonomy in config.taxonomies
-    }
+            for taxonomy in config.taxonomies
+        }
     if fields.errors:
         raise _FileErrors(fields.errors)
-    assert title is not None and date is not None and slug is not None
-    date = date.astimezone(config.tzinfo)
+    assert title is not None
     bundle = path.parent if path.name == "index.md" else None
     sizes = ImageSizes(config.static_dir, bundle, images)
     clean = sanitize if config.sanitize else str
@@ -346,9 +362,33 @@ def read_post(
     if remote:
         raise _FileErrors(remote)
     cut = excerpt(body_html, summary_html, config.excerpt_words)
+    zone = config.tzinfo
+    common: dict[str, Any] = {
+        "file": shown,
+        "title": title,
+        "summary": summary,
+        "author": author,
+        "lang": lang,
+        "updated": updated.astimezone(zone) if updated else None,
+        "draft": draft,
+        "aliases": aliases,
+        "bundle": config.display_path(bundle) if bundle else None,
+        "extra": {k: v for k, v in document.meta.values.items() if k not in known},
+        "lines": dict(document.meta.lines),
+    }
+    if is_page:
+        return Page(
+            **common,
+            slug=url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html"),
+            url=url,
+            body=Markup(body_html),
+            excerpt=cut.excerpt,
+            date=date.astimezone(zone) if date else None,
+        )
+    assert date is not None and slug is not None
+    date = date.astimezone(zone)
     return Post(
-        file=shown,
-        title=title,
+        **common,
         date=date,
         slug=slug,
         url=post_url(config.permalink, date, slug),
@@ -358,17 +398,63 @@ def read_post(
         more_text=cut.more_text,
         terms={name: found for name, found in terms.items() if found},
         sources=sources,
-        aliases=aliases,
-        summary=summary,
-        author=author,
-        lang=lang,
-        updated=updated.astimezone(config.tzinfo) if updated else None,
-        draft=draft,
         scheduled=date > now,
-        bundle=config.display_path(bundle) if bundle else None,
-        extra={k: v for k, v in document.meta.values.items() if k not in known},
-        lines=dict(document.meta.lines),
     )
+
+
+def _slug_of_title(fields: _Fields, title: str, unicode: bool) -> str | None:
+    """Return the slug a post's title gives, or None (and the problem kept) if none."""
+    slug = slugify(title, unicode)
+    if not slug:
+        fields.fail(
+            "title",
+            f"the title {title!r} has no letters or digits to make a URL from",
+            "add a line like `slug: statement-on-reprisals`",
+        )
+        return None
+    if reserved(slug):
+        fields.fail(
+            "title",
+            f"the address name {slug!r} is a device name on Windows, where the page would be lost",
+            f"choose another name, with a line like `slug: {slug}-1`",
+        )
+        return None
+    return slug
+
+
+def _page_url(fields: _Fields, path: Path, config: SiteConfig, slug: str | None) -> str:
+    """Return a page's url: its `url:`, else the path of its file under `content/pages/`
+    (`about/team.md` → /about/team/), its last part the `slug:` where one is given. Each
+    part is made an address name as a title is (`Our Team` → our-team)."""
+    given = fields.text("url")
+    if given is not None:
+        if not alias_allowed(given) or given == "/":
+            fields.fail(
+                "url",
+                f"'url' must be an address on this site like /about/ or /about/team/, "
+                f"got {given!r}",
+                "it starts with / and has no ?, # or ..; the home page / lists the posts",
+            )
+            return "/"
+        return given if given.endswith((".html", "/")) else given + "/"
+    parts = list(path.relative_to(config.pages_dir).with_suffix("").parts)
+    if parts[-1] == "index":  # content/pages/about/index.md: the page of its own folder
+        parts.pop()
+    names = []
+    for at, part in enumerate(parts):
+        last = at == len(parts) - 1
+        name = slug if last and slug is not None else slugify(part, config.slug_unicode)
+        if not name or reserved(name):
+            what = "file" if last and path.name != "index.md" else "folder"
+            problem = "has no letters or digits" if not name else "is a device name on Windows"
+            fields.fail(
+                "slug" if last and "slug" in fields.meta.lines else "title",
+                f"the {what} name {part!r} {problem}: it cannot make the page's address",
+                "rename it, or give the page an address with a line like `url: /about/`",
+            )
+            return "/"
+        names.append(name)
+    return "/" + "".join(f"{name}/" for name in names)
 
 
 def _remote_loads(
@@ -467,10 +553,13 @@ def decode(data: bytes, error: ErrorFactory) -> str:
 class _Fields:
     """Typed access to front-matter values; each problem is kept with its line."""
 
-    def __init__(self, meta: YamlMap, error: ErrorFactory, zone: tzinfo) -> None:
+    def __init__(
+        self, meta: YamlMap, error: ErrorFactory, zone: tzinfo, examples: dict[str, str]
+    ) -> None:
         self.meta = meta
         self.error = error
         self.zone = zone
+        self.examples = examples  # a value of each required field, for hints
         self.errors: list[HrdblogError] = []
 
     def fail(self, key: str, message: str, hint: str | None = None) -> None:
@@ -483,7 +572,7 @@ class _Fields:
                 self.fail(
                     key,
                     f"'{key}' is missing" if key not in self.meta.values else f"'{key}' is empty",
-                    f"add a line like `{key}: {_EXAMPLES[key]}` to the front matter",
+                    f"add a line like `{key}: {self.examples[key]}` to the front matter",
                 )
             return None
         return value
@@ -604,6 +693,7 @@ def _link(item: Any) -> Link | None:
 
 
 _EXAMPLES = {"title": "Coalition formed to protect defenders", "date": "2017-11-04"}
+_PAGE_EXAMPLES = {"title": "About us"}
 
 
 def _quote_hint(key: str) -> str:

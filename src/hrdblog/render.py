@@ -22,7 +22,7 @@ from hrdblog.media import (
     is_image,
     pdf_metadata,
 )
-from hrdblog.models import Output, Post
+from hrdblog.models import Output, Page, Post
 from hrdblog.plan import Plan, Planned
 from hrdblog.progress import Progress, silent
 from hrdblog.sitecheck import loads, other_origin
@@ -30,6 +30,7 @@ from hrdblog.theme import DEFAULT_THEME, Theme
 from hrdblog.urls import absolute, as_read
 from hrdblog.views import (
     FeedView,
+    PageView,
     PostView,
     SiteView,
     fields,
@@ -96,6 +97,8 @@ def render_page(theme: Theme, site: SiteView, planned: Planned) -> Output:
         context = fields(view)
         if isinstance(view, PostView):
             context["description"] = description(view.post)
+        elif isinstance(view, PageView):
+            context["description"] = description(view.page)
         context.update(
             site=site,
             page_url=planned.url,
@@ -235,8 +238,9 @@ def _checked_svg(config: SiteConfig, data: bytes, shown: str) -> bytes:
         ) from None
 
 
-def description(post: Post) -> str:
-    """Return a post's summary or excerpt as plain text of at most DESCRIPTION_LENGTH characters."""
+def description(post: Post | Page) -> str:
+    """Return a post's (or page's) summary or excerpt as plain text of at most
+    DESCRIPTION_LENGTH characters."""
     text = plain_text(str(post.excerpt))
     if len(text) <= DESCRIPTION_LENGTH:
         return text

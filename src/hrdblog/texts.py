@@ -41,6 +41,7 @@ ENGLISH: Mapping[str, str] = MappingProxyType(
         "via": "via %s",
         "feed_link": "Atom feed",
         "draft": "Draft",
+        "page_updated": "Last updated: %s",
         "scheduled": "Scheduled",
         "not_found_title": "Page not found",
         "not_found_text": "Nothing is published at this address. The home page and the archives "
@@ -78,6 +79,7 @@ ARABIC: Mapping[str, str] = MappingProxyType(
         "via": "عبر %s",
         "feed_link": "خلاصة Atom",
         "draft": "مسودة",
+        "page_updated": "آخر تحديث: %s",
         "scheduled": "مجدولة",
         "not_found_title": "الصفحة غير موجودة",
         "not_found_text": "لا يوجد شيء منشور على هذا العنوان. تجد في الصفحة الرئيسية وفي الأرشيف "

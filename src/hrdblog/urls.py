@@ -328,7 +328,7 @@ def check_paths(planned: Iterable[tuple[str, Origin]]) -> None:
     """
     errors: list[HrdblogError] = []
     seen: dict[str, tuple[str, Origin]] = {}
-    hint = "give one of them another address (`slug:`, `aliases:` or its file name)"
+    hint = "give one of them another address (`slug:`, `url:`, `aliases:` or its file name)"
     for path, origin in sorted(planned, key=lambda item: bool(item[1].where)):
         if not path_allowed(path) or path == MANIFEST:
             errors.append(OutputError(f"{origin.subject()} cannot be published as {path!r}"))

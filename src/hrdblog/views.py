@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Any
 
 from hrdblog.config import SETTINGS, SiteConfig, Taxonomy
-from hrdblog.models import Archive, ListPage, Post, PostPage, Redirect, Site, Tag
+from hrdblog.models import Archive, ListPage, Page, Post, PostPage, Redirect, Site, Tag
 
 #: The site-wide lists a template may show on every page, each made only when one names it.
 SITE_WIDE = {
@@ -170,6 +170,14 @@ class PostView:
 
 
 @dataclass(frozen=True)
+class PageView:
+    """A page of its own: About, Contact, Donate …"""
+
+    page: Page
+    feeds: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
 class TermView:
     """A page of a term of a taxonomy: a tag page, a country page … Its term has its number
     of posts where a template names `tag.count`."""
@@ -216,9 +224,10 @@ class NotFoundView:
 
 @dataclass(frozen=True)
 class RedirectView:
-    """The page at an old address, sending readers on to the post (or address) now there."""
+    """The page at an old address, sending readers on to the post (or page, or address) now
+    there."""
 
-    post: Post | Redirect
+    post: Post | Page | Redirect
 
 
 @dataclass(frozen=True)
@@ -248,7 +257,7 @@ class SitemapPage:
     """A page as the sitemap lists it."""
 
     url: str
-    lastmod: datetime
+    lastmod: datetime | None  # None for a page that does not say when it changed
 
 
 @dataclass(frozen=True)
@@ -267,6 +276,7 @@ class RobotsView:
 View = (
     HomeView
     | PostView
+    | PageView
     | TermView
     | TermIndexView
     | ArchiveView
@@ -317,12 +327,12 @@ class Canonical:
 
     Every value is written so that where it ends is known (texts with their length, numbers
     and dates with a `;`, lists and fields in brackets): two views never write one text. Posts
-    are written as the digest of what any page may show of them (`post_digest`), made
-    once a build for each post; everything else field by field. A value of a kind it does not
+    and pages are written as the digest of what any page may show of them (`post_digest`),
+    made once a build for each; everything else field by field. A value of a kind it does not
     know is an error, never a key that leaves something out.
     """
 
-    def __init__(self, post_digest: Callable[[Post], str]) -> None:
+    def __init__(self, post_digest: Callable[[Post | Page], str]) -> None:
         self._post_digest = post_digest
         # Posts and the parts views share (a term, its taxonomy, the feeds of a list) are
         # written once a build, and their text kept by id: views are frozen, and each is
@@ -346,7 +356,7 @@ class Canonical:
             out.append("[")
             self._items(value, out)  # type: ignore[arg-type]
             out.append("]")
-        elif kind is Post or kind in _SHARED:
+        elif kind is Post or kind is Page or kind in _SHARED:
             self._write_new(value, kind, out)
         elif kind in _FIELDS:
             self._fields(value, kind, out)
@@ -355,8 +365,8 @@ class Canonical:
         elif isinstance(value, str):  # markup: its text is what it shows
             text = str(value)
             out.append(f"{len(text)}:{text}")
-        elif isinstance(value, Post):
-            self._write_new(value, Post, out)
+        elif isinstance(value, Post | Page):
+            self._write_new(value, Post if isinstance(value, Post) else Page, out)
         elif isinstance(value, tuple | list):
             self._write(list(value), out)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -372,15 +382,15 @@ class Canonical:
             raise TypeError(f"a view holds a {type(value).__name__}, which has no key")
 
     def _write_new(self, value: object, kind: type, out: list[str]) -> None:
-        """Write a post or a shared part met for the first time, and keep its text."""
-        if kind is Post:
+        """Write a post, a page or a shared part met for the first time, and keep its text."""
+        if kind is Post or kind is Page:
             digest = self._post_digest(value)  # type: ignore[arg-type]
-            text = f"P{len(digest)}:{digest}"
+            text = f"{kind.__name__[:2]}{len(digest)}:{digest}"
         else:
             mine: list[str] = []
             self._fields(value, kind, mine)
             text = "".join(mine)
-        if kind is type(value):  # a subclass of Post is written alike, but not kept
+        if kind is type(value):  # a subclass of Post or Page is written alike, but not kept
             self._known[id(value)] = (value, text)
         out.append(text)
 

@@ -28,17 +28,17 @@ from hrdblog.incremental.keys import Inputs
 from hrdblog.incremental.sealed import names_in, read_sealed, remove, write_sealed
 from hrdblog.lock import CACHE_DIR
 from hrdblog.media import image_size
-from hrdblog.models import Link, Post, Term
+from hrdblog.models import Link, Page, Post, Term
 from hrdblog.read import UNREADABLE, FileRead, PostReader
 from hrdblog.seal import Seal
 from hrdblog.speedups.collector import collector_paused
 
 
 class Remembered(NamedTuple):
-    """A post as a build before read it, with the warnings reading it gave and the sizes of
-    the images its page was given (path → [width, height], or None)."""
+    """A post (or page) as a build before read it, with the warnings reading it gave and the
+    sizes of the images its page was given (path → [width, height], or None)."""
 
-    post: Post
+    post: Post | Page
     warnings: list[str]
     images: dict[str, Any]
 
@@ -118,7 +118,7 @@ class PostCache:
         entries = {
             read.key: {**_entry(read.result), "warnings": read.warnings, "images": read.images}
             for read in posts
-            if isinstance(read.result, Post)
+            if isinstance(read.result, Post | Page)
             and (
                 not read.result.extra
                 or json.loads(json.dumps(read.result.extra)) == read.result.extra
@@ -213,26 +213,31 @@ class RememberingReader(PostReader):
             if read is None:
                 read = next(fresh)
                 self.changed = self.changed or read.key != keys.get(path)
-                if isinstance(read.result, Post):
+                if isinstance(read.result, Post | Page):
                     unpacked.append(read)
                     if len(unpacked) == PACK:
                         self.cache.pack(unpacked)
                         unpacked = []
-            if isinstance(read.result, Post):
+            if isinstance(read.result, Post | Page):
                 self.cache.used.add(read.key)
                 self._digests[read.result.file] = _digest(read.key, read.images)
             yield read
         self.cache.pack(unpacked)
 
-    def _is_of(self, post: Post, path: Path) -> bool:
-        """Tell whether a remembered post is the one of this file, and its folder that
-        file's: what the cache says is checked before it is trusted."""
+    def _is_of(self, post: Post | Page, path: Path) -> bool:
+        """Tell whether a remembered post is the one of this file, of its kind (a page under
+        `content/pages/`, else a post), and its folder that file's: what the cache says is
+        checked before it is trusted."""
         config = self.config
         bundle = config.display_path(path.parent) if path.name == "index.md" else None
-        return post.file == config.display_path(path) and post.bundle == bundle
+        return (
+            post.file == config.display_path(path)
+            and post.bundle == bundle
+            and isinstance(post, Page) == path.is_relative_to(config.pages_dir)
+        )
 
-    def post_digest(self, post: Post) -> str:
-        """Return a digest of everything about a post that any page may show.
+    def post_digest(self, post: Post | Page) -> str:
+        """Return a digest of everything about a post (or page) that any page may show.
 
         A post this reader gave is identified by the key of its file, which with the settings
         (part of every page's key) determines it, but for what depends on the other posts (its
@@ -242,10 +247,13 @@ class RememberingReader(PostReader):
         digest = self._digests.get(post.file)
         if digest is None:
             entry = _entry(post)
-            entry["scheduled"] = post.scheduled
             entry["resources"] = list(post.resources)
+            if isinstance(post, Post):
+                entry["scheduled"] = post.scheduled
             text = json.dumps(entry, sort_keys=True, default=str)
             return hashlib.sha256(text.encode()).hexdigest()
+        if isinstance(post, Page):
+            return f"{digest} {post.resources!r}"
         names = [t.name for terms in post.terms.values() for t in terms]
         return f"{digest} {post.scheduled} {names!r} {post.resources!r}"
 
@@ -268,7 +276,27 @@ def _digest(key: str, images: Mapping[str, Any]) -> str:
     return hashlib.sha256(f"{key} {json.dumps(images, sort_keys=True)}".encode()).hexdigest()
 
 
-def _entry(post: Post) -> dict[str, Any]:
+def _entry(post: Post | Page) -> dict[str, Any]:
+    if isinstance(post, Page):
+        return {
+            "kind": "page",
+            "file": post.file,
+            "title": post.title,
+            "slug": post.slug,
+            "url": post.url,
+            "body": str(post.body),
+            "excerpt": str(post.excerpt),
+            "summary": post.summary,
+            "author": post.author,
+            "lang": post.lang,
+            "date": post.date.isoformat() if post.date else None,
+            "updated": post.updated.isoformat() if post.updated else None,
+            "draft": post.draft,
+            "aliases": list(post.aliases),
+            "bundle": post.bundle,
+            "extra": dict(post.extra),
+            "lines": dict(post.lines),
+        }
     return {
         "file": post.file,
         "title": post.title,
@@ -295,7 +323,9 @@ def _entry(post: Post) -> dict[str, Any]:
     }
 
 
-def _post(entry: dict[str, Any], now: datetime, zone: tzinfo) -> Post:
+def _post(entry: dict[str, Any], now: datetime, zone: tzinfo) -> Post | Page:
+    if entry.get("kind") == "page":
+        return _page(entry, zone)
     # In the site's time zone, as read: JSON keeps the offset, not the zone's name and rules.
     date = datetime.fromisoformat(entry["date"]).astimezone(zone)
     return Post(
@@ -323,3 +353,28 @@ def _post(entry: dict[str, Any], now: datetime, zone: tzinfo) -> Post:
         extra=entry["extra"],
         lines=entry["lines"],
     )
+
+
+def _page(entry: dict[str, Any], zone: tzinfo) -> Page:
+    return Page(
+        file=entry["file"],
+        title=entry["title"],
+        slug=entry["slug"],
+        url=entry["url"],
+        body=Markup(entry["body"]),
+        excerpt=Markup(entry["excerpt"]),
+        summary=entry["summary"],
+        author=entry["author"],
+        lang=entry["lang"],
+        date=_moment(entry["date"], zone),
+        updated=_moment(entry["updated"], zone),
+        draft=entry["draft"],
+        aliases=tuple(entry["aliases"]),
+        bundle=entry["bundle"],
+        extra=entry["extra"],
+        lines=entry["lines"],
+    )
+
+
+def _moment(text: str | None, zone: tzinfo) -> datetime | None:
+    return datetime.fromisoformat(text).astimezone(zone) if text else None
