@@ -30,6 +30,7 @@ def test_init_makes_a_blog_that_builds_at_once(tmp_path: Path) -> None:
     assert sorted(p.relative_to(blog).as_posix() for p in blog.rglob("*") if p.is_file()) == [
         ".gitignore",
         f"content/{year}/welcome.md",
+        "content/pages/about.md",
         "hrdblog.yaml",
         "templates/README.md",
     ]
@@ -48,6 +49,7 @@ def test_init_makes_a_blog_that_builds_at_once(tmp_path: Path) -> None:
     built = run_cli("build", "--source", str(blog))
     assert built.exit_code == 0, built.stderr
     assert text(page(blog / "site", "/").find(".//h2")) == "Welcome to your blog"
+    assert text(page(blog / "site", "/about/").find(".//h1")) == "About"
 
 
 def test_init_refuses_a_folder_that_is_not_empty_unless_told(tmp_path: Path) -> None:
@@ -90,6 +92,32 @@ def test_new_creates_a_post_dated_now_in_the_site_time_zone(tmp_path: Path) -> N
     assert "title: 'Oman: a hunger strike'" in written
     assert "tags: [detention, Oman]" in written
     assert run_cli("build", "--source", str(root)).exit_code == 0
+
+
+def test_new_page_creates_a_page_without_a_date_at_the_address_of_its_name(
+    tmp_path: Path,
+) -> None:
+    root = make_site(tmp_path, {}, {"base_url": BASE})
+    result = run_cli("new", "--page", "Reaching us safely", "--source", str(root), "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    path = root / "content" / "pages" / "reaching-us-safely.md"
+    assert result.stdout == f"{path.as_posix()}\n"
+    assert (
+        path.read_text() == "---\ntitle: Reaching us safely\nlang: en\n---\nWrite your page here.\n"
+    )
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    assert text(page(root / "site", "/reaching-us-safely/").find(".//h1")) == "Reaching us safely"
+    again = run_cli("new", "--page", "Reaching us safely", "--source", str(root))
+    assert again.exit_code == 1
+    assert again.stderr == (
+        "content/pages/reaching-us-safely.md already exists\n"
+        "  hint: choose another title, or name the file with --slug\n"
+        "error: no page was created\n"
+    )
+    tagged = run_cli("new", "--page", "Donate", "--tags", "money", "--source", str(root))
+    assert tagged.exit_code == 1
+    assert tagged.stderr.startswith("a page has no tags: it is in no list of posts\n")
+    assert not (root / "content" / "pages" / "donate.md").exists()
 
 
 def test_new_never_overwrites_a_file(tmp_path: Path) -> None:
@@ -240,11 +268,15 @@ def test_drafts_and_scheduled_posts_are_published_and_marked_when_asked(tmp_path
 
 
 def test_status_lists_drafts_and_scheduled_posts_with_their_dates(tmp_path: Path) -> None:
-    result = run_cli("status", "--source", str(pending_blog(tmp_path)))
+    root = pending_blog(tmp_path)
+    (root / "content" / "pages").mkdir()
+    (root / "content" / "pages" / "donate.md").write_text("---\ntitle: Give\ndraft: true\n---\n")
+    result = run_cli("status", "--source", str(root))
     assert result.exit_code == 0
     assert result.stdout == (
-        "1 draft, published when `draft: true` is removed:\n"
+        "2 drafts, published when `draft: true` is removed:\n"
         "  content/draft.md  A draft\n"
+        "  content/pages/donate.md  Give\n"
         "1 post scheduled, each published by the first build after its date:\n"
         "  2099-06-01 09:00  content/later.md  Scheduled statement\n"
     )
@@ -275,6 +307,10 @@ def test_check_validates_content_without_writing_anything(tmp_path: Path) -> Non
         "The content is sound: 1 post would be published.\n"
         "site/ is not built yet: build it, then check again to test its links.\n"
     )
+    (root / "content" / "pages").mkdir()
+    (root / "content" / "pages" / "about.md").write_text("---\ntitle: About\n---\n")
+    with_page = run_cli("check", "--source", str(root))
+    assert with_page.stdout.startswith("The content is sound: 1 post and 1 page would be ")
 
 
 def test_check_finds_broken_links_missing_files_and_requests_to_other_sites(tmp_path: Path) -> None:

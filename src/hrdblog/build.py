@@ -213,7 +213,8 @@ def check(config: SiteConfig) -> str:
         for _ in outputs:  # every page rendered, every file read: their problems raised
             pass
     site = prepared.site
-    checked = f"The content is sound: {count(len(site.posts), 'post')} would be published."
+    own = f" and {count(len(site.pages), 'page')}" if site.pages else ""
+    checked = f"The content is sound: {count(len(site.posts), 'post')}{own} would be published."
     if not (config.output_dir / MANIFEST).is_file():
         shown = config.display_path(config.output_dir)
         return (
@@ -230,10 +231,11 @@ def check(config: SiteConfig) -> str:
 
 
 def status(config: SiteConfig) -> str:
-    """Describe the drafts and the posts scheduled for later, with the day each will appear."""
+    """Describe the drafts (posts and pages) and the posts scheduled for later, with the day
+    each will appear."""
     reading = read_posts(config)
     raise_all(list(reading.errors))
-    drafts = sorted((p for p in reading.posts if p.draft), key=lambda p: p.file)
+    drafts = sorted((p for p in (*reading.posts, *reading.pages) if p.draft), key=lambda p: p.file)
     scheduled = sorted((p for p in reading.posts if p.scheduled and not p.draft), key=Post.sort_key)
     if not drafts and not scheduled:
         return "No drafts, nothing scheduled: every post is published."

@@ -257,6 +257,9 @@ def status(source: Path, config_file: Path | None, quiet: bool, verbose: bool, d
 @click.option("--lang", default="", help="The post's language, when not the site's: --lang ar")
 @click.option("--slug", default=None, help="The post's file and address name.  [default: title]")
 @click.option("--draft", is_flag=True, help="Mark the post as a draft.")
+@click.option(
+    "--page", is_flag=True, help="Make a page (About, Contact …) in content/pages/, not a post."
+)
 @output_options
 def new(
     title: str,
@@ -266,11 +269,12 @@ def new(
     lang: str,
     slug: str | None,
     draft: bool,
+    page: bool,
     quiet: bool,
     verbose: bool,
     debug: bool,
 ) -> None:
-    """Create a post file dated now, and print its path."""
+    """Create a post file dated now (or with --page a page), and print its path."""
     _setup_logging(_level(quiet, verbose))
 
     def action() -> str:
@@ -284,10 +288,11 @@ def new(
             raise HrdblogError(f"--lang must be a language code like en or ar, got {lang!r}")
         config = load_config(source, config_file=config_file)
         names = [t.strip() for t in tags.split(",") if t.strip()]
-        path = new_post(config, title, datetime.now(config.tzinfo), names, lang, draft, slug)
+        now = datetime.now(config.tzinfo)
+        path = new_post(config, title, now, names, lang, draft, slug, page)
         return _relative_to_cwd(path)
 
-    run(action, quiet, debug, failed="no post was created")
+    run(action, quiet, debug, failed=f"no {'page' if page else 'post'} was created")
 
 
 @main.command()
@@ -296,7 +301,7 @@ def new(
 @click.option("--force", is_flag=True, help="Add the blog's files to a folder that is not empty.")
 @output_options
 def init(folder: Path, title: str, force: bool, quiet: bool, verbose: bool, debug: bool) -> None:
-    """Start a new blog in FOLDER: settings, a first post, a templates folder."""
+    """Start a new blog in FOLDER: settings, a first post, an About page, a templates folder."""
     _setup_logging(_level(quiet, verbose))
 
     def action() -> str:

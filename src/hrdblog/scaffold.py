@@ -111,9 +111,18 @@ def init(folder: Path, title: str, now: datetime, force: bool = False) -> list[P
             "and on tag pages.\n"
         ),
     )
+    about = _page_text(
+        "About",
+        body=(
+            "This is a page: it has no date and is in no list of posts. Say who you are "
+            "and how readers can reach you safely. It is published at /about/, the path of "
+            'its file; add others with `hrdblog new --page "Contact"`.\n'
+        ),
+    )
     files = {
         CONFIG_FILE: settings,
         f"content/{now.year:04d}/welcome.md": post,
+        "content/pages/about.md": about,
         "templates/README.md": TEMPLATES_NOTE,
         ".gitignore": GITIGNORE,
     }
@@ -156,10 +165,16 @@ def new_post(
     lang: str = "",
     draft: bool = False,
     slug: str | None = None,
+    page: bool = False,
 ) -> Path:
-    """Create a post file dated now; return its path. An existing file is never replaced, and
-    nothing is written that the next build would refuse."""
+    """Create a post file dated now, or with `page` a page (`content/pages/<slug>.md`, no
+    date); return its path. An existing file is never replaced, and nothing is written that
+    the next build would refuse."""
     title = one_line(title, "the title")
+    if page and tags:
+        raise HrdblogError(
+            "a page has no tags: it is in no list of posts", "leave out --tags, or --page"
+        )
     if slug is not None:
         problem = slug_problem(slug, config.slug_unicode)
         if problem is not None:
@@ -172,19 +187,34 @@ def new_post(
                 f"the title {title!r} makes no file name of its own",
                 "give one with --slug, like --slug statement-on-reprisals",
             )
-    path = config.content_dir / f"{now.year:04d}" / f"{slug}.md"
+    folder = config.pages_dir if page else config.content_dir / f"{now.year:04d}"
+    path = folder / f"{slug}.md"
     if path.exists():
         raise OutputError(
             f"{config.display_path(path)} already exists",
             "choose another title, or name the file with --slug",
         )
-    # The slug is always written: correcting the headline later never moves a shared address.
-    text = _post_text(title, now, tags=tags, lang=lang, draft=draft, slug=slug)
+    if page:  # its address is its file's name, which renaming the title leaves as it is
+        text = _page_text(title, lang=lang, draft=draft)
+    else:
+        # The slug is always written: correcting the headline later never moves an address.
+        text = _post_text(title, now, tags=tags, lang=lang, draft=draft, slug=slug)
     raise_all(check_post(path, text.encode(), config, now))
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as file:  # "x": fail rather than replace
         file.write(text)
     return path
+
+
+def _page_text(
+    title: str, body: str = "Write your page here.\n", lang: str = "", draft: bool = False
+) -> str:
+    meta: dict[str, object] = {"title": title}
+    if lang:
+        meta["lang"] = lang
+    if draft:
+        meta["draft"] = True
+    return dump_front_matter(meta) + body
 
 
 def _post_text(
