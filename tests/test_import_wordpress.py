@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -168,7 +169,16 @@ def test_drafts_scheduled_posts_pages_and_the_rest_are_accounted_for(tmp_path: P
         item(3, "Pending review", "Text.", status="pending"),
         item(4, "Later", "Text.", status="future", date="2099-01-01 09:00:00"),
         item(5, "Secret", "Text.", password="hunter2"),
-        item(6, "About us", "Who we are.", kind="page"),
+        item(6, "About us", "Who we are.", kind="page", link="https://old.example.org/about-us/"),
+        item(
+            10,
+            "Our team",
+            "Us.",
+            kind="page",
+            link="https://old.example.org/about-us/our-team/",
+            extra="<wp:post_parent>6</wp:post_parent>",
+        ),
+        item(11, "Donate", "Soon.", kind="page", status="draft"),
         item(
             7,
             "photo",
@@ -192,7 +202,7 @@ def test_drafts_scheduled_posts_pages_and_the_rest_are_accounted_for(tmp_path: P
     assert code == 0
     assert out.splitlines()[0] == (
         f"Imported from {root.parent / 'export.xml'}: 2 posts, 3 drafts, 1 scheduled post, "
-        "1 page; 0 tags, 0 categories."
+        "2 pages, 1 draft page; 0 tags, 0 categories."
     )
     assert (
         "Not imported: comments (hrdblog has none): 2, nav_menu_item: 1, tags no imported post has: 1."
@@ -200,14 +210,20 @@ def test_drafts_scheduled_posts_pages_and_the_rest_are_accounted_for(tmp_path: P
     )
     assert "  https://old.example.org/wp-content/uploads/vigil.jpg  (Published)" in out
     assert "password-protected on WordPress: imported as a draft, without its password" in out
-    assert "this page is kept in pages/about-us.md, not published" in out
+    assert "  https://old.example.org/?page_id=6 -> /about-us/" in out
+    assert "  https://old.example.org/?page_id=10 -> /about-us/our-team/" in out
+    assert "page_id=11" not in out  # a draft had no address
     assert front(root / "content" / "2017" / "secret.md")["draft"] is True
     assert "hunter2" not in (root / "content" / "2017" / "secret.md").read_text()
-    assert (root / "pages" / "about-us.md").read_text().endswith("Who we are.\n")
+    assert (root / "content" / "pages" / "about-us.md").read_text().endswith("Who we are.\n")
+    assert front(root / "content" / "pages" / "donate.md")["draft"] is True
     assert run_cli("build", "--source", str(root)).exit_code == 0
     built = {p.parent.name for p in (root / "site" / "2017").rglob("index.html")}
     assert {"published", "with-comments"} <= built
     assert not built & {"a-draft", "pending-review", "secret"}
+    team = (root / "site" / "about-us" / "our-team" / "index.html").read_text()
+    assert "<title>Our team – " in team and "Us." in team
+    assert not (root / "site" / "donate").exists()
 
 
 def test_a_second_run_adds_only_what_is_new_and_overwrites_nothing(tmp_path: Path) -> None:
@@ -354,13 +370,14 @@ def field(chunk: str, name: str) -> str:
     return match.group(1).strip() if match else ""
 
 
-def published_posts(export_file: Path) -> list[tuple[str, str]]:
-    """Return (title, link) of every published post without a password, read independently."""
+def published_posts(export_file: Path, kind: str = "post") -> list[tuple[str, str]]:
+    """Return (title, link) of every published post (or page) without a password, read
+    independently."""
     text = export_file.read_text(encoding="utf-8")
     return [
         (field(chunk, "title"), field(chunk, "link"))
         for chunk in text.split("<item>")[1:]
-        if (field(chunk, "wp:post_type"), field(chunk, "wp:status")) == ("post", "publish")
+        if (field(chunk, "wp:post_type"), field(chunk, "wp:status")) == (kind, "publish")
         and not field(chunk, "wp:post_password")
     ]
 
@@ -380,6 +397,19 @@ def test_the_theme_unit_test_export_builds_with_every_old_link_working(tmp_path:
     for title, link in posts:
         page = root / "site" / unquote(urlsplit(link).path).strip("/") / "index.html"
         assert page.is_file(), f"{title}: nothing at {link}"
+    pages = published_posts(shared("wxr", "theme-unit-test-data.xml"), "page")
+    assert len(pages) == 21
+    for title, link in pages:  # a page, or a redirect to it (its name made ASCII)
+        path = re.sub("/+", "/", unquote(urlsplit(link).path)).strip("/")
+        page = root / "site" / path / "index.html"
+        assert page.is_file(), f"{title}: nothing at {link}"
+        shown = page.read_text()
+        assert f"<title>{html.escape(title, quote=False)}" in shown, f"{title}: not at {link}"
+    assert (root / "content" / "pages" / "level-1" / "level-2" / "level-3.md").is_file()
+    level_3 = (root / "site" / "level-1" / "level-2" / "level-3" / "index.html").read_text()
+    assert '<h1 class="entry-title" dir="auto">Level 3</h1>' in level_3
+    redirects = (root / "import-redirects.map").read_text()
+    assert "/?page_id=172 /level-1/level-2/level-3/;" in (redirects)
     # Nothing loads from the old site: its images and embeds became links, each listed in the
     # report, for the author to download.
     checked = run_cli("check", "--source", str(root))

@@ -18,7 +18,7 @@ from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, Warnings, count, raise_all
 from hrdblog.incremental import Incremental
 from hrdblog.lock import CACHE_DIR, blog_lock
-from hrdblog.models import Output, Post, Site
+from hrdblog.models import Output, Page, Post, Site
 from hrdblog.plan import Plan, plan
 from hrdblog.progress import Progress, silent
 from hrdblog.publish import Publication, WorkFolders, check_output_dir, recover, write
@@ -235,7 +235,8 @@ def status(config: SiteConfig) -> str:
     each will appear."""
     reading = read_posts(config)
     raise_all(list(reading.errors))
-    drafts = sorted((p for p in (*reading.posts, *reading.pages) if p.draft), key=lambda p: p.file)
+    entries: tuple[Post | Page, ...] = (*reading.posts, *reading.pages)
+    drafts = sorted((entry for entry in entries if entry.draft), key=lambda entry: entry.file)
     scheduled = sorted((p for p in reading.posts if p.scheduled and not p.draft), key=Post.sort_key)
     if not drafts and not scheduled:
         return "No drafts, nothing scheduled: every post is published."

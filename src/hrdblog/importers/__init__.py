@@ -88,6 +88,7 @@ class Report:
                 ("drafts", "draft"),
                 ("scheduled", "scheduled post"),
                 ("pages", "page"),
+                ("page drafts", "draft page"),
             )
             if self.counts[kind]
         ]

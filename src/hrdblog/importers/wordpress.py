@@ -149,6 +149,7 @@ def import_wordpress(export_file: Path, importer: Importer) -> Report:
     export = _Export()
     titles: dict[str, str] = {}
     attachments: list[tuple[str, str, str]] = []  # url, parent post id, its own id
+    pages: list[_Item] = []  # written once every page's parent is known
     comments = 0
     try:
         for item in _items(export_file, export):
@@ -157,7 +158,9 @@ def import_wordpress(export_file: Path, importer: Importer) -> Report:
             if kind == "attachment":
                 url = item.get("wp:attachment_url") or item.get("guid")
                 attachments.append((url, item.get("wp:post_parent"), item.get("wp:post_id")))
-            elif kind in {"post", "page"}:
+            elif kind == "page":
+                pages.append(item)
+            elif kind == "post":
                 titles[item.get("wp:post_id")] = _import_item(item, kind, export, importer)
             else:
                 report.left_out[kind] += 1
@@ -171,6 +174,10 @@ def import_wordpress(export_file: Path, importer: Importer) -> Report:
         raise ContentError(
             report.source, None, f"the export uses XML features refused for safety ({exc})", _HINT
         ) from None
+    folders = _page_folders(pages, importer)
+    for page in pages:
+        page_id = page.get("wp:post_id")
+        titles[page_id] = _import_item(page, "page", export, importer, folders[page_id])
     if comments:
         report.left_out["comments (hrdblog has none)"] += comments
     used = {"category": report.categories, "post_tag": report.tags}
@@ -226,8 +233,34 @@ def _old_term_addresses(export: _Export, importer: Importer) -> None:
             report.redirects.append((f"{old}feed/", feed_url(new)))
 
 
-def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) -> str:
-    """Write one post or page; return its title."""
+def _page_folders(pages: list[_Item], importer: Importer) -> dict[str, list[str]]:
+    """Return the address names of each page's parents, by page id: a page is published under
+    its parent's address (/about/team/), as WordPress publishes it."""
+    names = {
+        page.get("wp:post_id"): importer.slug(
+            page.get("wp:post_name"),
+            clean_name(page.get("title")),
+            f"page-{page.get('wp:post_id')}",
+        )
+        for page in pages
+    }
+    parents = {page.get("wp:post_id"): page.get("wp:post_parent") for page in pages}
+    folders: dict[str, list[str]] = {}
+    for page_id in names:
+        chain: list[str] = []
+        parent = parents[page_id]
+        while parent in names and parent != page_id and names[parent] not in chain:
+            chain.insert(0, names[parent])  # a loop of parents, which WordPress refuses, ends
+            parent = parents[parent]
+        folders[page_id] = chain
+    return folders
+
+
+def _import_item(
+    item: _Item, kind: str, export: _Export, importer: Importer, folders: list[str] | None = None
+) -> str:
+    """Write one post, or one page under the address names of its parents (`folders`);
+    return its title."""
     report, config = importer.report, importer.config
     post_id = item.get("wp:post_id")
     title = clean_name(item.get("title"))
@@ -268,18 +301,25 @@ def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) ->
         export.used_terms.update(
             (domain, nicename, raw) for domain, nicename, raw in item.terms if domain in _TERM_BASES
         )
-    url = importer.url(date, slug)
+    if kind == "page":
+        url = "/" + "".join(f"{name}/" for name in [*(folders or []), slug])
+        importer.addresses.add(url.casefold())
+    else:
+        url = importer.url(date, slug)
     link = item.get("link")
     published = status in {"publish", "future"} and not draft
     if published and link:
         meta["original_url"] = link
         old = old_path(link, _base_path(export))
-        if old is not None and kind == "post":
-            aliases = importer.aliases(where, url, [old])
+        if old is not None:
+            aliases = importer.aliases(where, url, [re.sub("//+", "/", old)])
             if aliases:
                 meta["aliases"] = aliases
         guid = item.get("guid")
-        if kind == "post" and re.search(r"\?(p|page_id)=\d+$", guid):
+        if kind == "page":  # WordPress answers ?page_id=N for every page
+            base = (export.base_blog_url or export.link).rstrip("/")
+            report.redirects.append((f"{base}/?page_id={post_id}", url))
+        elif re.search(r"\?(p|page_id)=\d+$", guid):
             if any(urlsplit(old).query == urlsplit(guid).query for old, _ in report.redirects):
                 report.problem(where, f"another post of the export has its old address {guid}")
             else:
@@ -288,18 +328,13 @@ def _import_item(item: _Item, kind: str, export: _Export, importer: Importer) ->
     for loaded, linked in _MEDIA.findall(content):
         report.file(html.unescape(loaded or linked), title)
     body = to_markdown(content, lambda what: report.problem(where, what))
-    if kind == "page":
-        meta = {key: value for key, value in meta.items() if key not in {"aliases", "draft"}}
+    if kind == "page":  # its address is its file's: content/pages/about/team.md is /about/team/
+        meta.pop("slug")
         written = importer.write(
-            config.source / "pages", (slug, f"{slug}-{post_id}"), meta, body, where=where
+            config.pages_dir.joinpath(*(folders or [])), (slug,), meta, body, where=where
         )
         if written:
-            report.counts["pages"] += 1
-            report.problem(
-                where,
-                "hrdblog publishes dated posts only: this page is kept in "
-                f"{config.display_path(written)}, not published",
-            )
+            report.counts["page drafts" if draft else "pages"] += 1
         return title
     folder = config.content_dir / f"{date.astimezone(config.tzinfo):%Y}"
     written = importer.write(folder, (slug, f"{slug}-{post_id}"), meta, body, where=where)
