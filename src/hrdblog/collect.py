@@ -59,6 +59,7 @@ def collect(
     final = tuple(_with_names(post, names) for post in ordered)
     size = config.posts_per_page
     archives = _archives(final, size)
+    kept = published_pages(config, pages)
     return Site(
         config=config,
         posts=final,
@@ -74,7 +75,8 @@ def collect(
             for year in archives
             if year.kind == "year"
         ),
-        pages=tuple(sorted(published_pages(config, pages), key=lambda page: page.url)),
+        pages=tuple(sorted(kept, key=lambda page: page.url)),
+        drafts=tuple(page for page in pages if page not in kept),
     )
 
 

@@ -23,6 +23,7 @@ from hrdblog.errors import ConfigError, ContentError, HrdblogError, LocatedError
 from hrdblog.files import display_path, read_file
 from hrdblog.frontmatter import load_mapping
 from hrdblog.markup import check_extensions, cmark_available
+from hrdblog.menus import MenuItem, MenuProblems, parse_menu
 from hrdblog.texts import ENGLISH, TAXONOMY_TEXTS, language_texts, placeholder_problem, primary
 from hrdblog.urls import alias_allowed, check_permalink
 
@@ -124,6 +125,7 @@ class SiteConfig:
     allowed_origins: tuple[str, ...] = ()
     # Old addresses of the site sent on to new ones (an imported blog's term pages): old → new.
     redirects: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    menu: tuple[MenuItem, ...] = ()  # none: the default menu (`menus.default_menu`)
     texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     translations: Mapping[str, Mapping[str, str]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -244,7 +246,7 @@ def load_config(
     def error(line: int | None, message: str, hint: str | None = None) -> LocatedError:
         return ConfigError(shown, line, message, hint)
 
-    mapping = load_mapping(text, 1, error, "hrdblog.yaml")
+    mapping = load_mapping(text, 1, error, "hrdblog.yaml", within=True)
     settings: dict[str, Any] = {}
     errors: list[HrdblogError] = []
     taxonomy_texts: dict[str, str] = {}
@@ -263,7 +265,11 @@ def load_config(
         try:
             if key == "taxonomies":
                 settings[key] = _taxonomies(value, taxonomy_texts)
-            elif key not in {"texts", "translations"}:  # checked below, knowing the taxonomies
+            elif key not in {
+                "texts",
+                "translations",
+                "menu",
+            }:  # checked below, knowing the taxonomies
                 settings[key] = _CHECKS[key](value)
         except _Invalid as exc:
             errors.append(ConfigError(shown, line, f"'{key}' {exc.args[0]}", exc.hint))
@@ -276,6 +282,16 @@ def load_config(
                 errors.append(
                     ConfigError(shown, mapping.lines[key], f"'{key}' {exc.args[0]}", exc.hint)
                 )
+    if "menu" in mapping.values:
+        try:
+            settings["menu"] = parse_menu(
+                mapping.values["menu"],
+                mapping.lines["menu"],
+                mapping.within,
+                settings.get("taxonomies", DEFAULT_TAXONOMIES),
+            )
+        except MenuProblems as exc:
+            errors += [ConfigError(shown, p.line, str(p), p.hint) for p in exc.problems]
     if "markdown_extensions" in settings or "markdown_extension_configs" in settings:
         problem = check_extensions(
             settings.get("markdown_extensions", DEFAULT_EXTENSIONS),
@@ -623,6 +639,6 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "allowed_origins": _origins,
     "redirects": _redirects,
 }
-assert set(_CHECKS) | {"taxonomies", "texts", "translations"} == SETTINGS, (
+assert set(_CHECKS) | {"taxonomies", "texts", "translations", "menu"} == SETTINGS, (
     "every setting has a check"
 )

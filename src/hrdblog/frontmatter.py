@@ -12,7 +12,7 @@ build objects are refused, a repeated key is an error.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import yaml
@@ -53,10 +53,12 @@ class ErrorFactory(Protocol):
 
 @dataclass(frozen=True)
 class YamlMap:
-    """A YAML mapping's top level: its values and the file line of each key."""
+    """A YAML mapping's top level: its values and the file line of each key; and, where asked
+    for, the line of every value within them, by its path (`("menu", 2, "entries", 0)`)."""
 
     values: dict[str, Any]
     lines: dict[str, int]
+    within: dict[tuple[str | int, ...], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,11 @@ class Document:
     body_line: int  # the file line on which the body starts
 
 
-def load_mapping(text: str, first_line: int, error: ErrorFactory, what: str) -> YamlMap:
-    """Load YAML text whose first line is `first_line` of its file as a top-level mapping."""
+def load_mapping(
+    text: str, first_line: int, error: ErrorFactory, what: str, within: bool = False
+) -> YamlMap:
+    """Load YAML text whose first line is `first_line` of its file as a top-level mapping;
+    with `within`, note the line of every value inside its values too."""
     loader = _PlainLoader(text)
     try:
         if "*" in text:
@@ -87,6 +92,7 @@ def load_mapping(text: str, first_line: int, error: ErrorFactory, what: str) -> 
             )
         values: dict[str, Any] = {}
         lines: dict[str, int] = {}
+        inside: dict[tuple[str | int, ...], int] = {}
         for key_node, value_node in node.value:
             line = first_line + key_node.start_mark.line
             key = clean_field(str(loader.construct_object(key_node, deep=True)))
@@ -98,7 +104,9 @@ def load_mapping(text: str, first_line: int, error: ErrorFactory, what: str) -> 
                 )
             lines[key] = line
             values[key] = _cleaned(loader.construct_object(value_node, deep=True))
-        return YamlMap(values, lines)
+            if within:
+                _lines_within(value_node, (key,), first_line, inside)
+        return YamlMap(values, lines, inside)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else first_line
@@ -108,6 +116,22 @@ def load_mapping(text: str, first_line: int, error: ErrorFactory, what: str) -> 
         raise error(first_line, f"YAML syntax error: {exc}", None) from None
     finally:
         loader.dispose()
+
+
+def _lines_within(
+    node: yaml.Node, path: tuple[str | int, ...], first_line: int, out: dict[Any, int]
+) -> None:
+    """Note the line of every item of a list, and of every value of a mapping, under `node`,
+    by its path; the keys of mappings as their text."""
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            out[(*path, index)] = first_line + item.start_mark.line
+            _lines_within(item, (*path, index), first_line, out)
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = (*path, str(key_node.value))
+            out[key] = first_line + key_node.start_mark.line
+            _lines_within(value_node, key, first_line, out)
 
 
 def _cleaned(value: Any) -> Any:

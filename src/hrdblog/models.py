@@ -184,6 +184,7 @@ class Site:
     archives: tuple[Archive, ...]  # years, months and days, newest first
     archive_listing: tuple[YearArchives, ...]
     pages: tuple[Page, ...] = ()  # by url
+    drafts: tuple[Page, ...] = ()  # the pages left out of this build: drafts
 
     @property
     def tags(self) -> tuple[Tag, ...]:

@@ -8,6 +8,7 @@ default theme (and a line in README's list of templates).
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from hrdblog.config import ROOT_HIDDEN
 from hrdblog.errors import HrdblogError, raise_all
 from hrdblog.files import walk
+from hrdblog.menus import published_at, resolve
 from hrdblog.models import ListPage, Page, Post, Redirect, Site
 from hrdblog.theme import DEFAULT_THEME
 from hrdblog.urls import Origin, check_paths, feed_url, output_path
@@ -190,7 +192,11 @@ def plan(site: Site, named: Mapping[str, frozenset[str]] | None = None) -> Plan:
             f"only at the root of the domain ({base.scheme}://{base.netloc}/robots.txt): copy "
             "it there, or ask whoever runs the domain to"
         )
-    view = site_view(site, ARCHIVES_URL, site_wide)
+    published = {path.casefold() for path, _ in paths}
+    texts = config.texts_for(config.language)
+    exists = functools.partial(published_at, paths=published)
+    menu = resolve(site, ARCHIVES_URL, config.language, texts, exists)
+    view = site_view(site, ARCHIVES_URL, site_wide, menu)
     return Plan(view, tuple(pages), tuple(files), tuple(notes))
 
 

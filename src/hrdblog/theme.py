@@ -332,7 +332,7 @@ class Theme:
             missing = _NOT_ON_SITE.search(str(exc))
             if missing:
                 shown = ", ".join(
-                    f"site.{field}" for field in ("taxonomies", "listing_url", *SITE_WIDE)
+                    f"site.{field}" for field in ("menu", "taxonomies", "listing_url", *SITE_WIDE)
                 )
                 raise ThemeError(
                     f"{self._where(exc) or name}: site has no {missing[1]!r}",

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import Any
 
 from hrdblog.config import SETTINGS, SiteConfig, Taxonomy
+from hrdblog.menus import MenuEntry
 from hrdblog.models import Archive, ListPage, Page, Post, PostPage, Redirect, Site, Tag
 
 #: The site-wide lists a template may show on every page, each made only when one names it.
@@ -119,6 +120,7 @@ class SiteView:
     taxonomies: tuple[Taxonomy, ...]  # the taxonomies with terms, as navigation shows them
     listing_url: str  # the archive listing
     lists: Mapping[str, Any]  # the site-wide lists the templates name, by name
+    menu: tuple[MenuEntry, ...] = ()  # the site's menu (`menus`)
 
     def __getattr__(self, name: str) -> Any:
         """Return a site-wide list the templates name."""
@@ -294,9 +296,11 @@ def fields(view: object) -> dict[str, Any]:
     return {name: getattr(view, name) for name in _field_names(type(view))}
 
 
-def site_view(site: Site, listing_url: str, names: frozenset[str]) -> SiteView:
-    """Return the site-wide view of a site, with the site-wide lists in `names` (the ones
-    the templates name)."""
+def site_view(
+    site: Site, listing_url: str, names: frozenset[str], menu: tuple[MenuEntry, ...] = ()
+) -> SiteView:
+    """Return the site-wide view of a site, with its menu and the site-wide lists in `names`
+    (the ones the templates name)."""
     makers: dict[str, Callable[[], Any]] = {
         "posts": lambda: site.posts,
         "recent_posts": lambda: site.posts[: site.config.posts_per_page],
@@ -311,6 +315,7 @@ def site_view(site: Site, listing_url: str, names: frozenset[str]) -> SiteView:
         taxonomies=tuple(terms.taxonomy for terms in site.taxonomies if terms.tags),
         listing_url=listing_url,
         lists={name: makers[name]() for name in sorted(names & makers.keys())},
+        menu=menu,
     )
 
 
@@ -420,7 +425,9 @@ class Canonical:
 
 
 #: The parts many views share.
-_SHARED = frozenset({Taxonomy, TermLink, TermCount, ArchiveLink, ArchiveCount, YearCount, FeedLink})
+_SHARED = frozenset(
+    {Taxonomy, TermLink, TermCount, ArchiveLink, ArchiveCount, YearCount, FeedLink, MenuEntry}
+)
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
