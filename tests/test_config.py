@@ -9,7 +9,7 @@ import pytest
 
 from hrdblog.config import Taxonomy, load_config
 from hrdblog.errors import ConfigError, ErrorList
-from hrdblog.texts import ARABIC, ENGLISH
+from hrdblog.texts import ARABIC, BUILT_IN, ENGLISH, TEXTS_DIR, placeholder_problem
 
 
 def config_error(tmp_path: Path, text: str) -> str:
@@ -213,16 +213,48 @@ def test_translations_add_a_language_and_change_a_built_in_one(tmp_path: Path) -
     config = load_config(tmp_path)
     assert config.texts_for("fr")["home"] == "Accueil"
     assert config.texts_for("fr")["read_more"] == "Lire la suite »"
-    assert config.texts_for("fr")["older_entries"] == ENGLISH["older_entries"]
+    assert config.texts_for("fr")["older_entries"] == BUILT_IN["fr"]["older_entries"]
     assert config.texts_for("fr-CA")["home"] == "Accueil"
     assert config.texts_for("ar")["home"] == "البداية"
     assert config.texts_for("ar")["archives"] == ARABIC["archives"]
     assert config.texts_for("de")["home"] == "Home"
 
 
-def test_the_arabic_texts_are_complete() -> None:
-    assert set(ARABIC) == set(ENGLISH)
-    assert all(ARABIC[key].count("%s") == ENGLISH[key].count("%s") for key in ENGLISH)
+@pytest.mark.parametrize("language", ["ar", "fr", "es"])
+def test_each_language_s_texts_are_complete_and_hold_their_placeholders(language: str) -> None:
+    texts = BUILT_IN[language]
+    assert set(texts) == set(ENGLISH)
+    assert all(placeholder_problem(key, texts[key], ENGLISH[key]) is None for key in ENGLISH)
+    assert all(texts[key].strip() == texts[key] and texts[key] for key in texts)
+
+
+#: Texts of the default theme as WordPress's own translations of its classic theme, Kubrick,
+#: give them ("Read the rest of this entry »" and the rest), which the default theme follows.
+WORDPRESS = {
+    "fr": {
+        "read_more": "Lire le reste de cet article »",
+        "categories_label": "Publié dans",
+    },
+    "es": {
+        "read_more": "Leer el resto de esta entrada »",
+        "older_entries": "« Entradas anteriores",
+        "newer_entries": "Entradas siguientes »",
+        "categories_label": "Publicado en",
+    },
+}
+
+
+@pytest.mark.parametrize("language", sorted(WORDPRESS))
+def test_each_language_s_texts_are_those_of_wordpress_s_translation(language: str) -> None:
+    assert {key: BUILT_IN[language][key] for key in WORDPRESS[language]} == WORDPRESS[language]
+
+
+def test_a_language_is_added_by_adding_its_file() -> None:
+    assert (
+        {path.stem for path in TEXTS_DIR.glob("*.yaml")}
+        == set(BUILT_IN)
+        >= {"en", "ar", "fr", "es"}
+    )
 
 
 def test_a_named_settings_file_must_exist(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The interface texts of the default theme, per language, and how a site changes them.
+"""The interface texts of the default theme, per language (`themes/default/texts/`, a file
+each), and how a site changes them.
 
 `%s` stands for the variable part of a text. A language's texts are, from weakest to
 strongest: the English set, the texts of the site's taxonomy definitions, the built-in set of
@@ -9,85 +10,26 @@ taxonomy definitions again and the `texts` setting.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 
-ENGLISH: Mapping[str, str] = MappingProxyType(
-    {
-        "read_more": "Read the rest of this entry »",
-        "older_entries": "« Older Entries",
-        "newer_entries": "Newer Entries »",
-        "page_number": "Page %s",
-        "posts_navigation": "More posts",
-        "by_author": "by %s",
-        "skip_link": "Skip to content",
-        "site_navigation": "Site",
-        "home": "Home",
-        "no_posts": "Nothing has been published yet.",
-        "powered_by": "Published with hrdblog",
-        "tags_title": "Tags",
-        "tags_heading": "Posts Tagged ‘%s’",
-        "tags_label": "Tags:",
-        "categories_title": "Categories",
-        "categories_heading": "Archive for the ‘%s’ Category",
-        "categories_label": "Posted in",
-        "archives": "Archives",
-        "archive_year": "Archive for %s",
-        "archive_month": "Archive for %s",
-        "archive_day": "Archive for %s",
-        "post_navigation": "Posts",
-        "previous_post": "« %s",
-        "next_post": "%s »",
-        "related_posts": "Related posts",
-        "via": "via %s",
-        "feed_link": "Atom feed",
-        "draft": "Draft",
-        "page_updated": "Last updated: %s",
-        "scheduled": "Scheduled",
-        "not_found_title": "Page not found",
-        "not_found_text": "Nothing is published at this address. The home page and the archives "
-        "list everything that is.",
-    }
-)
+import yaml
 
-ARABIC: Mapping[str, str] = MappingProxyType(
-    {
-        "read_more": "تابع قراءة بقية التدوينة »",
-        "older_entries": "« التدوينات الأقدم",
-        "newer_entries": "التدوينات الأحدث »",
-        "page_number": "الصفحة %s",
-        "posts_navigation": "مزيد من التدوينات",
-        "by_author": "بقلم %s",
-        "skip_link": "انتقل إلى المحتوى",
-        "site_navigation": "الموقع",
-        "home": "الرئيسية",
-        "no_posts": "لم يُنشر شيء بعد.",
-        "powered_by": "نُشر باستخدام hrdblog",
-        "tags_title": "الوسوم",
-        "tags_heading": "التدوينات الموسومة بـ«%s»",
-        "tags_label": "الوسوم:",
-        "categories_title": "التصنيفات",
-        "categories_heading": "أرشيف التصنيف «%s»",
-        "categories_label": "نُشر في",
-        "archives": "الأرشيف",
-        "archive_year": "أرشيف %s",
-        "archive_month": "أرشيف %s",
-        "archive_day": "أرشيف %s",
-        "post_navigation": "التدوينات",
-        "previous_post": "« %s",
-        "next_post": "%s »",
-        "related_posts": "تدوينات ذات صلة",
-        "via": "عبر %s",
-        "feed_link": "خلاصة Atom",
-        "draft": "مسودة",
-        "page_updated": "آخر تحديث: %s",
-        "scheduled": "مجدولة",
-        "not_found_title": "الصفحة غير موجودة",
-        "not_found_text": "لا يوجد شيء منشور على هذا العنوان. تجد في الصفحة الرئيسية وفي الأرشيف "
-        "كل ما نُشر.",
-    }
-)
+#: The folder of the texts: one YAML file per language, named by its code (`fr.yaml`).
+TEXTS_DIR = Path(__file__).parent / "themes" / "default" / "texts"
 
-BUILT_IN: Mapping[str, Mapping[str, str]] = MappingProxyType({"en": ENGLISH, "ar": ARABIC})
+
+def _load(path: Path) -> Mapping[str, str]:
+    texts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return MappingProxyType({str(key): str(text) for key, text in texts.items()})
+
+
+#: The built-in texts, by language code; English has every text.
+BUILT_IN: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {path.stem: _load(path) for path in sorted(TEXTS_DIR.glob("*.yaml"))}
+)
+ENGLISH = BUILT_IN["en"]
+ARABIC = BUILT_IN["ar"]
 
 TAXONOMY_TEXTS = ("title", "heading", "label")
 
