@@ -17,6 +17,8 @@ from hrdblog.config import load_config
 
 GOLDEN = REPO / "tests" / "sites" / "golden"
 EXPECTED = GOLDEN / "expected"
+#: The golden site in two languages, English and Arabic: pages, a menu, translations.
+LANGUAGES = REPO / "tests" / "sites" / "golden-languages"
 
 
 def pages(files: dict[str, bytes]) -> dict[str, str]:
@@ -31,14 +33,34 @@ def pages(files: dict[str, bytes]) -> dict[str, str]:
     }
 
 
-def test_the_golden_site_is_built_exactly_as_expected(tmp_path: Path) -> None:
-    build(load_config(GOLDEN, output_dir=tmp_path / "site"), use_cache=False)
-    built = pages(site_files(tmp_path / "site"))
+def built_as_expected(source: Path, output: Path) -> dict[str, str]:
+    """Build a golden site; compare each of its pages with the copy in its expected/ (or,
+    with HRDBLOG_REFRESH set, make that copy); return the pages."""
+    expected = source / "expected"
+    build(load_config(source, output_dir=output), use_cache=False)
+    built = pages(site_files(output))
     if os.environ.get("HRDBLOG_REFRESH"):
-        shutil.rmtree(EXPECTED, ignore_errors=True)
+        shutil.rmtree(expected, ignore_errors=True)
         for path, content in built.items():
-            (EXPECTED / path).parent.mkdir(parents=True, exist_ok=True)
-            (EXPECTED / path).write_text(content, encoding="utf-8")
-    assert built == pages(site_files(EXPECTED))
+            (expected / path).parent.mkdir(parents=True, exist_ok=True)
+            (expected / path).write_text(content, encoding="utf-8")
+    assert built == pages(site_files(expected))
+    return built
+
+
+def test_the_golden_site_is_built_exactly_as_expected(tmp_path: Path) -> None:
+    built = built_as_expected(GOLDEN, tmp_path / "site")
     # 32 pages, 1 redirect; the feeds of the site, of 6 tags and 1 country; sitemap, robots.txt
     assert len(built) == 32 + 1 + 1 + 6 + 1 + 2
+
+
+def test_the_golden_site_in_two_languages_is_built_exactly_as_expected(tmp_path: Path) -> None:
+    built = built_as_expected(LANGUAGES, tmp_path / "site")
+    assert sorted(path for path in built if path.startswith("ar/") and "/" not in path[3:]) == [
+        "ar/404.html",
+        "ar/feed.xml",
+        "ar/index.html",
+        "ar/sitemap.xml",
+    ]
+    # English: 20 pages, 3 feeds; Arabic: 14 pages, 3 feeds; a sitemap each, robots.txt
+    assert len(built) == 20 + 3 + 14 + 3 + 2 + 1

@@ -94,11 +94,11 @@ def test_the_related_posts_of_the_last_build_are_taken_only_when_they_fit(
     found = steps.related(keys, 3)
     assert found == related_posts(keys, 3)
     assert steps.related(keys, 3) is found  # remembered
-    (signature,) = steps.related_to
-    steps.related_to = {signature: [[9]] * 6}  # a number that is no post's
-    assert steps.related(keys, 3) == found
-    steps.related_to = {signature: [[1]] * 5}  # a row short
-    assert steps.related(keys, 3) == found
+    (signature,) = steps.related_now
+    for wrong in ([[9]] * 6, [[1]] * 5):  # a number that is no post's; a row short
+        later = Incremental(config, Seal.of_blog(config.source))
+        later.related_to = {signature: wrong}
+        assert later.related(keys, 3) == found
 
 
 def test_the_remembering_reader_gives_what_the_plain_reader_gives(tmp_path: Path) -> None:

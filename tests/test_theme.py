@@ -26,7 +26,7 @@ def test_a_site_template_replaces_the_default_and_can_extend_it(tmp_path: Path) 
         },
     )
     assert found.render("footer.html", {}) == "ours"
-    assert found.render("note.html", {}).startswith("User-agent: *\nAllow: /\n")
+    assert found.render("note.html", {"sitemaps": ()}).startswith("User-agent: *\nAllow: /\n")
 
 
 @pytest.mark.parametrize(

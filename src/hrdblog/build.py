@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import time
@@ -63,9 +64,24 @@ class Prepared:
     """A site read, collected and planned; its files, rendered as they are taken; and when it
     will change by itself."""
 
-    site: Site
+    trees: tuple[Site, ...]  # the site, or on a site of several languages its tree in each
     outputs: Generator[Output, None, None]
     next_change: datetime | None  # the date of the first post scheduled for later
+
+    @property
+    def posts(self) -> int:
+        """Return how many posts the site publishes, in every language."""
+        return sum(len(tree.posts) for tree in self.trees)
+
+    @property
+    def tags(self) -> int:
+        """Return how many tags the site publishes, in every language."""
+        return sum(len(tree.tags) for tree in self.trees)
+
+    @property
+    def pages(self) -> int:
+        """Return how many pages of their own (About, Contact …) the site publishes."""
+        return sum(len(tree.pages) for tree in self.trees)
 
 
 class Steps(Protocol):
@@ -125,16 +141,35 @@ def prepare(
     steps = steps or FromScratch(config)
     reading = read_posts(config, progress, steps.reader(config.now()))
     with collector_skips_older():
-        try:
-            site = collect(config, reading.posts, steps.related, reading.pages)
-        except ErrorList as exc:  # report the clashes among readable posts with the others
-            raise ErrorList(reading.errors + exc.errors) from None
-        raise_all(list(reading.errors))
-        logger.info("Read %s with %s", count(len(site.posts), "post"), count(len(site.tags), "tag"))
+        trees: list[Site] = []
+        errors: list[HrdblogError] = []
+        for language in config.languages or ("",):
+            in_tree = functools.partial(_in_tree, config, language)
+            try:
+                trees.append(
+                    collect(
+                        config,
+                        tuple(filter(in_tree, reading.posts)),
+                        steps.related,
+                        tuple(filter(in_tree, reading.pages)),
+                        language,
+                    )
+                )
+            except ErrorList as exc:  # the clashes among readable posts, with the others
+                errors += exc.errors
+        raise_all([*reading.errors, *errors])
+        posts, tags = sum(len(t.posts) for t in trees), sum(len(t.tags) for t in trees)
+        logger.info("Read %s with %s", count(posts, "post"), count(tags, "tag"))
         theme = Theme(config)
-        planned = steps.to_render(plan(site, theme.named()))
+        planned = steps.to_render(plan(trees, theme.named()))
     scheduled = (post.date for post in reading.posts if post.scheduled)
-    return Prepared(site, render(planned, theme, progress), min(scheduled, default=None))
+    outputs = render(planned, theme, progress)
+    return Prepared(tuple(trees), outputs, min(scheduled, default=None))
+
+
+def _in_tree(config: SiteConfig, language: str, entry: Post | Page) -> bool:
+    """Tell whether a post or page is in the tree of a language ("": the only tree)."""
+    return not language or config.tree_of(entry.lang or config.language) == language
 
 
 def build(
@@ -172,8 +207,8 @@ def build(
         logger.info("Rendered %s%s", count(len(files), "file"), kept)
         logger.info("Wrote %s", config.output_dir)
         report = BuildReport(
-            posts=len(prepared.site.posts),
-            tags=len(prepared.site.tags),
+            posts=prepared.posts,
+            tags=prepared.tags,
             pages=sum(1 for path in files if path.endswith(".html")),
             files=len(files),
             seconds=time.perf_counter() - started,
@@ -212,9 +247,8 @@ def check(config: SiteConfig) -> str:
     with contextlib.closing(prepared.outputs) as outputs:
         for _ in outputs:  # every page rendered, every file read: their problems raised
             pass
-    site = prepared.site
-    own = f" and {count(len(site.pages), 'page')}" if site.pages else ""
-    checked = f"The content is sound: {count(len(site.posts), 'post')}{own} would be published."
+    own = f" and {count(prepared.pages, 'page')}" if prepared.pages else ""
+    checked = f"The content is sound: {count(prepared.posts, 'post')}{own} would be published."
     if not (config.output_dir / MANIFEST).is_file():
         shown = config.display_path(config.output_dir)
         return (

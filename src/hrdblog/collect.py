@@ -25,7 +25,7 @@ from hrdblog.models import (
     TaxonomyTerms,
     YearArchives,
 )
-from hrdblog.urls import archive_url, page_url, term_key, term_url
+from hrdblog.urls import archive_url, page_url, term_key
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +40,10 @@ def collect(
     posts: tuple[Post, ...],
     related: RelatedFinder | None = None,
     pages: tuple[Page, ...] = (),
+    language: str = "",
 ) -> Site:
-    """Build the Site: posts newest first, terms checked for clashes, every list paginated;
-    pages by address.
+    """Build the Site, or on a site of several languages the tree of one `language`: posts
+    newest first, terms checked for clashes, every list paginated; pages by address.
 
     Drafts and posts scheduled for later are left out unless the build asks for them.
     `related` finds the related posts (`related_posts`, or a wrapper of it with the same
@@ -50,22 +51,24 @@ def collect(
     """
     ordered = sorted(published(config, posts), key=Post.sort_key, reverse=True)
     errors = _url_clashes(ordered)
+    prefix = config.prefix(language) if language else ""
+    taxonomies = tuple(replace(t, prefix=prefix) for t in config.taxonomies)
     names: dict[tuple[str, str], str] = {}
-    for taxonomy in config.taxonomies:
+    for taxonomy in taxonomies:
         found, clashes = _term_names(ordered, taxonomy)
         names.update(((taxonomy.name, slug), name) for slug, name in found.items())
         errors += clashes
     raise_all(errors)
     final = tuple(_with_names(post, names) for post in ordered)
     size = config.posts_per_page
-    archives = _archives(final, size)
+    archives = _archives(final, size, prefix)
     kept = published_pages(config, pages)
     return Site(
         config=config,
         posts=final,
-        home=paginate("/", final, size),
+        home=paginate(prefix + "/", final, size),
         post_pages=_post_pages(final, config.related_posts, related or related_posts),
-        taxonomies=tuple(_taxonomy_terms(t, final, names, size) for t in config.taxonomies),
+        taxonomies=tuple(_taxonomy_terms(t, final, names, size) for t in taxonomies),
         archives=archives,
         archive_listing=tuple(
             YearArchives(
@@ -77,6 +80,8 @@ def collect(
         ),
         pages=tuple(sorted(kept, key=lambda page: page.url)),
         drafts=tuple(page for page in pages if page not in kept),
+        language=language,
+        prefix=prefix,
     )
 
 
@@ -129,7 +134,7 @@ def _taxonomy_terms(
             by_slug[term.slug].append(post)
     tags = []
     for slug, tagged in by_slug.items():
-        url = term_url(taxonomy.path, slug)
+        url = taxonomy.term_url(slug)
         tags.append(
             Tag(
                 taxonomy.name,
@@ -145,8 +150,9 @@ def _taxonomy_terms(
     )
 
 
-def _archives(posts: tuple[Post, ...], size: int) -> tuple[Archive, ...]:
-    """Return the archive of every year, month and day that has posts, newest first."""
+def _archives(posts: tuple[Post, ...], size: int, prefix: str) -> tuple[Archive, ...]:
+    """Return the archive of every year, month and day that has posts, newest first, at
+    addresses starting with `prefix`."""
     groups: dict[tuple[str, date], list[Post]] = defaultdict(list)
     for post in posts:
         day = post.date.date()
@@ -157,7 +163,7 @@ def _archives(posts: tuple[Post, ...], size: int) -> tuple[Archive, ...]:
     archives = []
     for (kind, first_day), grouped in groups.items():
         parts = (first_day.year, first_day.month, first_day.day)[: kinds[kind] + 1]
-        url = archive_url(*parts)
+        url = prefix + archive_url(*parts)
         archives.append(
             Archive(kind, first_day, url, tuple(grouped), paginate(url, tuple(grouped), size))
         )
@@ -307,7 +313,7 @@ def _term_names(posts: list[Post], taxonomy: Taxonomy) -> tuple[dict[str, str], 
                     second.file,
                     second.lines.get(key_name),
                     f"the {key_name} {b!r} and {a!r} ({where}) would share the URL "
-                    f"{term_url(taxonomy.path, slug)}",
+                    f"{taxonomy.term_url(slug)}",
                     "terms are told apart by their URL: rename one of them",
                 )
             )

@@ -38,11 +38,35 @@ DEFAULT_EXTENSIONS = ("footnotes", "tables", "fenced_code", "toc", "smarty")
 
 #: The front-matter fields of a post; a taxonomy may not take one of these names.
 POST_FIELDS = frozenset(
-    {"title", "date", "summary", "slug", "draft", "author", "lang", "updated", "source", "aliases"}
+    {
+        "title",
+        "date",
+        "summary",
+        "slug",
+        "draft",
+        "author",
+        "lang",
+        "updated",
+        "source",
+        "aliases",
+        "translation_key",
+    }
 )
 #: The front-matter fields of a page (`content/pages/`).
 PAGE_FIELDS = frozenset(
-    {"title", "date", "summary", "slug", "url", "draft", "author", "lang", "updated", "aliases"}
+    {
+        "title",
+        "date",
+        "summary",
+        "slug",
+        "url",
+        "draft",
+        "author",
+        "lang",
+        "updated",
+        "aliases",
+        "translation_key",
+    }
 )
 #: First URL segments the site itself uses; a taxonomy may not take one of these paths.
 RESERVED_PATHS = frozenset({"page", "static", "archives", "feed.xml", "sitemap.xml", "404.html"})
@@ -75,15 +99,21 @@ def text_direction(language: str) -> str:
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """A kind of term posts carry: its front-matter key and the first segment of its URLs."""
+    """A kind of term posts carry: its front-matter key and the first segment of its URLs
+    (after the language's, in a tree of another language than the default: /ar/tag/…)."""
 
     name: str  # tags, categories, countries …
     path: str  # tag, category, country …
+    prefix: str = ""  # the tree's: "" or /ar …
 
     @property
     def url(self) -> str:
         """Return the url of the taxonomy's index of terms."""
-        return f"/{self.path}/"
+        return f"{self.prefix}/{self.path}/"
+
+    def term_url(self, slug: str) -> str:
+        """Return the url of a term's page: /tag/coalition/, /ar/tag/تحالف/ …"""
+        return f"{self.url}{slug}/"
 
 
 DEFAULT_TAXONOMIES = (Taxonomy("tags", "tag"), Taxonomy("categories", "category"))
@@ -126,6 +156,12 @@ class SiteConfig:
     # Old addresses of the site sent on to new ones (an imported blog's term pages): old → new.
     redirects: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     menu: tuple[MenuItem, ...] = ()  # none: the default menu (`menus.default_menu`)
+    # The site's languages, the first its default (`language`): a tree of pages each.
+    languages: tuple[str, ...] = ()
+    # Each term's name in the other languages: taxonomy → term → language → name.
+    term_translations: Mapping[str, Mapping[str, Mapping[str, str]]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     translations: Mapping[str, Mapping[str, str]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -172,6 +208,24 @@ class SiteConfig:
         if epoch and epoch.isdigit():
             return datetime.fromtimestamp(int(epoch), self.tzinfo)
         return datetime.now(self.tzinfo)
+
+    @property
+    def trees(self) -> tuple[str, ...]:
+        """Return the language of each tree of pages, the default's first: one for a site
+        in one language."""
+        return self.languages or (self.language,)
+
+    def tree_of(self, language: str) -> str:
+        """Return the tree a post or page in a language is published in: its own language's,
+        or, for a language the site does not list, the default's."""
+        wanted = primary(language)
+        return next((tree for tree in self.languages if primary(tree) == wanted), self.language)
+
+    def prefix(self, language: str) -> str:
+        """Return what the addresses of a tree start with: "" for the default language's
+        tree (at /), `/ar` for the Arabic one …"""
+        tree = self.tree_of(language)
+        return "" if tree == self.language else f"/{primary(tree)}"
 
     def texts_for(self, language: str) -> Mapping[str, str]:
         """Return the interface texts of a language; English where the site has none for it."""
@@ -265,11 +319,7 @@ def load_config(
         try:
             if key == "taxonomies":
                 settings[key] = _taxonomies(value, taxonomy_texts)
-            elif key not in {
-                "texts",
-                "translations",
-                "menu",
-            }:  # checked below, knowing the taxonomies
+            elif key not in _CHECKED_AFTER:
                 settings[key] = _CHECKS[key](value)
         except _Invalid as exc:
             errors.append(ConfigError(shown, line, f"'{key}' {exc.args[0]}", exc.hint))
@@ -282,6 +332,35 @@ def load_config(
                 errors.append(
                     ConfigError(shown, mapping.lines[key], f"'{key}' {exc.args[0]}", exc.hint)
                 )
+    if "languages" in settings:
+        languages = settings["languages"]
+        if "language" in settings and settings["language"] != languages[0]:
+            errors.append(
+                ConfigError(
+                    shown,
+                    mapping.lines["language"],
+                    f"'language' is {settings['language']}, but 'languages' starts with "
+                    f"{languages[0]}: the site's default language is the first of its languages",
+                    "give the default language first in languages, and leave out language",
+                )
+            )
+        settings["language"] = languages[0]
+    if "term_translations" in mapping.values:
+        try:
+            settings["term_translations"] = _term_translations(
+                mapping.values["term_translations"],
+                settings.get("taxonomies", DEFAULT_TAXONOMIES),
+                settings.get("languages", ()),
+            )
+        except _Invalid as exc:
+            errors.append(
+                ConfigError(
+                    shown,
+                    mapping.lines["term_translations"],
+                    f"'term_translations' {exc.args[0]}",
+                    exc.hint,
+                )
+            )
     if "menu" in mapping.values:
         try:
             settings["menu"] = parse_menu(
@@ -312,6 +391,10 @@ def load_config(
     raise_all(errors)
     settings.update(overrides)
     return _complete(SiteConfig(**paths, config_file=config_file, **settings), taxonomy_texts)
+
+
+#: The settings checked once the others are known: the taxonomies and the languages.
+_CHECKED_AFTER = frozenset({"texts", "translations", "menu", "term_translations"})
 
 
 def _complete(config: SiteConfig, taxonomy_texts: Mapping[str, str]) -> SiteConfig:
@@ -457,6 +540,53 @@ def _origins(value: Any) -> tuple[str, ...]:
             )
         origins.append(match.group(1).lower())
     return tuple(origins)
+
+
+def _languages(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    languages = [_language(item) for item in items]
+    if not languages:
+        raise _Invalid("must list the site's languages, the default first", "e.g. [en, ar]")
+    if len({primary(language) for language in languages}) != len(languages):
+        raise _Invalid(f"names a language twice: {languages!r}", "list each language once")
+    return tuple(languages)
+
+
+def _term_translations(
+    value: Any, taxonomies: tuple[Taxonomy, ...], languages: tuple[str, ...]
+) -> Mapping[str, Mapping[str, Mapping[str, str]]]:
+    hint = "e.g. term_translations: {tags: {coalition: {ar: تحالف}}}"
+    if not languages:
+        raise _Invalid(
+            "needs the site's languages: set languages first", "e.g. languages: [en, ar]"
+        )
+    if not isinstance(value, dict):
+        raise _Invalid("must map each taxonomy to its terms' names in other languages", hint)
+    names = {t.name for t in taxonomies}
+    found: dict[str, Mapping[str, Mapping[str, str]]] = {}
+    for taxonomy, terms in value.items():
+        if taxonomy not in names:
+            raise _Invalid(f"names {taxonomy!r}, which is not a taxonomy of the site", hint)
+        if not isinstance(terms, dict):
+            raise _Invalid(f"{taxonomy}: must map each term to its names by language", hint)
+        by_term: dict[str, Mapping[str, str]] = {}
+        for term, spelled in terms.items():
+            if not isinstance(spelled, dict) or not all(
+                isinstance(name, str) and name.strip() for name in spelled.values()
+            ):
+                raise _Invalid(f"{taxonomy}: {term}: must map languages to names", hint)
+            for language in spelled:
+                if language not in languages[1:]:
+                    raise _Invalid(
+                        f"{taxonomy}: {term}: names the language {language!r}, which is not "
+                        "one of the site's other languages",
+                        f"the site's languages are {', '.join(languages)}",
+                    )
+            by_term[str(term)] = MappingProxyType(
+                {str(k): " ".join(v.split()) for k, v in spelled.items()}
+            )
+        found[taxonomy] = MappingProxyType(by_term)
+    return MappingProxyType(found)
 
 
 def _redirects(value: Any) -> Mapping[str, str]:
@@ -638,7 +768,6 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "sanitize": _bool,
     "allowed_origins": _origins,
     "redirects": _redirects,
+    "languages": _languages,
 }
-assert set(_CHECKS) | {"taxonomies", "texts", "translations", "menu"} == SETTINGS, (
-    "every setting has a check"
-)
+assert set(_CHECKS) | {"taxonomies"} | _CHECKED_AFTER == SETTINGS, "every setting has a check"

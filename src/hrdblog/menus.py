@@ -22,8 +22,8 @@ from hrdblog.errors import ConfigError, HrdblogError, raise_all
 from hrdblog.urls import alias_allowed, output_path, slugify
 
 if TYPE_CHECKING:
-    from hrdblog.config import Taxonomy
-    from hrdblog.models import Site
+    from hrdblog.config import SiteConfig, Taxonomy
+    from hrdblog.models import Page, Site
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class MenuEntry:
     title: str
     url: str  # a site url (/about/), or an address on another site
     entries: tuple[MenuEntry, ...] = ()
+    lang: str = ""  # the language of its title, where it is not the page's: a page not translated
 
     @property
     def external(self) -> bool:
@@ -234,10 +235,13 @@ def resolve(
     language: str,
     texts: Mapping[str, str],
     exists: Callable[[str], bool],
+    default: Site | None = None,
 ) -> tuple[MenuEntry, ...]:
     """Return the menu as pages show it in a language, each entry leading to a page of the
-    site (`exists` tells of a site url whether the site publishes it); raise an error for
-    every entry that leads nowhere. An entry of a draft page is left out."""
+    site, or of the tree of that language (`site`) on a site of several: the page, term or
+    index in that language where it has one, else the default language's (`default`);
+    `exists` tells of a site url whether the site publishes it. Raise an error for every
+    entry that leads nowhere. An entry of a draft page is left out."""
     config = site.config
     settings_file = config.display_path(config.config_file or config.source)
 
@@ -245,21 +249,24 @@ def resolve(
         return ConfigError(settings_file, line, message, hint)
 
     items = config.menu or default_menu(terms.taxonomy for terms in site.taxonomies if terms.tags)
-    pages, drafts = {}, set()
-    for page in (*site.pages, *site.drafts):
-        name = page.file.removeprefix(config.display_path(config.pages_dir) + "/")
-        for key in (name.removesuffix(".md").removesuffix("/index"), page.url.strip("/")):
-            if page in site.drafts:
-                drafts.add(key)
-            else:
-                pages[key] = page
-    terms = {t.taxonomy.name: t for t in site.taxonomies}
+    trees = [site] if default is None or default is site else [site, default]
+    pages: dict[str, Page] = {}
+    drafts = set()
+    for tree in reversed(trees):  # the tree's own pages over the default language's
+        for page in (*tree.pages, *tree.drafts):
+            for key in _page_names(page, tree, config):
+                if page in tree.drafts:
+                    drafts.add(key)
+                else:
+                    pages[key] = page
+                    drafts.discard(key)
     problems: list[HrdblogError] = []
 
     def entry(item: MenuItem) -> MenuEntry | None:
         given = item.title(language)
+        lang = ""
         if item.kind == "home":
-            title, url = texts["home"], "/"
+            title, url = texts["home"], site.prefix + "/"
         elif item.kind == "archives":
             title, url = texts["archives"], listing_url
         elif item.kind == "page":
@@ -286,10 +293,35 @@ def resolve(
                 )
                 return None
             title, url = page.title, page.url
+            if not given and default is not None and page not in site.pages:
+                lang = page.lang or config.language  # the default language's page, untranslated
         elif item.kind in ("index", "term"):
             name = item.taxonomy or item.target
-            found = terms.get(name) or next(
-                (t for t in site.taxonomies if t.taxonomy.path == name), None
+            wanted = {item.target}
+            if item.kind == "term":
+                translated = config.term_translations.get(name, {}).get(item.target, {})
+                wanted = {translated.get(site.language, item.target), item.target}
+            found = next(
+                (
+                    terms
+                    for tree in trees
+                    for terms in tree.taxonomies
+                    if name in (terms.taxonomy.name, terms.taxonomy.path)
+                    and terms.tags
+                    and (
+                        item.kind == "index"
+                        or {t.slug for t in terms.tags}
+                        & {slugify(w, config.slug_unicode) for w in wanted}
+                    )
+                ),
+                None,
+            ) or next(
+                (
+                    terms
+                    for terms in site.taxonomies
+                    if name in (terms.taxonomy.name, terms.taxonomy.path)
+                ),
+                None,
             )
             if found is None or not found.tags:
                 problems.append(
@@ -304,8 +336,9 @@ def resolve(
             if item.kind == "index":
                 title, url = texts[f"{found.taxonomy.name}_title"], found.taxonomy.url
             else:
+                slugs = {slugify(w, config.slug_unicode) for w in wanted}
                 slug = slugify(item.target, config.slug_unicode)
-                tag = next((tag for tag in found.tags if tag.slug == slug), None)
+                tag = next((tag for tag in found.tags if tag.slug in slugs), None)
                 if tag is None:
                     names = {t.slug: t.name for t in found.tags}
                     close = difflib.get_close_matches(slug, sorted(names), n=1, cutoff=0.75)
@@ -333,11 +366,26 @@ def resolve(
                 )
                 return None
         children = tuple(e for e in map(entry, item.entries) if e is not None)
-        return MenuEntry(given or title, url, children)
+        return MenuEntry(given or title, url, children, lang)
 
     menu = tuple(e for e in map(entry, items) if e is not None)
     raise_all(problems)
     return menu
+
+
+def _page_names(page: Page, tree: Site, config: SiteConfig) -> list[str]:
+    """Return the names a menu entry may give a page by: its file under content/pages/
+    without .md (and without its language, `about.ar.md` is about), its address without
+    its tree's (/ar/about/ is about), and the file of the page it is a translation of."""
+    pages = config.display_path(config.pages_dir) + "/"
+    names = []
+    for file in (page.file, page.translation_key):
+        name = file.removeprefix(pages).removesuffix(".md")
+        if tree.language and name.endswith(f".{tree.language}"):
+            name = name.removesuffix(f".{tree.language}")
+        names.append(name.removesuffix("/index"))
+    names += [page.url.strip("/"), page.url.removeprefix(tree.prefix).strip("/")]
+    return [name for name in dict.fromkeys(names) if name]
 
 
 def published_at(url: str, paths: set[str]) -> bool:

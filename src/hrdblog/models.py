@@ -56,6 +56,7 @@ class Post:
     resources: tuple[str, ...] = ()  # the files in that folder, published beside the page
     extra: Mapping[str, Any] = field(default_factory=dict)  # front-matter keys hrdblog does not use
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → line, for messages
+    translation_key: str = ""  # what its translations share, on a site of several languages
 
     @property
     def tags(self) -> tuple[Term, ...]:
@@ -94,6 +95,7 @@ class Page:
     resources: tuple[str, ...] = ()  # the files in that folder, published beside the page
     extra: Mapping[str, Any] = field(default_factory=dict)  # front-matter keys hrdblog does not use
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → line, for messages
+    translation_key: str = ""  # what its translations share, on a site of several languages
 
     @property
     def last_modified(self) -> datetime | None:
@@ -185,6 +187,8 @@ class Site:
     archive_listing: tuple[YearArchives, ...]
     pages: tuple[Page, ...] = ()  # by url
     drafts: tuple[Page, ...] = ()  # the pages left out of this build: drafts
+    language: str = ""  # the language of this tree of the site; "" for a site of one language
+    prefix: str = ""  # what its urls start with: "" for the default language's, /ar …
 
     @property
     def tags(self) -> tuple[Tag, ...]:

@@ -8,20 +8,22 @@ default theme (and a line in README's list of templates).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from hrdblog.config import ROOT_HIDDEN
+from hrdblog.config import ROOT_HIDDEN, SiteConfig
 from hrdblog.errors import HrdblogError, raise_all
 from hrdblog.files import walk
 from hrdblog.menus import published_at, resolve
 from hrdblog.models import ListPage, Page, Post, Redirect, Site
 from hrdblog.theme import DEFAULT_THEME
+from hrdblog.translations import hreflang, link_translations
 from hrdblog.urls import Origin, check_paths, feed_url, output_path
 from hrdblog.views import (
     ArchiveCount,
@@ -62,29 +64,74 @@ class Planned:
     origin: Origin  # what it is, in messages
     lastmod: datetime | None = None  # when what it shows last changed, for the sitemap
     listed: bool = True  # in the sitemap (redirects are not pages of their own)
+    tree: int = 0  # the tree of the site it is in: the number of its language in `languages`
 
 
 @dataclass(frozen=True)
 class Plan:
     """Everything a build publishes, in the order of the output."""
 
-    site: SiteView  # what every page may show of the whole site
+    sites: tuple[SiteView, ...]  # what every page of each tree may show of the whole tree
     pages: tuple[Planned, ...]
     files: tuple[tuple[str, Path], ...]  # published as they are (images cleaned): path, file
     notes: tuple[str, ...] = ()  # warnings of what is not published, given once pages render
 
+    @property
+    def site(self) -> SiteView:
+        """Return the site-wide view of the default language's tree: the site's, when it
+        has one language."""
+        return self.sites[0]
 
-def plan(site: Site, named: Mapping[str, frozenset[str]] | None = None) -> Plan:
-    """Return the plan of a site, its views holding the values made on demand that the
-    templates name (`Theme.named`: none when not given); raise an error naming every output
-    path that cannot be written."""
-    config = site.config
+
+def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | None = None) -> Plan:
+    """Return the plan of a site (or of the trees of a site of several languages, the
+    default language's first), its views holding the values made on demand that the
+    templates name (`Theme.named`: none when not given), each page linked to its
+    translations; raise an error naming every output path that cannot be written."""
+    trees = (trees,) if isinstance(trees, Site) else tuple(trees)
+    config = trees[0].config
     named = named or {}
+    pages: list[Planned] = []
+    for number, tree in enumerate(trees):
+        pages += _tree_pages(tree, number, named)
+    if len(trees) > 1:
+        views = link_translations(config, trees, [(p.view, p.url, p.tree) for p in pages])
+        pages = [dataclasses.replace(p, view=v) for p, v in zip(pages, views, strict=True)]
+    sitemaps = [tree.prefix + "/sitemap.xml" for tree in trees] if config.base_url else []
+    robots = RobotsView(tuple(sitemaps))
+    pages.append(Planned(robots, "robots.txt", "/robots.txt", "robots.txt", Origin("robots.txt")))
+    for number, url in enumerate(sitemaps):
+        shown = sitemap([page for page in pages if page.tree == number], len(trees) > 1)
+        origin = Origin(f"the sitemap {url}" if number else "the sitemap")
+        pages.append(Planned(shown, "sitemap.xml", url, output_path(url), origin, tree=number))
+    files = [*static_files(trees[0]), *root_files(trees[0])]
+    for tree in trees:
+        files += post_files(tree)
+    paths = [(page.path, page.origin) for page in pages]
+    paths += [(name, _file_origin(trees[0], path)) for name, path in files]
+    check_paths(paths)
+    published = {path.casefold() for path, _ in paths}
+    exists = functools.partial(published_at, paths=published)
     site_wide = named.get("site", frozenset())
+    sites = []
+    for tree in trees:
+        language = tree.language or config.language
+        listing_url = tree.prefix + ARCHIVES_URL
+        texts = config.texts_for(language)
+        menu = resolve(tree, listing_url, language, texts, exists, trees[0])
+        sites.append(site_view(tree, listing_url, site_wide, menu))
+    return Plan(tuple(sites), tuple(pages), tuple(files), tuple(_notes(config)))
+
+
+def _tree_pages(site: Site, number: int, named: Mapping[str, frozenset[str]]) -> list[Planned]:
+    """Return the pages and feeds of one tree of the site (the whole site, when it has one
+    language): all but robots.txt and the sitemaps."""
+    config = site.config
     term_shown = TermCount if "count" in named.get("tag", ()) else TermLink
     archive_shown = ArchiveCount if "count" in named.get("archive", ()) else ArchiveLink
     feeds = _feeds(site)
-    site_feed = (feeds["/"].link,) if "/" in feeds else ()
+    home_url = site.prefix + "/"
+    site_feed = (feeds[home_url].link,) if home_url in feeds else ()
     pages: list[Planned] = []
 
     def add(
@@ -95,15 +142,16 @@ def plan(site: Site, named: Mapping[str, frozenset[str]] | None = None) -> Plan:
         lastmod: datetime | None = None,
         listed: bool = True,
     ) -> None:
-        path = output_path(url) if url else template
-        pages.append(Planned(view, template, url, path, origin, lastmod, listed))
+        path = output_path(url) if url else output_path(site.prefix + "/" + template)
+        pages.append(Planned(view, template, url, path, origin, lastmod, listed, number))
 
+    home = "the home page" + (f" {home_url}" if site.prefix else "")
     for page in site.home:
         add(
             HomeView(page, site_feed),
             "index.html",
             page.url,
-            _nth(page, "the home page"),
+            _nth(page, home),
             _newest(page.posts),
         )
     for shown in site.post_pages:
@@ -133,17 +181,19 @@ def plan(site: Site, named: Mapping[str, frozenset[str]] | None = None) -> Plan:
         for alias in shown_page.aliases:
             origin = Origin(f"the old address {alias}", aliases)
             add(RedirectView(shown_page), "redirect.html", alias, origin, listed=False)
-    for old, new in config.redirects.items():
-        where = f"{config.display_path(config.config_file or config.source)}: redirects"
-        origin = Origin(f"the old address {old}", where)
-        add(RedirectView(Redirect(new, new)), "redirect.html", old, origin, listed=False)
+    if number == 0:
+        for old, new in config.redirects.items():
+            where = f"{config.display_path(config.config_file or config.source)}: redirects"
+            origin = Origin(f"the old address {old}", where)
+            add(RedirectView(Redirect(new, new)), "redirect.html", old, origin, listed=False)
     for terms in site.taxonomies:
         taxonomy = terms.taxonomy
         if terms.tags:
             newest = _newest(tuple(post for tag in terms.tags for post in tag.posts[:1]))
             counts = tuple(TermCount.of(tag) for tag in terms.tags)
             index = TermIndexView(taxonomy, counts, site_feed)
-            add(index, "tags.html", taxonomy.url, Origin(f"the index of {taxonomy.name}"), newest)
+            of = f"the index of {taxonomy.name}" + (f" {taxonomy.url}" if site.prefix else "")
+            add(index, "tags.html", taxonomy.url, Origin(of), newest)
         for tag in terms.tags:
             tag_feeds = (feeds[tag.url].link, *site_feed) if tag.url in feeds else site_feed
             name = f"the {taxonomy.name} page of {tag.name!r}"
@@ -168,17 +218,18 @@ def plan(site: Site, named: Mapping[str, frozenset[str]] | None = None) -> Plan:
                 _newest(page.posts),
             )
     listing = ArchiveListingView(archive_listing(site), site_feed)
-    add(listing, "archives.html", ARCHIVES_URL, Origin("the archive listing"), _newest(site.posts))
-    add(NotFoundView(site_feed), "404.html", None, Origin("the not-found page"))
+    listing_url = site.prefix + ARCHIVES_URL
+    listing_name = "the archive listing" + (f" {listing_url}" if site.prefix else "")
+    add(listing, "archives.html", listing_url, Origin(listing_name), _newest(site.posts))
+    not_found = "the not-found page" + (f" of {site.language}" if site.prefix else "")
+    add(NotFoundView(site_feed), "404.html", None, Origin(not_found))
     for feed in feeds.values():
         add(FeedView(feed), "feed.xml", feed.url, Origin(f"the feed {feed.url}"), listed=False)
-    add(RobotsView(), "robots.txt", "/robots.txt", Origin("robots.txt"), listed=False)
-    if config.base_url:
-        add(sitemap(pages), "sitemap.xml", "/sitemap.xml", Origin("the sitemap"), listed=False)
-    files = [*static_files(site), *root_files(site), *post_files(site)]
-    paths = [(page.path, page.origin) for page in pages]
-    paths += [(name, _file_origin(site, path)) for name, path in files]
-    check_paths(paths)
+    return pages
+
+
+def _notes(config: SiteConfig) -> list[str]:
+    """Return the warnings of what a build of these settings does not publish."""
     notes = []
     if not config.base_url:
         notes.append(
@@ -192,17 +243,13 @@ def plan(site: Site, named: Mapping[str, frozenset[str]] | None = None) -> Plan:
             f"only at the root of the domain ({base.scheme}://{base.netloc}/robots.txt): copy "
             "it there, or ask whoever runs the domain to"
         )
-    published = {path.casefold() for path, _ in paths}
-    texts = config.texts_for(config.language)
-    exists = functools.partial(published_at, paths=published)
-    menu = resolve(site, ARCHIVES_URL, config.language, texts, exists)
-    view = site_view(site, ARCHIVES_URL, site_wide, menu)
-    return Plan(view, tuple(pages), tuple(files), tuple(notes))
+    return notes
 
 
-def sitemap(pages: list[Planned]) -> SitemapView:
+def sitemap(pages: list[Planned], alternates: bool = False) -> SitemapView:
     """Return the sitemap of the pages planned: each with an address and something to show
-    (a list with posts, a page), with when that last changed where it is known, by path."""
+    (a list with posts, a page), with when that last changed where it is known, by path;
+    with `alternates`, each with its translations."""
     listed = sorted(
         (
             page
@@ -213,7 +260,17 @@ def sitemap(pages: list[Planned]) -> SitemapView:
         ),
         key=lambda page: page.path,
     )
-    return SitemapView(tuple(SitemapPage(p.url, p.lastmod) for p in listed))  # type: ignore[arg-type]
+    return SitemapView(
+        tuple(
+            SitemapPage(
+                p.url,  # type: ignore[arg-type]
+                p.lastmod,
+                hreflang(getattr(p.view, "translations", ())) if alternates else (),
+            )
+            for p in listed
+        ),
+        alternates,
+    )
 
 
 def _feeds(site: Site) -> dict[str, Feed]:
@@ -221,8 +278,9 @@ def _feeds(site: Site) -> dict[str, Feed]:
     if not site.config.base_url or not site.posts:
         return {}
     config = site.config
-    texts = config.texts_for(config.language)
-    feeds = {"/": Feed(config.title, feed_url("/"), "/", site.posts[: config.feed_items])}
+    texts = config.texts_for(site.language or config.language)
+    home = site.prefix + "/"
+    feeds = {home: Feed(config.title, feed_url(home), home, site.posts[: config.feed_items])}
     for terms in site.taxonomies:
         heading = texts[f"{terms.taxonomy.name}_heading"]
         for tag in terms.tags:

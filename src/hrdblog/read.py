@@ -154,9 +154,10 @@ def _swallowing_folders(config: SiteConfig, paths: list[Path]) -> list[HrdblogEr
     around them.
     """
     errors: list[HrdblogError] = []
-    folders = {path.parent for path in paths if path.name == "index.md"}
-    for folder in sorted(folders):
-        index = folder / "index.md"
+    indexes = {path for path in paths if bundle_of(path, config) is not None}
+    for folder in sorted({path.parent for path in indexes}):
+        own = {path for path in indexes if path.parent == folder}  # index.md, index.ar.md …
+        index = min(own)
         kind = "page" if folder.is_relative_to(config.pages_dir) else "post"
         if folder in (config.content_dir, config.pages_dir):
             errors.append(
@@ -174,7 +175,7 @@ def _swallowing_folders(config: SiteConfig, paths: list[Path]) -> list[HrdblogEr
                 )
             )
             continue
-        others = [p for p in paths if p != index and p.is_relative_to(folder)]
+        others = [p for p in paths if p not in own and p.is_relative_to(folder)]
         if others:
             errors.append(
                 ContentError(
@@ -190,6 +191,22 @@ def _swallowing_folders(config: SiteConfig, paths: list[Path]) -> list[HrdblogEr
                 )
             )
     return errors
+
+
+def language_of(path: Path, config: SiteConfig) -> str | None:
+    """Return the language a file's name gives it (`statement.ar.md`, `index.ar.md`): one of
+    the site's `languages`, else None."""
+    stem = path.name.removesuffix(".md")
+    _, dot, code = stem.rpartition(".")
+    return code if dot and code in config.languages else None
+
+
+def bundle_of(path: Path, config: SiteConfig) -> Path | None:
+    """Return the folder a post or page file is the post of (`…/slug/index.md`, or a
+    translation of it, `index.ar.md`), or None for a file named after its post."""
+    language = language_of(path, config)
+    names = ("index.md", f"index.{language}.md") if language else ("index.md",)
+    return path.parent if path.name in names else None
 
 
 #: Below this many files, starting processes costs more than reading in one saves.
@@ -324,6 +341,19 @@ def read_post(
     lang = fields.text("lang") or ""
     if lang and not LANGUAGE_TAG.match(lang):
         fields.fail("lang", f"'lang' must be a language code like en or ar, got {lang!r}")
+    named = language_of(path, config)
+    if named and lang and lang != named:
+        fields.fail(
+            "lang",
+            f"'lang' is {lang}, but the file's name says it is in {named}",
+            f"remove the lang line, or rename the file without .{named}",
+        )
+    lang = lang or named or ""
+    prefix = config.prefix(lang) if config.languages else ""
+    translation_key = fields.text("translation_key") or ""
+    if config.languages and not translation_key:  # its original's file: statement.md
+        original = path.with_name(path.name.replace(f".{named}.md", ".md")) if named else path
+        translation_key = config.display_path(original)
     draft = fields.boolean("draft")
     sources = () if is_page else fields.links("source")
     aliases = fields.aliases("aliases")
@@ -337,18 +367,22 @@ def read_post(
         slug = _slug_of_title(fields, title, config.slug_unicode)
     terms: dict[str, tuple[Term, ...]] = {}
     if is_page:
-        url = _page_url(fields, path, config, slug)
+        url = _page_url(fields, path, config, slug, named, prefix)
     else:
         terms = {
             taxonomy.name: _terms(
-                fields, taxonomy.name, taxonomy.path, config.slug_unicode, config.max_terms
+                fields,
+                taxonomy.name,
+                f"{prefix.lstrip('/')}/{taxonomy.path}" if prefix else taxonomy.path,
+                config.slug_unicode,
+                config.max_terms,
             )
             for taxonomy in config.taxonomies
         }
     if fields.errors:
         raise _FileErrors(fields.errors)
     assert title is not None
-    bundle = path.parent if path.name == "index.md" else None
+    bundle = bundle_of(path, config)
     sizes = ImageSizes(config.static_dir, bundle, images)
     clean = sanitize if config.sanitize else str
     body_html = sizes.annotate(clean(converter.html(document.body)))
@@ -375,6 +409,7 @@ def read_post(
         "bundle": config.display_path(bundle) if bundle else None,
         "extra": {k: v for k, v in document.meta.values.items() if k not in known},
         "lines": dict(document.meta.lines),
+        "translation_key": translation_key,
     }
     if is_page:
         return Page(
@@ -391,7 +426,7 @@ def read_post(
         **common,
         date=date,
         slug=slug,
-        url=post_url(config.permalink, date, slug),
+        url=prefix + post_url(config.permalink, date, slug),
         body=cut.body,
         excerpt=cut.excerpt,
         has_more=cut.has_more,
@@ -422,10 +457,18 @@ def _slug_of_title(fields: _Fields, title: str, unicode: bool) -> str | None:
     return slug
 
 
-def _page_url(fields: _Fields, path: Path, config: SiteConfig, slug: str | None) -> str:
+def _page_url(
+    fields: _Fields,
+    path: Path,
+    config: SiteConfig,
+    slug: str | None,
+    language: str | None,
+    prefix: str,
+) -> str:
     """Return a page's url: its `url:`, else the path of its file under `content/pages/`
-    (`about/team.md` → /about/team/), its last part the `slug:` where one is given. Each
-    part is made an address name as a title is (`Our Team` → our-team)."""
+    (`about/team.md` → /about/team/, `about.ar.md` → /ar/about/), its last part the `slug:`
+    where one is given. Each part is made an address name as a title is (`Our Team` →
+    our-team)."""
     given = fields.text("url")
     if given is not None:
         if not alias_allowed(given) or given == "/":
@@ -438,6 +481,8 @@ def _page_url(fields: _Fields, path: Path, config: SiteConfig, slug: str | None)
             return "/"
         return given if given.endswith((".html", "/")) else given + "/"
     parts = list(path.relative_to(config.pages_dir).with_suffix("").parts)
+    if language:
+        parts[-1] = parts[-1].removesuffix(f".{language}")
     if parts[-1] == "index":  # content/pages/about/index.md: the page of its own folder
         parts.pop()
     names = []
@@ -445,7 +490,7 @@ def _page_url(fields: _Fields, path: Path, config: SiteConfig, slug: str | None)
         last = at == len(parts) - 1
         name = slug if last and slug is not None else slugify(part, config.slug_unicode)
         if not name or reserved(name):
-            what = "file" if last and path.name != "index.md" else "folder"
+            what = "file" if last and bundle_of(path, config) is None else "folder"
             problem = "has no letters or digits" if not name else "is a device name on Windows"
             fields.fail(
                 "slug" if last and "slug" in fields.meta.lines else "title",
@@ -454,7 +499,7 @@ def _page_url(fields: _Fields, path: Path, config: SiteConfig, slug: str | None)
             )
             return "/"
         names.append(name)
-    return "/" + "".join(f"{name}/" for name in names)
+    return prefix + "/" + "".join(f"{name}/" for name in names)
 
 
 def _remote_loads(

@@ -55,7 +55,7 @@ def render(plan: Plan, theme: Theme, progress: Progress = silent) -> Generator[O
     if len(pages) >= PARALLEL_PAGES and pool.workers() > 1 and pool.can_fork():
         made = pool.ordered(_Renderer, (plan, theme), range(len(pages)), "fork", RENDER_CHUNK)
     else:
-        made = (render_page(theme, plan.site, planned) for planned in pages)
+        made = (render_page(theme, plan.sites[planned.tree], planned) for planned in pages)
     for done, output in enumerate(made):
         if done % 100 == 0:
             progress("rendering", done, len(pages))
@@ -79,7 +79,8 @@ class _Renderer:
         self.plan, self.theme = plan, theme
 
     def __call__(self, index: int) -> Output:
-        return render_page(self.theme, self.plan.site, self.plan.pages[index])
+        planned = self.plan.pages[index]
+        return render_page(self.theme, self.plan.sites[planned.tree], planned)
 
 
 def render_page(theme: Theme, site: SiteView, planned: Planned) -> Output:
@@ -93,7 +94,7 @@ def render_page(theme: Theme, site: SiteView, planned: Planned) -> Output:
     if isinstance(view, FeedView):
         content = _feed(theme, config, site, planned, view)
     else:
-        lang = config.language
+        lang = site.language or config.language
         context = fields(view)
         if isinstance(view, PostView):
             context["description"] = description(view.post)
@@ -136,8 +137,8 @@ def _feed(
         "entries": entries,
         "updated": max(post.last_modified for post in feed.posts),
         "page_url": planned.url,
-        "lang": config.language,
-        "texts": config.texts_for(config.language),
+        "lang": site.language or config.language,
+        "texts": config.texts_for(site.language or config.language),
     }
     return theme.render(planned.template, context).encode("utf-8")
 

@@ -19,6 +19,7 @@ from hrdblog.errors import HrdblogError, ThemeError, raise_all
 from hrdblog.files import is_hidden, walk
 from hrdblog.markup import rewrite_links
 from hrdblog.speedups.entries import ANY_PAGE, Entries
+from hrdblog.translations import hreflang
 from hrdblog.urls import Hrefs, absolute, archive_url, as_read
 from hrdblog.views import ON_DEMAND, SITE_WIDE, TEMPLATE_SETTINGS, Settings
 
@@ -154,6 +155,15 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         """Name an archive's year, month or day in a language (the page's by default)."""
         return format_period(kind, value, language or context["lang"], config.language)
 
+    @jinja2.pass_context
+    def archive_url_in(
+        context: Any, year: int, month: int | None = None, day: int | None = None
+    ) -> str:
+        """Return the url of a date archive in the tree of the page being rendered (on a site
+        of several languages, /ar/2017/ on an Arabic page)."""
+        prefix = config.prefix(context["lang"]) if config.languages else ""
+        return prefix + archive_url(year, month, day)
+
     def fill(text: str, *values: Any) -> Markup:
         """Put values in the `%s` places of an interface text; values may be markup."""
         return Markup(escape(text) % tuple(escape(value) for value in values))
@@ -201,7 +211,8 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         url=url,
         entry_html=entry_html,
         permalink=permalink,
-        archive_url=archive_url,
+        archive_url=archive_url_in,
+        hreflang=hreflang,
         fill=fill,
         config=Settings(config),
         texts_for=config.texts_for,

@@ -121,6 +121,8 @@ class SiteView:
     listing_url: str  # the archive listing
     lists: Mapping[str, Any]  # the site-wide lists the templates name, by name
     menu: tuple[MenuEntry, ...] = ()  # the site's menu (`menus`)
+    language: str = ""  # the language of the tree the page is in; "" for a site of one
+    prefix: str = ""  # what the tree's addresses start with: "" or /ar …
 
     def __getattr__(self, name: str) -> Any:
         """Return a site-wide list the templates name."""
@@ -151,7 +153,21 @@ class Settings:
 TEMPLATE_SETTINGS = SETTINGS | {"include_drafts", "include_future", "all_texts"}
 
 
+@dataclass(frozen=True)
+class Translation:
+    """A language of the site as a page links it: the page's translation in it (`twin`), or
+    where there is none that language's home page."""
+
+    lang: str  # its code: ar
+    name: str  # its name, in itself: العربية
+    url: str
+    twin: bool  # the same story in that language, not only its home page
+    current: bool  # the language of the page itself
+
+
 # The views of the pages, one kind each. Their fields are their templates' own variables.
+# On a site of several languages, each page's `translations` are the site's languages, in
+# the order of `languages`, each leading to the page's translation or that language's home.
 
 
 @dataclass(frozen=True)
@@ -160,6 +176,7 @@ class HomeView:
 
     page: ListPage
     feeds: tuple[FeedLink, ...]
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,6 +186,7 @@ class PostView:
     post: Post
     neighbours: PostPage
     feeds: tuple[FeedLink, ...]
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +195,7 @@ class PageView:
 
     page: Page
     feeds: tuple[FeedLink, ...]
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,6 +207,7 @@ class TermView:
     taxonomy: Taxonomy
     page: ListPage
     feeds: tuple[FeedLink, ...]
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,6 +217,7 @@ class TermIndexView:
     taxonomy: Taxonomy
     terms: tuple[TermCount, ...]
     feeds: tuple[FeedLink, ...]
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,6 +228,7 @@ class ArchiveView:
     archive: ArchiveLink | ArchiveCount
     page: ListPage
     feeds: tuple[FeedLink, ...]
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -215,6 +237,7 @@ class ArchiveListingView:
 
     years: tuple[YearCount, ...]
     feeds: tuple[FeedLink, ...]
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,6 +245,7 @@ class NotFoundView:
     """The page a host shows for an address the site does not have."""
 
     feeds: tuple[FeedLink, ...]
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,19 +284,24 @@ class SitemapPage:
 
     url: str
     lastmod: datetime | None  # None for a page that does not say when it changed
+    alternates: tuple[tuple[str, str], ...] = ()  # (hreflang, url) of each translation
 
 
 @dataclass(frozen=True)
 class SitemapView:
-    """The sitemap: every page with an address, and when what it shows last changed."""
+    """The sitemap: every page with an address, and when what it shows last changed; on a
+    site of several languages, with its translations."""
 
     pages: tuple[SitemapPage, ...]
+    alternates: bool = False
 
 
 @dataclass(frozen=True)
 class RobotsView:
-    """robots.txt: what crawlers may read, and where the sitemap is. It shows the settings
-    and the site-wide view only."""
+    """robots.txt: what crawlers may read, and where the sitemaps are (one for each language's
+    tree of the site)."""
+
+    sitemaps: tuple[str, ...] = ()
 
 
 View = (
@@ -316,6 +345,8 @@ def site_view(
         listing_url=listing_url,
         lists={name: makers[name]() for name in sorted(names & makers.keys())},
         menu=menu,
+        language=site.language,
+        prefix=site.prefix,
     )
 
 
@@ -426,7 +457,17 @@ class Canonical:
 
 #: The parts many views share.
 _SHARED = frozenset(
-    {Taxonomy, TermLink, TermCount, ArchiveLink, ArchiveCount, YearCount, FeedLink, MenuEntry}
+    {
+        Taxonomy,
+        TermLink,
+        TermCount,
+        ArchiveLink,
+        ArchiveCount,
+        YearCount,
+        FeedLink,
+        MenuEntry,
+        Translation,
+    }
 )
 _FIELDS: dict[type, tuple[str, ...]] = {}
 

@@ -68,6 +68,7 @@ class Incremental:
         same = self.last.made_under == self.made_under
         self.published: dict[str, PublishedFile] = self.last.published if same else {}
         self.related_to: dict[str, list[list[int]]] = self.last.related if same else {}
+        self.related_now: dict[str, list[list[int]]] = {}  # those of this build
         self.present = survey(config.output_dir) if self.published else {}
         self.page_keys: dict[str, str] = {}  # path → the key of what this build's page shows
         self.kept: dict[str, str] = {}  # path → SHA-256 of the published files kept
@@ -109,16 +110,15 @@ class Incremental:
         """Find the related posts as `collect.related_posts` does, or take those of the last
         build, found for the same posts' terms in the same order."""
         signature = _digest(repr((count, keys)))
-        found = self.related_to.get(signature)
+        found = self.related_now.get(signature) or self.related_to.get(signature)
         # Checked before it is trusted: a row for each post, each number that of a post.
-        if (
+        if not (
             found is not None
             and len(found) == len(keys)
             and all(0 <= other < len(keys) for row in found for other in row)
         ):
-            return found
-        found = related_posts(keys, count)
-        self.related_to = {signature: found}
+            found = related_posts(keys, count)
+        self.related_now[signature] = found  # one for each language's tree of the site
         return found
 
     def to_render(self, plan: Plan) -> Plan:
@@ -126,10 +126,11 @@ class Incremental:
         would: those are kept as they are."""
         assert self._reader is not None, "posts are read before pages are planned"
         canonical = Canonical(self._reader.post_digest)
-        site = _digest(canonical(plan.site))
+        sites = [_digest(canonical(site)) for site in plan.sites]
         rendered = []
         for planned in plan.pages:
-            key = _digest(site, f"{planned.template}|{planned.url}|{canonical(planned.view)}")
+            view = canonical(planned.view)
+            key = _digest(sites[planned.tree], f"{planned.template}|{planned.url}|{view}")
             self.page_keys[planned.path] = key
             last = self.published.get(planned.path)
             if (
@@ -186,7 +187,7 @@ class Incremental:
             self.now,
             next_change,
             dict(report),
-            self.related_to,
+            self.related_now,
             remembered,
             pages,
         )

@@ -29,7 +29,7 @@ from hrdblog.incremental.sealed import names_in, read_sealed, remove, write_seal
 from hrdblog.lock import CACHE_DIR
 from hrdblog.media import image_size
 from hrdblog.models import Link, Page, Post, Term
-from hrdblog.read import UNREADABLE, FileRead, PostReader
+from hrdblog.read import UNREADABLE, FileRead, PostReader, bundle_of
 from hrdblog.seal import Seal
 from hrdblog.speedups.collector import collector_paused
 
@@ -229,7 +229,8 @@ class RememberingReader(PostReader):
         `content/pages/`, else a post), and its folder that file's: what the cache says is
         checked before it is trusted."""
         config = self.config
-        bundle = config.display_path(path.parent) if path.name == "index.md" else None
+        bundle_folder = bundle_of(path, config)
+        bundle = config.display_path(bundle_folder) if bundle_folder else None
         return (
             post.file == config.display_path(path)
             and post.bundle == bundle
@@ -296,6 +297,7 @@ def _entry(post: Post | Page) -> dict[str, Any]:
             "bundle": post.bundle,
             "extra": dict(post.extra),
             "lines": dict(post.lines),
+            "translation_key": post.translation_key,
         }
     return {
         "file": post.file,
@@ -320,6 +322,7 @@ def _entry(post: Post | Page) -> dict[str, Any]:
         "bundle": post.bundle,
         "extra": dict(post.extra),
         "lines": dict(post.lines),
+        "translation_key": post.translation_key,
     }
 
 
@@ -352,6 +355,7 @@ def _post(entry: dict[str, Any], now: datetime, zone: tzinfo) -> Post | Page:
         bundle=entry["bundle"],
         extra=entry["extra"],
         lines=entry["lines"],
+        translation_key=entry["translation_key"],
     )
 
 
@@ -373,6 +377,7 @@ def _page(entry: dict[str, Any], zone: tzinfo) -> Page:
         bundle=entry["bundle"],
         extra=entry["extra"],
         lines=entry["lines"],
+        translation_key=entry["translation_key"],
     )
 
 

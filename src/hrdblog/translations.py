@@ -1,0 +1,157 @@
+"""A site in several languages: which pages of its trees are translations of each other, and
+the links each page gives to the others (`views.Translation`).
+
+Pages are translations of each other when they show the same thing in their languages:
+posts and pages of one translation key (`statement.ar.md` beside `statement.md`, or the same
+`translation_key:`), the home pages, each taxonomy's indexes, the pages of a term and of its
+names in the other languages (`term_translations`; a term of the same address name in two
+trees is one term), the archives of one year, month or day, and the archive listings. A page
+links every language of the site: its translation where there is one, that language's home
+page where there is none. The links of a group are the same from each of its pages, so each
+translation links back to every other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from hrdblog.config import SiteConfig
+from hrdblog.errors import ContentError, HrdblogError, raise_all
+from hrdblog.models import Page, Post, Site
+from hrdblog.urls import slugify
+from hrdblog.views import (
+    ArchiveListingView,
+    ArchiveView,
+    HomeView,
+    PageView,
+    PostView,
+    TermIndexView,
+    TermView,
+    Translation,
+)
+
+#: A page to link: its view, its url (None for the not-found page) and the number of its tree.
+Linked = tuple[Any, str | None, int]
+
+
+def link_translations(config: SiteConfig, trees: Sequence[Site], pages: list[Linked]) -> list[Any]:
+    """Return the views of the pages, each page's with its translations; raise an error for
+    each post or page that is a second translation of one story into one language."""
+    twins = _twins(config)
+    groups: dict[Hashable, dict[int, str]] = {}
+    errors: list[HrdblogError] = []
+    files: dict[tuple[Hashable, int], str] = {}
+    keys = []
+    for view, url, tree in pages:
+        key = _key(view, tree, twins) if hasattr(view, "translations") else None
+        keys.append(key)
+        if key is None or url is None:
+            continue
+        group = groups.setdefault(key, {})
+        entry = _entry(view)
+        if tree in group:
+            if entry is not None:
+                language = trees[tree].language
+                errors.append(
+                    ContentError(
+                        entry.file,
+                        entry.lines.get("translation_key", entry.lines.get("lang")),
+                        f"this and {files[(key, tree)]} are both the {_name(language)} "
+                        f"translation of {entry.translation_key}",
+                        "give one of them another translation_key, or another language",
+                    )
+                )
+            continue
+        group[tree] = url
+        if entry is not None:
+            files[(key, tree)] = entry.file
+    raise_all(errors)
+    homes = [tree.prefix + "/" for tree in trees]
+    linked = []
+    for (view, url, tree), key in zip(pages, keys, strict=True):
+        if not hasattr(view, "translations"):
+            linked.append(view)
+            continue
+        group = groups.get(key, {}) if key is not None and url is not None else {}
+        shown = tuple(
+            Translation(
+                other.language,
+                _name(other.language),
+                group.get(number, url if number == tree and url else homes[number]),
+                number in group,
+                number == tree,
+            )
+            for number, other in enumerate(trees)
+        )
+        linked.append(dataclasses.replace(view, translations=shown))
+    return linked
+
+
+def hreflang(translations: Sequence[Translation]) -> tuple[tuple[str, str], ...]:
+    """Return the (hreflang, url) of each translation of a page that has one (its own
+    included), the default language's as x-default too; nothing for a page without."""
+    twins = [t for t in translations if t.twin]
+    if len(twins) < 2:
+        return ()
+    found = [(t.lang, t.url) for t in twins]
+    if translations[0].twin:
+        found.append(("x-default", translations[0].url))
+    return tuple(found)
+
+
+def _entry(view: Any) -> Post | Page | None:
+    """Return the post or page a view shows, if it shows one."""
+    if isinstance(view, PostView):
+        return view.post
+    if isinstance(view, PageView):
+        return view.page
+    return None
+
+
+def _key(view: Any, tree: int, twins: dict[tuple[str, int, str], str]) -> Hashable | None:
+    """Return what a page shares with its translations, or None if it has none."""
+    if isinstance(view, PostView):
+        return ("post", view.post.translation_key)
+    if isinstance(view, PageView):
+        return ("page", view.page.translation_key)
+    if isinstance(view, HomeView) and view.page.number == 1:
+        return ("home",)
+    if isinstance(view, TermIndexView):
+        return ("index", view.taxonomy.name)
+    if isinstance(view, TermView) and view.page.number == 1:
+        name = view.taxonomy.name
+        return ("term", name, twins.get((name, tree, view.tag.slug), view.tag.slug))
+    if isinstance(view, ArchiveView) and view.page.number == 1:
+        return ("archive", view.archive.kind, view.archive.date)
+    if isinstance(view, ArchiveListingView):
+        return ("listing",)
+    return None
+
+
+def _twins(config: SiteConfig) -> dict[tuple[str, int, str], str]:
+    """Return the address name of each term's name in the default language, by taxonomy,
+    tree and its address name in that tree (`term_translations`)."""
+    unicode = config.slug_unicode
+    found = {}
+    for taxonomy, terms in config.term_translations.items():
+        for term, names in terms.items():
+            for language, name in names.items():
+                tree = config.trees.index(config.tree_of(language))
+                found[(taxonomy, tree, slugify(name, unicode))] = slugify(term, unicode)
+    return found
+
+
+@functools.cache
+def _name(language: str) -> str:
+    """Return a language's name in itself, as a reader of it would look for it: العربية,
+    Français."""
+    try:
+        name = Locale.parse(language.replace("-", "_")).get_display_name(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return language
+    return (name[:1].upper() + name[1:]) if name else language
