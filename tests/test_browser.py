@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from helpers import REPO, need
@@ -32,7 +32,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARABIC_POST = "/2016/11/29/في-اليوم-الدولي-للمدافعات-عن-حقوق-الإنسان-لماذا-نعمل-معًا/"
+ARABIC_POST = "/ar/2016/11/29/في-اليوم-الدولي-للمدافعات-عن-حقوق-الإنسان-لماذا-نعمل-معًا/"
 EXAMPLE_PAGES = [
     "/",
     "/tag/coalition/",
@@ -42,6 +42,13 @@ EXAMPLE_PAGES = [
     "/country/",
     "/2017/09/",
     "/404.html",
+    "/about/",
+    "/contact/",
+    "/donate/",
+    "/ar/",
+    "/ar/about/",
+    "/ar/tag/تحالفات/",
+    "/ar/404.html",
 ]
 LARGE_PAGES = ["/", "/page/2/", "/tag/coalition/", "/tag/", "/2019/"]
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -164,5 +171,36 @@ def test_the_arabic_post_lays_out_right_to_left(browser: Any, example: str) -> N
             " const b = m.getBoundingClientRect(); return b.right - parseFloat(s.paddingRight); })()"
         )
         assert abs(paragraph[1] - inner_right) < 2
+    finally:
+        context.close()
+
+
+def test_the_menu_s_sub_entries_open_with_the_keyboard_and_without_script(
+    browser: Any, example: str
+) -> None:
+    context, page, _ = visit(browser, example, "/", width=1280, javascript=False)
+    try:
+        contact = page.locator(".site-nav .has-entries ul a")
+        assert not contact.is_visible() or contact.bounding_box()["width"] <= 1  # folded away
+        page.locator(".site-nav .has-entries > a").focus()
+        page.keyboard.press("Tab")  # on to the sub-entry, which shows as it takes the focus
+        assert page.evaluate("document.activeElement.textContent") == "Contact"
+        assert contact.bounding_box()["width"] > 20
+    finally:
+        context.close()
+    context, page, _ = visit(browser, example, "/", width=360, javascript=False)
+    try:  # on a phone, the sub-entries are a row of their own: nothing to hover
+        assert page.locator(".site-nav .has-entries ul a").bounding_box()["width"] > 20
+    finally:
+        context.close()
+
+
+def test_the_language_switcher_leads_to_the_arabic_translation(browser: Any, example: str) -> None:
+    context, page, _ = visit(browser, example, "/tag/coalition/", javascript=False)
+    try:
+        page.locator(".language-switcher a[lang=ar]").click()
+        page.wait_for_load_state()
+        assert unquote(page.url) == example + "/ar/tag/تحالفات/"
+        assert page.evaluate("document.documentElement.dir") == "rtl"
     finally:
         context.close()
