@@ -23,7 +23,7 @@ from hrdblog.urls import alias_allowed, output_path, slugify
 
 if TYPE_CHECKING:
     from hrdblog.config import SiteConfig, Taxonomy
-    from hrdblog.models import Page, Site
+    from hrdblog.models import Page, Site, TaxonomyTerms
 
 logger = logging.getLogger(__name__)
 
@@ -297,33 +297,13 @@ def resolve(
                 lang = page.lang or config.language  # the default language's page, untranslated
         elif item.kind in ("index", "term"):
             name = item.taxonomy or item.target
-            wanted = {item.target}
+            slugs = None
             if item.kind == "term":
                 translated = config.term_translations.get(name, {}).get(item.target, {})
-                wanted = {translated.get(site.language, item.target), item.target}
-            found = next(
-                (
-                    terms
-                    for tree in trees
-                    for terms in tree.taxonomies
-                    if name in (terms.taxonomy.name, terms.taxonomy.path)
-                    and terms.tags
-                    and (
-                        item.kind == "index"
-                        or {t.slug for t in terms.tags}
-                        & {slugify(w, config.slug_unicode) for w in wanted}
-                    )
-                ),
-                None,
-            ) or next(
-                (
-                    terms
-                    for terms in site.taxonomies
-                    if name in (terms.taxonomy.name, terms.taxonomy.path)
-                ),
-                None,
-            )
-            if found is None or not found.tags:
+                written = {translated.get(site.language, item.target), item.target}
+                slugs = {slugify(w, config.slug_unicode) for w in written}
+            found = _taxonomy(trees, name, slugs) or _taxonomy(trees, name)
+            if found is None:
                 problems.append(
                     error(
                         item.line,
@@ -333,27 +313,25 @@ def resolve(
                     )
                 )
                 return None
+            tag = next((t for t in found.tags if slugs and t.slug in slugs), None)
             if item.kind == "index":
                 title, url = texts[f"{found.taxonomy.name}_title"], found.taxonomy.url
-            else:
-                slugs = {slugify(w, config.slug_unicode) for w in wanted}
-                slug = slugify(item.target, config.slug_unicode)
-                tag = next((tag for tag in found.tags if tag.slug in slugs), None)
-                if tag is None:
-                    names = {t.slug: t.name for t in found.tags}
-                    close = difflib.get_close_matches(slug, sorted(names), n=1, cutoff=0.75)
-                    problems.append(
-                        error(
-                            item.line,
-                            f"the menu entry '{item.written()}' names a term no published post "
-                            "has"
-                            + (f": did you mean '{item.key}: {names[close[0]]}'?" if close else ""),
-                            f"check its spelling; the {found.taxonomy.name} index, "
-                            f"{found.taxonomy.url}, lists them",
-                        )
-                    )
-                    return None
+            elif tag is not None:
                 title, url = tag.name, tag.url
+            else:
+                names = {t.slug: t.name for t in found.tags}
+                slug = slugify(item.target, config.slug_unicode)
+                close = difflib.get_close_matches(slug, sorted(names), n=1, cutoff=0.75)
+                problems.append(
+                    error(
+                        item.line,
+                        f"the menu entry '{item.written()}' names a term no published post has"
+                        + (f": did you mean '{item.key}: {names[close[0]]}'?" if close else ""),
+                        f"check its spelling; the {found.taxonomy.name} index, "
+                        f"{found.taxonomy.url}, lists them",
+                    )
+                )
+                return None
         else:
             title, url = item.target, item.target
             if item.target.startswith("/") and not exists(item.target.split("#", 1)[0]):
@@ -371,6 +349,20 @@ def resolve(
     menu = tuple(e for e in map(entry, items) if e is not None)
     raise_all(problems)
     return menu
+
+
+def _taxonomy(trees: list[Site], name: str, slugs: set[str] | None = None) -> TaxonomyTerms | None:
+    """Return the first tree's taxonomy of this name (or path) that has terms, and, given
+    `slugs`, a term of one of them; None if no tree has one."""
+    for tree in trees:
+        for terms in tree.taxonomies:
+            if (
+                name in (terms.taxonomy.name, terms.taxonomy.path)
+                and terms.tags
+                and (slugs is None or any(tag.slug in slugs for tag in terms.tags))
+            ):
+                return terms
+    return None
 
 
 def _page_names(page: Page, tree: Site, config: SiteConfig) -> list[str]:
