@@ -152,6 +152,18 @@ def test_a_build_error_shows_in_the_browser_until_it_is_fixed(server: Server, bl
     assert server.process.poll() is None  # it kept running throughout
 
 
+def test_a_change_of_the_settings_and_its_fix_show_at_once(server: Server, blog: Path) -> None:
+    settings = blog / "hrdblog.yaml"
+    settings.write_text("base_url: https://example.org/\ntitle: Renamed dispatch\n")
+    wait_for(lambda: b"<title>Renamed dispatch" in server.page("/")[1], server=server)
+    settings.write_text("title: Renamed dispatch\nmenu:\n  - page: contcat\n")
+    wait_for(lambda: server.page("/")[0] == 500, server=server)
+    assert b"hrdblog.yaml:3: the menu entry" in server.page("/")[1]
+    settings.write_text("title: Fixed dispatch\nmenu:\n  - home\n")
+    wait_for(lambda: b"<title>Fixed dispatch" in server.page("/")[1], server=server)
+    assert (server.page("/2017/11/04/hunger-strike/")[1]).count(b'class="site-nav"') == 1
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from hrdblog.build import build
-from hrdblog.config import CONFIG_FILE, SiteConfig
+from hrdblog.config import CONFIG_FILE, SiteConfig, load_config
 from hrdblog.errors import ErrorList, HrdblogError
 from hrdblog.files import is_hidden
 from hrdblog.incremental.record import BuildRecord
@@ -50,10 +50,11 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class Preview:
-    """The builds of a blog being previewed: the one served, and the last error."""
+    """The builds of a blog being previewed: the one served, and the last error. Each build
+    reads the settings again, so that an edit of hrdblog.yaml (a fix above all) shows."""
 
     def __init__(self, config: SiteConfig) -> None:
-        self.config = config
+        self.config = config  # as the command line gave it: its folders and its overrides
         self.workdir = Path(tempfile.mkdtemp(prefix="hrdblog-serve-"))
         self.output = self.workdir / "site"
         self.root: Path | None = None  # the folder of the build being served
@@ -66,7 +67,7 @@ class Preview:
         """Build the site and serve it; keep the error if the build fails. `quiet`: say
         nothing if nothing changed."""
         try:
-            report = build(replace(self.config, output_dir=self.output))
+            report = build(self.settings())
         except HrdblogError as exc:
             errors = exc.errors if isinstance(exc, ErrorList) else (exc,)
             text = "\n".join(str(e) for e in errors)
@@ -83,6 +84,18 @@ class Preview:
             self.root, self.error = self.output, None
             self.version += 1
         return True
+
+    def settings(self) -> SiteConfig:
+        """Return the settings of the blog as hrdblog.yaml gives them now, with what the
+        command line and the preview give: drafts, its own address and its own folder."""
+        given = self.config
+        fresh = load_config(
+            given.source,
+            config_file=given.config_file,
+            include_drafts=given.include_drafts,
+            include_future=given.include_future,
+        )
+        return replace(fresh, base_url=given.base_url, output_dir=self.output)
 
     def close(self) -> None:
         """Remove the build, and its record in the blog's cache."""
