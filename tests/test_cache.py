@@ -15,6 +15,7 @@ import pytest
 from helpers import build_site, make_site, post, site_files
 from test_media import jpeg_with_location
 
+import hrdblog
 from hrdblog.build import build
 from hrdblog.config import load_config
 from hrdblog.errors import HrdblogError
@@ -768,6 +769,18 @@ def test_a_template_reading_what_the_site_does_not_show_is_an_error_naming_it(
     message = str(caught.value)
     assert "templates/footer.html:2: site has no 'tags'" in message
     assert "site.terms" in message and "site.post_count" in message
+
+
+def test_every_file_of_hrdblog_a_build_reads_is_in_the_signature_of_its_cache() -> None:
+    from hrdblog.incremental.keys import SIGNED
+
+    package = Path(hrdblog.__file__).parent
+    unsigned = [
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in SIGNED
+    ]
+    assert unsigned == ["py.typed"]
 
 
 def test_the_cache_is_of_the_libraries_installed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -120,6 +120,22 @@ def test_new_page_creates_a_page_without_a_date_at_the_address_of_its_name(
     assert not (root / "content" / "pages" / "donate.md").exists()
 
 
+def test_new_page_refuses_the_site_s_own_addresses_and_starts_translations(
+    tmp_path: Path,
+) -> None:
+    root = make_site(tmp_path, {}, {"languages": ["en", "ar"]})
+    for title in ("Archives", "Tag", "ar", "2020", "index"):
+        refused = run_cli("new", "--page", title, "--source", str(root))
+        assert refused.exit_code == 1, title
+        assert "is one the site uses for its own pages" in refused.stderr
+    assert run_cli("new", "--page", "Contact", "--source", str(root)).exit_code == 0
+    translated = run_cli("new", "--page", "Contact", "--lang", "ar", "--source", str(root))
+    assert translated.exit_code == 0, translated.stderr
+    assert translated.stdout.endswith("content/pages/contact.ar.md\n")
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    assert (root / "site" / "ar" / "contact" / "index.html").is_file()
+
+
 def test_new_never_overwrites_a_file(tmp_path: Path) -> None:
     root = make_site(tmp_path, {})
     assert run_cli("new", "Statement", "--source", str(root)).exit_code == 0

@@ -540,3 +540,39 @@ def test_gallery_and_audio_shortcodes_are_named_in_the_report() -> None:
         'shortcode [gallery ids="1,2"] kept as text: WordPress showed the post\'s attached images '
         "there; put them in the post's folder and show each with ![what it shows](name)",
     ]
+
+
+def test_pages_keep_their_old_addresses_whatever_else_the_export_holds(tmp_path: Path) -> None:
+    root = blog(tmp_path)
+    items = [
+        item(1, "A post", "Text.", date="2020-05-01 10:00:00"),
+        item(5, "About", "Soon.", kind="page", name="", status="draft"),  # before the published
+        item(6, "About", "Who.", kind="page", link="https://old.example.org/about/"),
+        item(
+            7,
+            "Team",
+            "Us.",
+            kind="page",
+            link="https://old.example.org/about/team/",
+            extra="<wp:post_parent>6</wp:post_parent>",
+        ),
+        item(8, "Archives", "Old.", kind="page", link="https://old.example.org/archives/"),
+        item(9, "Year", "2020.", kind="page", name="2020", link="https://old.example.org/2020/"),
+        item(10, "Index", "I.", kind="page", name="index", link="https://old.example.org/index/"),
+    ]
+    code, out, _ = imported(root, export(*items))
+    assert code == 0
+    assert "  https://old.example.org/?page_id=6 -> /about/" in out
+    assert "  https://old.example.org/?page_id=7 -> /about/team/" in out
+    assert "  https://old.example.org/?page_id=8 -> /archives-page/" in out
+    assert "its old address /archives/ is one the site uses: not redirected" in out
+    built = run_cli("build", "--source", str(root))
+    assert built.exit_code == 0, built.stderr
+    site = root / "site"
+    assert "Who." in (site / "about" / "index.html").read_text()
+    assert "Us." in (site / "about" / "team" / "index.html").read_text()
+    assert "Old." in (site / "archives-page" / "index.html").read_text()
+    assert "2020." in (site / "2020-page" / "index.html").read_text()
+    assert "I." in (site / "index-page" / "index.html").read_text()
+    assert "A post" in (site / "2020" / "index.html").read_text()  # the year archive stays
+    assert front(root / "content" / "pages" / "about-2.md")["draft"] is True

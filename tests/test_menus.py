@@ -208,7 +208,8 @@ menu:
         "categories\n"
         "  hint: remove the entry, or publish a post with one",
         "hrdblog.yaml:6: the menu entry 'url: /2071/' leads to no page of the site\n"
-        "  hint: check the address: it is the path of a page, like /2017/ or /about/",
+        "  hint: check the address: it is the path of a page, like /2017/ or /about/, in the "
+        "same upper and lower case",
     ]
 
 

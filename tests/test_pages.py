@@ -114,8 +114,8 @@ def test_terms_on_a_page_are_left_out_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="hrdblog"):
         site = build_site(root)
     assert (
-        "content/pages/tagged.md:3: 'tags' is left out: a page is in no list of posts, so it "
-        "has no terms"
+        "content/pages/tagged.md:3: 'tags' is left out: a file under content/pages/ is a page, "
+        "in no list of posts, so it has no terms (a post belongs in another folder of content/)"
     ) in caplog.messages
     tag_page = (site / "tag" / "coalition" / "index.html").read_text()
     assert "With terms" not in tag_page

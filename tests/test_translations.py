@@ -264,3 +264,84 @@ def test_a_rebuild_after_a_translation_is_added_or_edited_equals_a_clean_build(
     )
     nav = next(n for n in page(clean, "/ar/").iter("nav") if n.get("class") == "site-nav")
     assert "عن المنظمة" in text(nav)
+
+
+def test_the_two_ways_of_naming_a_translation_can_be_mixed(tmp_path: Path) -> None:
+    settings = SETTINGS.replace("languages: [en, ar]", "languages: [en, ar, fr]")
+    root = blog(
+        tmp_path,
+        settings,
+        **{
+            "pages/about.md": "---\ntitle: About us\ntranslation_key: about\n---\nWho.\n",
+            "pages/a-propos.md": "---\ntitle: À propos\nlang: fr\ntranslation_key: about\n---\nQui.\n",
+        },
+    )
+    site = build_site(root)
+    expected = {
+        "en": "/about/",
+        "ar": "/ar/about/",
+        "fr": "/fr/a-propos/",
+        "x-default": "/about/",
+    }
+    for url in expected.values():
+        assert alternates(site, url) == expected, url
+
+
+def test_a_translation_key_no_other_file_has_is_named_in_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = blog(
+        tmp_path, **{"2015/alone.ar.md": post("وحيد", "2015-01-01", "نص.", translation_key="x")}
+    )
+    with caplog.at_level("WARNING", logger="hrdblog"):
+        build(load_config(root))
+    assert (
+        "content/2015/alone.ar.md:4: translation_key 'x' is that of no other post or page: give "
+        "its original and each of its translations this same line"
+    ) in caplog.messages
+
+
+def test_a_file_named_in_a_language_the_site_does_not_list_is_named_in_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = blog(tmp_path, **{"pages/contact.de.md": "---\ntitle: Kontakt\n---\nSchreiben.\n"})
+    with caplog.at_level("WARNING", logger="hrdblog"):
+        build(load_config(root))
+    assert (
+        "content/pages/contact.de.md: its name ends in .de, but de is not one of the site's "
+        "languages: it is published as a post of the default language, named so; add de to "
+        "languages, or rename the file"
+    ) in caplog.messages
+
+
+def test_a_language_with_a_region_takes_the_files_named_in_its_language(tmp_path: Path) -> None:
+    site = build_site(blog(tmp_path, SETTINGS.replace("[en, ar]", "[en, ar-EG]")))
+    about = page(site, "/ar/about/")
+    assert (about.get("lang"), about.get("dir")) == ("ar-EG", "rtl")
+    assert switcher(site, "/about/")["ar-EG"] == ("/ar/about/", None)
+
+
+def test_a_post_in_an_unlisted_language_sharing_a_key_is_told_to_list_it(tmp_path: Path) -> None:
+    root = blog(
+        tmp_path,
+        **{
+            "2016/rapport.md": post(
+                "Rapport", "2016-05-04", "Texte.", lang="fr", translation_key="r"
+            )
+        },
+    )
+    with pytest.raises(ErrorList) as raised:
+        build(load_config(root))
+    assert str(raised.value.errors[0]).endswith(
+        "hint: fr is not one of the site's languages, so its post is published in the English "
+        "tree: add fr to languages"
+    )
+
+
+def test_a_page_s_own_address_is_in_its_language_s_tree(tmp_path: Path) -> None:
+    root = blog(
+        tmp_path, **{"pages/support.ar.md": "---\ntitle: ادعمنا\nurl: /support/\n---\nنص.\n"}
+    )
+    site = build_site(root)
+    assert (site / "ar" / "support" / "index.html").is_file()
+    assert not (site / "support").exists()

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.core import get_global
+from babel.core import Locale, UnknownLocaleError, get_global
 
 from hrdblog.dates import check_date_format
 from hrdblog.errors import ConfigError, ContentError, HrdblogError, LocatedError, raise_all
@@ -25,7 +25,7 @@ from hrdblog.frontmatter import load_mapping
 from hrdblog.markup import check_extensions, cmark_available
 from hrdblog.menus import MenuItem, MenuProblems, parse_menu
 from hrdblog.texts import ENGLISH, TAXONOMY_TEXTS, language_texts, placeholder_problem, primary
-from hrdblog.urls import alias_allowed, check_permalink
+from hrdblog.urls import alias_allowed, check_permalink, slugify
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,16 @@ RTL_SCRIPTS = frozenset(
     "Yezi".split()
 )
 FEED_CONTENT = ("full", "excerpt")
+
+
+@functools.cache
+def known_language(code: str) -> bool:
+    """Tell whether a code is that of a language the Unicode CLDR knows (ar, fr, zh-Hant)."""
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 @functools.cache
@@ -227,6 +237,19 @@ class SiteConfig:
         tree = self.tree_of(language)
         return "" if tree == self.language else f"/{primary(tree)}"
 
+    def site_paths(self) -> frozenset[str]:
+        """Return the first parts of the addresses the site itself uses (/archives/, /tag/,
+        /ar/ …), which a page of its own cannot take."""
+        return frozenset(
+            {
+                "index",
+                *RESERVED_PATHS,
+                "robots.txt",
+                *(taxonomy.path for taxonomy in self.taxonomies),
+                *(self.prefix(language).strip("/") for language in self.languages[1:]),
+            }
+        )
+
     def texts_for(self, language: str) -> Mapping[str, str]:
         """Return the interface texts of a language; English where the site has none for it."""
         return self.all_texts.get(primary(language)) or self.all_texts["en"]
@@ -345,22 +368,32 @@ def load_config(
                 )
             )
         settings["language"] = languages[0]
-    if "term_translations" in mapping.values:
-        try:
-            settings["term_translations"] = _term_translations(
-                mapping.values["term_translations"],
-                settings.get("taxonomies", DEFAULT_TAXONOMIES),
-                settings.get("languages", ()),
+        if len(languages) == 1:  # one language: a site of one language, as `language` makes
+            del settings["languages"]
+    if "term_translations" in mapping.values and "languages" in settings:
+        checked, problems = _term_translations(
+            mapping.values["term_translations"],
+            settings.get("taxonomies", DEFAULT_TAXONOMIES),
+            settings["languages"],
+            lambda path: (
+                mapping.within.get(("term_translations", *path))
+                or mapping.lines["term_translations"]
+            ),
+        )
+        settings["term_translations"] = checked
+        errors += [
+            ConfigError(shown, line, f"'term_translations' {message}", hint)
+            for line, message, hint in problems
+        ]
+    elif "term_translations" in mapping.values and "languages" not in mapping.values:
+        errors.append(
+            ConfigError(
+                shown,
+                mapping.lines["term_translations"],
+                "'term_translations' needs the site's languages: set languages first",
+                "e.g. languages: [en, ar]",
             )
-        except _Invalid as exc:
-            errors.append(
-                ConfigError(
-                    shown,
-                    mapping.lines["term_translations"],
-                    f"'term_translations' {exc.args[0]}",
-                    exc.hint,
-                )
-            )
+        )
     if "menu" in mapping.values:
         try:
             settings["menu"] = parse_menu(
@@ -368,6 +401,7 @@ def load_config(
                 mapping.lines["menu"],
                 mapping.within,
                 settings.get("taxonomies", DEFAULT_TAXONOMIES),
+                settings.get("languages", ()),
             )
         except MenuProblems as exc:
             errors += [ConfigError(shown, p.line, str(p), p.hint) for p in exc.problems]
@@ -543,50 +577,107 @@ def _origins(value: Any) -> tuple[str, ...]:
 
 
 def _languages(value: Any) -> tuple[str, ...]:
+    hint = "write them as a list, the default first: languages: [en, ar]"
+    if isinstance(value, str) and "," in value:
+        raise _Invalid(f"must be a list of language codes, got {value!r}", hint)
+    if not isinstance(value, list | str):
+        raise _Invalid(f"must be a list of language codes, got {value!r}", hint)
     items = value if isinstance(value, list) else [value]
     languages = [_language(item) for item in items]
     if not languages:
-        raise _Invalid("must list the site's languages, the default first", "e.g. [en, ar]")
+        raise _Invalid("must list the site's languages, the default first", hint)
+    unknown = next((code for code in languages if not known_language(code)), None)
+    if unknown is not None:
+        raise _Invalid(
+            f"names {unknown!r}, which is no language the Unicode CLDR knows",
+            "use the code of a language, like ar, fa, fr or es (ISO 639)",
+        )
     if len({primary(language) for language in languages}) != len(languages):
         raise _Invalid(f"names a language twice: {languages!r}", "list each language once")
     return tuple(languages)
 
 
 def _term_translations(
-    value: Any, taxonomies: tuple[Taxonomy, ...], languages: tuple[str, ...]
-) -> Mapping[str, Mapping[str, Mapping[str, str]]]:
+    value: Any,
+    taxonomies: tuple[Taxonomy, ...],
+    languages: tuple[str, ...],
+    line_of: Callable[[tuple[str, ...]], int],
+) -> tuple[Mapping[str, Mapping[str, Mapping[str, str]]], list[tuple[int, str, str | None]]]:
+    """Check `term_translations`; return what can be used and each problem, with its line."""
     hint = "e.g. term_translations: {tags: {coalition: {ar: تحالف}}}"
+    problems: list[tuple[int, str, str | None]] = []
     if not languages:
-        raise _Invalid(
-            "needs the site's languages: set languages first", "e.g. languages: [en, ar]"
-        )
-    if not isinstance(value, dict):
-        raise _Invalid("must map each taxonomy to its terms' names in other languages", hint)
-    names = {t.name for t in taxonomies}
-    found: dict[str, Mapping[str, Mapping[str, str]]] = {}
-    for taxonomy, terms in value.items():
-        if taxonomy not in names:
-            raise _Invalid(f"names {taxonomy!r}, which is not a taxonomy of the site", hint)
-        if not isinstance(terms, dict):
-            raise _Invalid(f"{taxonomy}: must map each term to its names by language", hint)
-        by_term: dict[str, Mapping[str, str]] = {}
-        for term, spelled in terms.items():
-            if not isinstance(spelled, dict) or not all(
-                isinstance(name, str) and name.strip() for name in spelled.values()
-            ):
-                raise _Invalid(f"{taxonomy}: {term}: must map languages to names", hint)
-            for language in spelled:
-                if language not in languages[1:]:
-                    raise _Invalid(
-                        f"{taxonomy}: {term}: names the language {language!r}, which is not "
-                        "one of the site's other languages",
-                        f"the site's languages are {', '.join(languages)}",
-                    )
-            by_term[str(term)] = MappingProxyType(
-                {str(k): " ".join(v.split()) for k, v in spelled.items()}
+        problems.append(
+            (
+                line_of(()),
+                "needs the site's languages: set languages first",
+                "e.g. languages: [en, ar]",
             )
+        )
+        return MappingProxyType({}), problems
+    if not isinstance(value, dict):
+        problems.append((line_of(()), "must map each taxonomy to its terms' names", hint))
+        return MappingProxyType({}), problems
+    by_key = {t.name: t.name for t in taxonomies} | {t.path: t.name for t in taxonomies}
+    others = languages[1:]
+    found: dict[str, Mapping[str, Mapping[str, str]]] = {}
+    for key, terms in value.items():
+        taxonomy = by_key.get(str(key))
+        if taxonomy is None:
+            close = suggest(str(key), set(by_key))
+            problems.append(
+                (
+                    line_of((str(key),)),
+                    f"names {key!r}, which is not a taxonomy of the site"
+                    + (f": did you mean {close!r}?" if close else ""),
+                    hint,
+                )
+            )
+            continue
+        if not isinstance(terms, dict):
+            problems.append(
+                (line_of((str(key),)), f"{key}: must map each term to its names by language", hint)
+            )
+            continue
+        by_term: dict[str, Mapping[str, str]] = {}
+        taken: dict[tuple[str, str], str] = {}  # (language, the name's address name) → term
+        for term, spelled in terms.items():
+            where = line_of((str(key), str(term)))
+            if not isinstance(spelled, dict) or not all(
+                isinstance(name, str) and slugify(name, True) for name in spelled.values()
+            ):
+                problems.append(
+                    (where, f"{key}: {term}: must map languages to names with letters", hint)
+                )
+                continue
+            names: dict[str, str] = {}
+            for language, name in spelled.items():
+                tree = next((t for t in others if primary(t) == primary(str(language))), None)
+                if tree is None:
+                    problems.append(
+                        (
+                            line_of((str(key), str(term), str(language))),
+                            f"{key}: {term}: names the language {language!r}, which is not "
+                            "one of the site's other languages",
+                            f"the site's languages are {', '.join(languages)}",
+                        )
+                    )
+                    continue
+                name = " ".join(name.split())
+                twin = taken.setdefault((tree, slugify(name, True)), str(term))
+                if twin != str(term):
+                    problems.append(
+                        (
+                            line_of((str(key), str(term), str(language))),
+                            f"{key}: {term} and {twin} would both be {name!r} in {language}",
+                            "a term has one name in each language: give each its own",
+                        )
+                    )
+                    continue
+                names[tree] = name
+            by_term[str(term)] = MappingProxyType(names)
         found[taxonomy] = MappingProxyType(by_term)
-    return MappingProxyType(found)
+    return MappingProxyType(found), problems
 
 
 def _redirects(value: Any) -> Mapping[str, str]:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hrdblog.errors import ConfigError, HrdblogError, raise_all
+from hrdblog.texts import primary
 from hrdblog.urls import alias_allowed, output_path, slugify
 
 if TYPE_CHECKING:
@@ -81,6 +82,19 @@ class MenuProblem(ValueError):
         self.hint = hint
 
 
+class _Reported(MenuProblem):
+    """An entry whose problems are noted already."""
+
+    def __init__(self) -> None:
+        super().__init__(0, "")
+
+
+def _close(word: str, known: Iterable[str]) -> str | None:
+    """Return the known word that `word` most likely misspells, if one is close."""
+    found = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
 class MenuProblems(ValueError):
     """Every menu entry that cannot be used."""
 
@@ -94,9 +108,11 @@ def parse_menu(
     line: int,
     within: Mapping[tuple[str | int, ...], int],
     taxonomies: Iterable[Taxonomy],
+    languages: tuple[str, ...] = (),
 ) -> tuple[MenuItem, ...]:
-    """Check the `menu` setting, given at `line` with the lines of what is in it; return its
-    entries, or raise MenuProblems naming each one that is wrong."""
+    """Check the `menu` setting, given at `line` with the lines of what is in it, its titles
+    in the site's `languages` where it lists them; return its entries, or raise MenuProblems
+    naming each one that is wrong."""
     by_key = {}
     for taxonomy in taxonomies:
         by_key[taxonomy.name] = taxonomy.name
@@ -112,53 +128,68 @@ def parse_menu(
             ]
         )
     problems: list[MenuProblem] = []
-    items = _items(value, ("menu",), within, by_key, problems, top=True)
+    reading = _Reading(within, by_key, languages, problems)
+    items = _items(value, ("menu",), reading, top=True)
     if problems:
         raise MenuProblems(problems)
     return items
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """What reading the entries of the setting needs, and where its problems go."""
+
+    within: Mapping[tuple[str | int, ...], int]  # the line of each value in the setting
+    by_key: Mapping[str, str]  # a taxonomy by its name or its path → its name
+    languages: tuple[str, ...]  # the site's, which titles may be given in; () for one
+    problems: list[MenuProblem]
+
+
 def _items(
-    values: list[Any],
-    path: tuple[str | int, ...],
-    within: Mapping[tuple[str | int, ...], int],
-    by_key: Mapping[str, str],
-    problems: list[MenuProblem],
-    top: bool,
+    values: list[Any], path: tuple[str | int, ...], reading: _Reading, top: bool
 ) -> tuple[MenuItem, ...]:
     """Return the entries of a list that can be used; add a problem for each other one."""
     found = []
     for index, value in enumerate(values):
         try:
-            found.append(_item(value, (*path, index), within, by_key, problems, top))
+            found.append(_item(value, (*path, index), reading, top))
+        except _Reported:
+            pass
         except MenuProblem as problem:
-            problems.append(problem)
+            reading.problems.append(problem)
     return tuple(found)
 
 
-def _item(
-    value: Any,
-    path: tuple[str | int, ...],
-    within: Mapping[tuple[str | int, ...], int],
-    by_key: Mapping[str, str],
-    problems: list[MenuProblem],
-    top: bool,
-) -> MenuItem:
+def _item(value: Any, path: tuple[str | int, ...], reading: _Reading, top: bool) -> MenuItem:
+    within, by_key = reading.within, reading.by_key
     line = within.get(path, 1)
     known = ", ".join([*(f"{k}:" for k in TARGETS if k not in _SIMPLE), *_SIMPLE])
     hint = f"an entry is one of {known}, or a taxonomy with a term like `tag: coalition`"
     if isinstance(value, str) and value.strip() in _SIMPLE:
         return MenuItem(value.strip(), "", line)
     if not isinstance(value, dict):
+        written = str(value).strip()
+        key, colon, rest = written.partition(":")
+        close = _close(written, _SIMPLE)
+        if colon and rest and not rest.startswith(" ") and key in (*TARGETS, *by_key):
+            hint = f"put a space after the colon: `{key}: {rest}`"
+        elif close:
+            hint = f"did you mean '{close}'?"
         raise MenuProblem(line, f"the menu entry {value!r} is not one hrdblog knows", hint)
     targets = [key for key in value if key in TARGETS or key in by_key]
-    others = sorted(set(value) - set(targets) - {"title", "entries"})
-    if others:
-        raise MenuProblem(
-            within.get((*path, others[0]), line),
-            f"the menu entry has an unknown key {others[0]!r}",
-            f"{hint}; besides, it may have a title and entries",
+    others = sorted(set(value) - set(targets) - {"title", "entries"}, key=str)
+    for other in others:  # each one named, with what it may be a misspelling of
+        close = _close(str(other), {*TARGETS, *by_key, "title", "entries"})
+        reading.problems.append(
+            MenuProblem(
+                within.get((*path, str(other)), line),
+                f"the menu entry has an unknown key {other!r}"
+                + (f": did you mean '{close}'?" if close else ""),
+                f"{hint}; besides, it may have a title and entries",
+            )
         )
+    if others:
+        raise _Reported()
     if len(targets) != 1:
         raise MenuProblem(
             line,
@@ -182,7 +213,7 @@ def _item(
             f"the menu entry's url {target!r} is not an address",
             "an address on this site starts with / (/2017/), one on another starts with https://",
         )
-    titles = _titles(value.get("title"), within.get((*path, "title"), line))
+    titles = _titles(value.get("title"), within.get((*path, "title"), line), reading.languages)
     if key == "url" and _ADDRESS.match(target) and not titles:
         raise MenuProblem(line, f"the menu entry for {target} needs a title", "add `title: …`")
     entries: tuple[MenuItem, ...] = ()
@@ -196,13 +227,13 @@ def _item(
             )
         if not isinstance(listed, list):
             raise MenuProblem(within.get((*path, "entries"), line), "'entries' must be a list")
-        entries = _items(listed, (*path, "entries"), within, by_key, problems, top=False)
+        entries = _items(listed, (*path, "entries"), reading, top=False)
     if key in TARGETS:
         return MenuItem(key, target, line, "", titles, entries, key)
     return MenuItem("term", target, line, by_key[key], titles, entries, key)
 
 
-def _titles(value: Any, line: int) -> tuple[tuple[str, str], ...]:
+def _titles(value: Any, line: int, languages: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     if value is None:
         return ()
     if isinstance(value, str) and value.strip():
@@ -212,6 +243,14 @@ def _titles(value: Any, line: int) -> tuple[tuple[str, str], ...]:
         and value
         and all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items())
     ):
+        unknown = sorted(set(value) - set(languages))
+        if languages and unknown:
+            raise MenuProblem(
+                line,
+                f"a menu entry's title is given in {unknown[0]!r}, which is not one of the "
+                "site's languages",
+                f"the site's languages are {', '.join(languages)}",
+            )
         return tuple(sorted((k, v.strip()) for k, v in value.items()))
     raise MenuProblem(
         line,
@@ -232,45 +271,40 @@ def default_menu(taxonomies: Iterable[Taxonomy]) -> tuple[MenuItem, ...]:
 def resolve(
     site: Site,
     listing_url: str,
-    language: str,
     texts: Mapping[str, str],
     exists: Callable[[str], bool],
-    default: Site | None = None,
+    trees: Sequence[Site] = (),
 ) -> tuple[MenuEntry, ...]:
-    """Return the menu as pages show it in a language, each entry leading to a page of the
-    site, or of the tree of that language (`site`) on a site of several: the page, term or
-    index in that language where it has one, else the default language's (`default`);
-    `exists` tells of a site url whether the site publishes it. Raise an error for every
-    entry that leads nowhere. An entry of a draft page is left out."""
+    """Return the menu as the pages of `site` show it (on a site of several languages, of
+    one of its `trees`, the default language's first): each entry leading to the page, term
+    or index of that tree's language where there is one, else to the default language's, or
+    any language's; `exists` tells of a site url whether the site publishes it exactly so.
+    Raise an error for every entry that leads nowhere. An entry of a draft page is left out."""
     config = site.config
+    language = site.language or config.language
     settings_file = config.display_path(config.config_file or config.source)
+    order = [site, *(tree for tree in trees if tree is not site)]  # where to look, in turn
+    # A title given for every language is written in the default one: so marked elsewhere.
+    mark = config.language if language != config.language else ""
 
     def error(line: int, message: str, hint: str) -> HrdblogError:
         return ConfigError(settings_file, line, message, hint)
 
     items = config.menu or default_menu(terms.taxonomy for terms in site.taxonomies if terms.tags)
-    trees = [site] if default is None or default is site else [site, default]
-    pages: dict[str, Page] = {}
-    drafts = set()
-    for tree in reversed(trees):  # the tree's own pages over the default language's
-        for page in (*tree.pages, *tree.drafts):
-            for key in _page_names(page, tree, config):
-                if page in tree.drafts:
-                    drafts.add(key)
-                else:
-                    pages[key] = page
-                    drafts.discard(key)
+    pages, drafts = _pages_by_name(order, config)
     problems: list[HrdblogError] = []
 
     def entry(item: MenuItem) -> MenuEntry | None:
         given = item.title(language)
-        lang = ""
+        lang = mark if given and language not in dict(item.titles) else ""
+        children = tuple(e for e in map(entry, item.entries) if e is not None)
         if item.kind == "home":
             title, url = texts["home"], site.prefix + "/"
         elif item.kind == "archives":
             title, url = texts["archives"], listing_url
         elif item.kind == "page":
             name = item.target.strip("/").removesuffix(".md")
+            name = name.removeprefix(config.display_path(config.pages_dir) + "/")
             page = pages.get(name)
             if page is None and name in drafts:
                 logger.info(
@@ -281,28 +315,39 @@ def resolve(
                 )
                 return None
             if page is None:
-                close = difflib.get_close_matches(name, sorted(pages), n=1, cutoff=0.75)
+                close = _close(name, pages)
                 problems.append(
                     error(
                         item.line,
                         f"the menu entry '{item.written()}' names no page of the site"
-                        + (f": did you mean 'page: {close[0]}'?" if close else ""),
+                        + (f": did you mean 'page: {close}'?" if close else ""),
                         "name a page by its file under content/pages/, without .md: "
                         "page: about/team for content/pages/about/team.md",
                     )
                 )
                 return None
             title, url = page.title, page.url
-            if not given and default is not None and page not in site.pages:
-                lang = page.lang or config.language  # the default language's page, untranslated
+            if not given and page not in site.pages:  # a page of another language's
+                lang = page.lang or config.language
         elif item.kind in ("index", "term"):
             name = item.taxonomy or item.target
+            if not any(name in (t.name, t.path) for t in config.taxonomies):
+                names = ", ".join(t.name for t in config.taxonomies)
+                problems.append(
+                    error(
+                        item.line,
+                        f"the menu entry '{item.written()}' names {name!r}, which is not a "
+                        f"taxonomy of the site ({names})",
+                        "declare it under taxonomies in hrdblog.yaml, or name one of those",
+                    )
+                )
+                return None
             slugs = None
             if item.kind == "term":
                 translated = config.term_translations.get(name, {}).get(item.target, {})
-                written = {translated.get(site.language, item.target), item.target}
+                written = {translated.get(language, item.target), item.target}
                 slugs = {slugify(w, config.slug_unicode) for w in written}
-            found = _taxonomy(trees, name, slugs) or _taxonomy(trees, name)
+            found = _taxonomy(order, name, slugs) or _taxonomy(order, name)
             if found is None:
                 problems.append(
                     error(
@@ -313,20 +358,22 @@ def resolve(
                     )
                 )
                 return None
+            in_site = found in site.taxonomies
             tag = next((t for t in found.tags if slugs and t.slug in slugs), None)
             if item.kind == "index":
                 title, url = texts[f"{found.taxonomy.name}_title"], found.taxonomy.url
             elif tag is not None:
                 title, url = tag.name, tag.url
+                if not given and not in_site:  # a term of another language's
+                    lang = config.language
             else:
-                names = {t.slug: t.name for t in found.tags}
-                slug = slugify(item.target, config.slug_unicode)
-                close = difflib.get_close_matches(slug, sorted(names), n=1, cutoff=0.75)
+                spelled = {t.slug: t.name for t in found.tags}
+                close = _close(slugify(item.target, config.slug_unicode), spelled)
                 problems.append(
                     error(
                         item.line,
                         f"the menu entry '{item.written()}' names a term no published post has"
-                        + (f": did you mean '{item.key}: {names[close[0]]}'?" if close else ""),
+                        + (f": did you mean '{item.key}: {spelled[close]}'?" if close else ""),
                         f"check its spelling; the {found.taxonomy.name} index, "
                         f"{found.taxonomy.url}, lists them",
                     )
@@ -339,16 +386,35 @@ def resolve(
                     error(
                         item.line,
                         f"the menu entry '{item.written()}' leads to no page of the site",
-                        "check the address: it is the path of a page, like /2017/ or /about/",
+                        "check the address: it is the path of a page, like /2017/ or /about/, "
+                        "in the same upper and lower case",
                     )
                 )
                 return None
-        children = tuple(e for e in map(entry, item.entries) if e is not None)
         return MenuEntry(given or title, url, children, lang)
 
     menu = tuple(e for e in map(entry, items) if e is not None)
     raise_all(problems)
     return menu
+
+
+def _pages_by_name(trees: list[Site], config: SiteConfig) -> tuple[dict[str, Page], set[str]]:
+    """Return the pages a menu entry may name, by name, the first tree's over the others';
+    and the names of the draft pages. A page is named by its file (and by that of its
+    original) before its address: `page: about` is content/pages/about.md wherever it is."""
+    pages: dict[str, Page] = {}
+    drafts: set[str] = set()
+    for by_file in (True, False):
+        for tree in trees:
+            for page in (*tree.pages, *tree.drafts):
+                for name in _page_names(page, tree, config, by_file):
+                    if name in pages or name in drafts:
+                        continue
+                    if page in tree.drafts:
+                        drafts.add(name)
+                    else:
+                        pages[name] = page
+    return pages, drafts
 
 
 def _taxonomy(trees: list[Site], name: str, slugs: set[str] | None = None) -> TaxonomyTerms | None:
@@ -365,21 +431,24 @@ def _taxonomy(trees: list[Site], name: str, slugs: set[str] | None = None) -> Ta
     return None
 
 
-def _page_names(page: Page, tree: Site, config: SiteConfig) -> list[str]:
-    """Return the names a menu entry may give a page by: its file under content/pages/
-    without .md (and without its language, `about.ar.md` is about), its address without
-    its tree's (/ar/about/ is about), and the file of the page it is a translation of."""
+def _page_names(page: Page, tree: Site, config: SiteConfig, by_file: bool) -> list[str]:
+    """Return the names a menu entry may give a page by: with `by_file`, its file under
+    content/pages/ without .md (and without its language: `about.ar.md` is about) and the
+    file of the page it is a translation of; else its address, without its tree's (/ar/about/
+    is about)."""
+    if not by_file:
+        return [page.url.strip("/"), page.url.removeprefix(tree.prefix).strip("/")]
     pages = config.display_path(config.pages_dir) + "/"
     names = []
     for file in (page.file, page.translation_key):
         name = file.removeprefix(pages).removesuffix(".md")
-        if tree.language and name.endswith(f".{tree.language}"):
-            name = name.removesuffix(f".{tree.language}")
+        code = name.rpartition(".")[2]
+        if code and page.lang and primary(code) == primary(page.lang):
+            name = name.rpartition(".")[0]
         names.append(name.removesuffix("/index"))
-    names += [page.url.strip("/"), page.url.removeprefix(tree.prefix).strip("/")]
     return [name for name in dict.fromkeys(names) if name]
 
 
 def published_at(url: str, paths: set[str]) -> bool:
-    """Tell whether a site url is one of the output paths, as a page or a file."""
-    return output_path(url).casefold() in paths
+    """Tell whether a site url is one of the output paths, as a page or a file, exactly."""
+    return output_path(url) in paths

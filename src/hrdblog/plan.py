@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from hrdblog.config import ROOT_HIDDEN, SiteConfig
-from hrdblog.errors import HrdblogError, raise_all
+from hrdblog.errors import ErrorList, HrdblogError, raise_all
 from hrdblog.files import walk
 from hrdblog.menus import published_at, resolve
 from hrdblog.models import ListPage, Page, Post, Redirect, Site
@@ -109,17 +109,25 @@ def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | Non
         files += post_files(tree)
     paths = [(page.path, page.origin) for page in pages]
     paths += [(name, _file_origin(trees[0], path)) for name, path in files]
-    check_paths(paths)
-    published = {path.casefold() for path, _ in paths}
+    errors: list[HrdblogError] = []
+    try:
+        check_paths(paths)
+    except ErrorList as exc:  # reported with the menu's problems, in the same run
+        errors += exc.errors
+    published = {path for path, _ in paths}
     exists = functools.partial(published_at, paths=published)
     site_wide = named.get("site", frozenset())
     sites = []
     for tree in trees:
         language = tree.language or config.language
         listing_url = tree.prefix + ARCHIVES_URL
-        texts = config.texts_for(language)
-        menu = resolve(tree, listing_url, language, texts, exists, trees[0])
+        try:
+            menu = resolve(tree, listing_url, config.texts_for(language), exists, trees)
+        except ErrorList as exc:  # the default language's tree has the problems of each
+            errors += exc.errors
+            break
         sites.append(site_view(tree, listing_url, site_wide, menu))
+    raise_all(errors)
     return Plan(tuple(sites), tuple(pages), tuple(files), tuple(_notes(config)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
@@ -16,7 +17,14 @@ from markupsafe import Markup
 
 from hrdblog import pool
 from hrdblog.characters import clean_text
-from hrdblog.config import LANGUAGE_TAG, PAGE_FIELDS, POST_FIELDS, SiteConfig, suggest
+from hrdblog.config import (
+    LANGUAGE_TAG,
+    PAGE_FIELDS,
+    POST_FIELDS,
+    SiteConfig,
+    known_language,
+    suggest,
+)
 from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings, count
 from hrdblog.files import Listing, file_key, read_file, walk
@@ -26,6 +34,7 @@ from hrdblog.media import ImageSizes
 from hrdblog.models import Link, Page, Post, Term
 from hrdblog.progress import Progress, silent
 from hrdblog.sitecheck import loads, other_origin
+from hrdblog.texts import primary
 from hrdblog.urls import (
     alias_allowed,
     post_url,
@@ -157,7 +166,7 @@ def _swallowing_folders(config: SiteConfig, paths: list[Path]) -> list[HrdblogEr
     indexes = {path for path in paths if bundle_of(path, config) is not None}
     for folder in sorted({path.parent for path in indexes}):
         own = {path for path in indexes if path.parent == folder}  # index.md, index.ar.md …
-        index = min(own)
+        index = folder / "index.md" if folder / "index.md" in own else min(own)
         kind = "page" if folder.is_relative_to(config.pages_dir) else "post"
         if folder in (config.content_dir, config.pages_dir):
             errors.append(
@@ -195,18 +204,27 @@ def _swallowing_folders(config: SiteConfig, paths: list[Path]) -> list[HrdblogEr
 
 def language_of(path: Path, config: SiteConfig) -> str | None:
     """Return the language a file's name gives it (`statement.ar.md`, `index.ar.md`): one of
-    the site's `languages`, else None."""
-    stem = path.name.removesuffix(".md")
-    _, dot, code = stem.rpartition(".")
-    return code if dot and code in config.languages else None
+    the site's `languages` (`ar-EG` for .ar.md where the site lists it so), else None."""
+    code = _name_language(path)
+    if not code or not config.languages:
+        return None
+    return next((tree for tree in config.languages if primary(tree) == primary(code)), None)
+
+
+_NAME_LANGUAGE = re.compile(r"\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.md$")
+
+
+def _name_language(path: Path) -> str | None:
+    """Return what a file's name gives as its language, listed or not: ar for x.ar.md."""
+    found = _NAME_LANGUAGE.search(path.name)
+    return found.group(1) if found else None
 
 
 def bundle_of(path: Path, config: SiteConfig) -> Path | None:
     """Return the folder a post or page file is the post of (`…/slug/index.md`, or a
     translation of it, `index.ar.md`), or None for a file named after its post."""
-    language = language_of(path, config)
-    names = ("index.md", f"index.{language}.md") if language else ("index.md",)
-    return path.parent if path.name in names else None
+    name = _NAME_LANGUAGE.sub(".md", path.name) if language_of(path, config) else path.name
+    return path.parent if name == "index.md" else None
 
 
 #: Below this many files, starting processes costs more than reading in one saves.
@@ -322,7 +340,8 @@ def read_post(
         line = document.meta.lines[key]
         if is_page and key in taxonomies:
             logger.warning(
-                "%s:%d: '%s' is left out: a page is in no list of posts, so it has no terms",
+                "%s:%d: '%s' is left out: a file under content/pages/ is a page, in no list "
+                "of posts, so it has no terms (a post belongs in another folder of content/)",
                 shown,
                 line,
                 key,
@@ -342,17 +361,28 @@ def read_post(
     if lang and not LANGUAGE_TAG.match(lang):
         fields.fail("lang", f"'lang' must be a language code like en or ar, got {lang!r}")
     named = language_of(path, config)
-    if named and lang and lang != named:
+    unlisted = _name_language(path) if config.languages and not named else None
+    if unlisted and known_language(unlisted):
+        logger.warning(
+            "%s: its name ends in .%s, but %s is not one of the site's languages: it is "
+            "published as a post of the default language, named so; add %s to languages, or "
+            "rename the file",
+            shown,
+            unlisted,
+            unlisted,
+            unlisted,
+        )
+    if named and lang and primary(lang) != primary(named):
         fields.fail(
             "lang",
             f"'lang' is {lang}, but the file's name says it is in {named}",
-            f"remove the lang line, or rename the file without .{named}",
+            f"remove the lang line, or rename the file without .{_name_language(path)}",
         )
     lang = lang or named or ""
     prefix = config.prefix(lang) if config.languages else ""
     translation_key = fields.text("translation_key") or ""
     if config.languages and not translation_key:  # its original's file: statement.md
-        original = path.with_name(path.name.replace(f".{named}.md", ".md")) if named else path
+        original = path.with_name(_NAME_LANGUAGE.sub(".md", path.name)) if named else path
         translation_key = config.display_path(original)
     draft = fields.boolean("draft")
     sources = () if is_page else fields.links("source")
@@ -457,6 +487,13 @@ def _slug_of_title(fields: _Fields, title: str, unicode: bool) -> str | None:
     return slug
 
 
+def _portable(name: str) -> bool:
+    """Tell whether every disk takes a name of a url as a file or folder name."""
+    return not (
+        name.startswith(".") or reserved(name.split(".")[0]) or any(c in name for c in ":*|")
+    )
+
+
 def _page_url(
     fields: _Fields,
     path: Path,
@@ -471,6 +508,7 @@ def _page_url(
     our-team)."""
     given = fields.text("url")
     if given is not None:
+        given = unicodedata.normalize("NFC", given)
         if not alias_allowed(given) or given == "/":
             fields.fail(
                 "url",
@@ -479,10 +517,19 @@ def _page_url(
                 "it starts with / and has no ?, # or ..; the home page / lists the posts",
             )
             return "/"
-        return given if given.endswith((".html", "/")) else given + "/"
+        unsafe = next((part for part in given.split("/") if not _portable(part)), None)
+        if unsafe is not None:
+            fields.fail(
+                "url",
+                f"'url' holds {unsafe!r}, which some disks cannot take as a name (Windows "
+                "device names, names starting with a dot, :, *, |)",
+                "choose another address, of letters, digits and hyphens",
+            )
+            return "/"
+        return prefix + (given if given.endswith((".html", "/")) else given + "/")
     parts = list(path.relative_to(config.pages_dir).with_suffix("").parts)
     if language:
-        parts[-1] = parts[-1].removesuffix(f".{language}")
+        parts[-1] = _NAME_LANGUAGE.sub("", parts[-1] + ".md")
     if parts[-1] == "index":  # content/pages/about/index.md: the page of its own folder
         parts.pop()
     names = []

@@ -187,8 +187,14 @@ def new_post(
                 f"the title {title!r} makes no file name of its own",
                 "give one with --slug, like --slug statement-on-reprisals",
             )
+    if page and (slug in config.site_paths() or slug.isdigit()):
+        raise HrdblogError(
+            f"the address /{slug}/ is one the site uses for its own pages",
+            "choose another title, or name the page with --slug",
+        )
     folder = config.pages_dir if page else config.content_dir / f"{now.year:04d}"
-    path = folder / f"{slug}.md"
+    translated = lang and config.languages and config.tree_of(lang) != config.language
+    path = folder / (f"{slug}.{lang}.md" if translated else f"{slug}.md")  # beside the original
     if path.exists():
         raise OutputError(
             f"{config.display_path(path)} already exists",

@@ -290,15 +290,21 @@ MANIFEST = ".hrdblog-manifest"
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
+#: The longest name of a file or folder most disks take, in bytes of UTF-8.
+NAME_MAX = 255
+
+
 def path_allowed(path: str) -> bool:
     """Tell whether an output path stays inside the output folder and can be published:
-    relative, without `..`, backslashes or control characters."""
+    relative, without `..`, backslashes or control characters, each of its names short
+    enough for a disk to take."""
     return (
         bool(path)
         and not path.startswith("/")
         and ".." not in path.split("/")
         and "\\" not in path
         and not _CONTROL.search(path)
+        and all(len(name.encode()) <= NAME_MAX for name in path.split("/"))
     )
 
 
@@ -330,10 +336,23 @@ def check_paths(planned: Iterable[tuple[str, Origin]]) -> None:
     seen: dict[str, tuple[str, Origin]] = {}
     hint = "give one of them another address (`slug:`, `url:`, `aliases:` or its file name)"
     for path, origin in sorted(planned, key=lambda item: bool(item[1].where)):
-        if not path_allowed(path) or path == MANIFEST:
-            errors.append(OutputError(f"{origin.subject()} cannot be published as {path!r}"))
+        if not path_allowed(path) or path.split("/")[0] == MANIFEST:
+            long = max(path.split("/"), key=lambda name: len(name.encode()))
+            why = (
+                f": its name {long[:40]}… is {len(long.encode())} bytes long, and a disk takes "
+                f"names of at most {NAME_MAX}"
+                if len(long.encode()) > NAME_MAX
+                else ""
+            )
+            errors.append(
+                OutputError(
+                    f"{origin.subject()} cannot be published as {path!r}{why}",
+                    "give it a shorter address" if why else None,
+                )
+            )
             continue
-        key = path.casefold()
+        # One file on the disks that ignore case, or that store é as e and its accent
+        key = unicodedata.normalize("NFC", path).casefold()
         if key in seen:
             other = seen[key][1]
             message = f"{origin.subject()} would be written to {path}, as would {other}"

@@ -25,7 +25,7 @@ from hrdblog.importers.html import unembed
 from hrdblog.lock import blog_lock
 from hrdblog.read import check_post
 from hrdblog.sitecheck import other_origin
-from hrdblog.urls import alias_allowed, post_url, reserved, slugify
+from hrdblog.urls import NAME_MAX, alias_allowed, post_url, reserved, slugify
 
 
 def old_path(url: str, base_path: str = "/") -> str | None:
@@ -44,7 +44,13 @@ def old_path(url: str, base_path: str = "/") -> str | None:
 def usable_alias(path: str | None) -> bool:
     """Tell whether hrdblog can publish a redirect page at this path, other than the home
     page's."""
-    return path is not None and path != "/" and ".." not in path and alias_allowed(path)
+    return (
+        path is not None
+        and path != "/"
+        and ".." not in path
+        and alias_allowed(path)
+        and all(len(name.encode()) <= NAME_MAX for name in path.split("/"))
+    )
 
 
 @dataclass
@@ -189,9 +195,7 @@ class Importer:
         """Plan a post as `<folder>/<name>.md` (or `<name>/index.md`, with its files), under
         the first of `names` no other post of this run took; return the file, or None if it is
         already there, or if the build would refuse it (the report says why)."""
-        names = (*names, *(f"{names[-1]}-{n}" for n in range(2, 2 + len(self.claimed) + 1)))
-        choices = [folder / name / "index.md" if files else folder / f"{name}.md" for name in names]
-        path = next(path for path in choices if path not in self.claimed)
+        path = self.free(folder, names, bool(files))
         self.claimed.add(path)
         if path.exists():
             self.report.existing.append(self.config.display_path(path))
@@ -217,6 +221,16 @@ class Importer:
             return None
         self.pending.append((path, text, dict(files or {}), where or shown))
         return path
+
+    def free(self, folder: Path, names: tuple[str, ...], own_folder: bool = False) -> Path:
+        """Return the file `write` would plan a post as: `<folder>/<name>.md` (or
+        `<name>/index.md`) under the first of `names`, or of the same numbered, that no
+        other post of this run took."""
+        names = (*names, *(f"{names[-1]}-{n}" for n in range(2, 2 + len(self.claimed) + 1)))
+        choices = [
+            folder / name / "index.md" if own_folder else folder / f"{name}.md" for name in names
+        ]
+        return next(path for path in choices if path not in self.claimed)
 
     def aliases(self, where: str, url: str, old: list[str]) -> list[str]:
         """Return the old addresses of a post that redirect pages can answer: not its new one,

@@ -174,6 +174,8 @@ def import_wordpress(export_file: Path, importer: Importer) -> Report:
         raise ContentError(
             report.source, None, f"the export uses XML features refused for safety ({exc})", _HINT
         ) from None
+    # Published pages first: a draft never takes the address a published page had.
+    pages.sort(key=lambda page: (page.get("wp:status") or "publish") != "publish")
     folders = _page_folders(pages, importer)
     for page in pages:
         page_id = page.get("wp:post_id")
@@ -234,8 +236,8 @@ def _old_term_addresses(export: _Export, importer: Importer) -> None:
 
 
 def _page_folders(pages: list[_Item], importer: Importer) -> dict[str, list[str]]:
-    """Return the address names of each page's parents, by page id: a page is published under
-    its parent's address (/about/team/), as WordPress publishes it."""
+    """Return the address names of each page's parents and its own, by page id: a page is
+    published under its parent's address (/about/team/), as WordPress publishes it."""
     names = {
         page.get("wp:post_id"): importer.slug(
             page.get("wp:post_name"),
@@ -245,6 +247,10 @@ def _page_folders(pages: list[_Item], importer: Importer) -> dict[str, list[str]
         for page in pages
     }
     parents = {page.get("wp:post_id"): page.get("wp:post_parent") for page in pages}
+    taken = importer.config.site_paths()
+    for page_id, name in names.items():  # a page at /archives/ or /2017/ would hide the site's
+        if parents[page_id] not in names and (name in taken or name.isdigit()):
+            names[page_id] = f"{name}-page"
     folders: dict[str, list[str]] = {}
     for page_id in names:
         chain: list[str] = []
@@ -252,15 +258,15 @@ def _page_folders(pages: list[_Item], importer: Importer) -> dict[str, list[str]
         while parent in names and parent != page_id and names[parent] not in chain:
             chain.insert(0, names[parent])  # a loop of parents, which WordPress refuses, ends
             parent = parents[parent]
-        folders[page_id] = chain
+        folders[page_id] = [*chain, names[page_id]]
     return folders
 
 
 def _import_item(
     item: _Item, kind: str, export: _Export, importer: Importer, folders: list[str] | None = None
 ) -> str:
-    """Write one post, or one page under the address names of its parents (`folders`);
-    return its title."""
+    """Write one post, or one page under the address names of its parents and its own
+    (`folders`); return its title."""
     report, config = importer.report, importer.config
     post_id = item.get("wp:post_id")
     title = clean_name(item.get("title"))
@@ -301,8 +307,11 @@ def _import_item(
         export.used_terms.update(
             (domain, nicename, raw) for domain, nicename, raw in item.terms if domain in _TERM_BASES
         )
-    if kind == "page":
-        url = "/" + "".join(f"{name}/" for name in [*(folders or []), slug])
+    if kind == "page":  # its address is its file's, as `write` will name it
+        *parents, slug = folders or [slug]
+        folder = config.pages_dir.joinpath(*parents)
+        slug = importer.free(folder, (slug,)).stem
+        url = "/" + "".join(f"{name}/" for name in [*parents, slug])
         importer.addresses.add(url.casefold())
     else:
         url = importer.url(date, slug)
@@ -311,6 +320,10 @@ def _import_item(
     if published and link:
         meta["original_url"] = link
         old = old_path(link, _base_path(export))
+        first = (old or "").strip("/").split("/")[0]
+        if old is not None and kind == "page" and (first in config.site_paths() or first.isdigit()):
+            report.problem(where, f"its old address {old} is one the site uses: not redirected")
+            old = None
         if old is not None:
             aliases = importer.aliases(where, url, [re.sub("//+", "/", old)])
             if aliases:
@@ -330,9 +343,7 @@ def _import_item(
     body = to_markdown(content, lambda what: report.problem(where, what))
     if kind == "page":  # its address is its file's: content/pages/about/team.md is /about/team/
         meta.pop("slug")
-        written = importer.write(
-            config.pages_dir.joinpath(*(folders or [])), (slug,), meta, body, where=where
-        )
+        written = importer.write(folder, (slug,), meta, body, where=where)
         if written:
             report.counts["page drafts" if draft else "pages"] += 1
         return title

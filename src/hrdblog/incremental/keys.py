@@ -79,6 +79,11 @@ def _requirements(name: str) -> list[str]:
     ]
 
 
+#: The kinds of hrdblog's own files whose bytes shape a build: its code, its templates, its
+#: stylesheet and its interface texts.
+SIGNED = frozenset({".py", ".html", ".xml", ".txt", ".css", ".yaml"})
+
+
 @functools.cache
 def _package_signature() -> str:
     """Return a digest of hrdblog's own code and theme: a change to either, released or not,
@@ -86,7 +91,7 @@ def _package_signature() -> str:
     digest = hashlib.sha256()
     package = Path(__file__).parent.parent
     for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".html", ".xml", ".txt", ".css"}:
+        if path.is_file() and path.suffix in SIGNED:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()
