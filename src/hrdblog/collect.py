@@ -79,7 +79,7 @@ def collect(
             if year.kind == "year"
         ),
         pages=tuple(sorted(kept, key=lambda page: page.url)),
-        drafts=tuple(page for page in pages if page not in kept),
+        drafts=tuple(page for page in pages if page.draft and not config.include_drafts),
         language=language,
         prefix=prefix,
     )

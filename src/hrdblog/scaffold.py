@@ -67,6 +67,26 @@ title: {title}
 #   read_more: Read the rest of this entry »
 # translations:
 #   fr: {{read_more: Lire la suite »}}
+# Old addresses of the site sent on to new ones.
+# redirects:
+#   /tag/alignment-2/: /tag/alignment/
+# The menu of every page: the home page, a page (its file under content/pages/, without
+# .md) with a sub-entry, a tag, a taxonomy's index, the archives, an address.
+# menu:
+#   - home
+#   - page: about
+#     entries:
+#       - page: contact
+#   - tag: coalition
+#   - index: tags
+#   - archives
+# The site's languages, the default first. A translation sits beside its original with the
+# language before .md: content/2026/statement.ar.md beside content/2026/statement.md.
+# languages: [en, ar]
+# A term's name in the other languages, so that their pages link each other.
+# term_translations:
+#   tags:
+#     coalition: {{ar: تحالف}}
 """
 
 TEMPLATES_NOTE = """\

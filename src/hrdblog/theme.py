@@ -161,8 +161,8 @@ def environment(config: SiteConfig) -> jinja2.Environment:
     ) -> str:
         """Return the url of a date archive in the tree of the page being rendered (on a site
         of several languages, /ar/2017/ on an Arabic page)."""
-        prefix = config.prefix(context["lang"]) if config.languages else ""
-        return prefix + archive_url(year, month, day)
+        site = context.get("site")
+        return (site.prefix if site is not None else "") + archive_url(year, month, day)
 
     def fill(text: str, *values: Any) -> Markup:
         """Put values in the `%s` places of an interface text; values may be markup."""
@@ -343,7 +343,15 @@ class Theme:
             missing = _NOT_ON_SITE.search(str(exc))
             if missing:
                 shown = ", ".join(
-                    f"site.{field}" for field in ("menu", "taxonomies", "listing_url", *SITE_WIDE)
+                    f"site.{field}"
+                    for field in (
+                        "menu",
+                        "taxonomies",
+                        "listing_url",
+                        "language",
+                        "prefix",
+                        *SITE_WIDE,
+                    )
                 )
                 raise ThemeError(
                     f"{self._where(exc) or name}: site has no {missing[1]!r}",

@@ -421,7 +421,7 @@ class Canonical:
         """Write a post, a page or a shared part met for the first time, and keep its text."""
         if kind is Post or kind is Page:
             digest = self._post_digest(value)  # type: ignore[arg-type]
-            text = f"{kind.__name__[:2]}{len(digest)}:{digest}"
+            text = f"{_DIGESTED[kind]}{len(digest)}:{digest}"
         else:
             mine: list[str] = []
             self._fields(value, kind, mine)
@@ -455,6 +455,8 @@ class Canonical:
             self._write(value, out)
 
 
+#: What a digest is the digest of, in a key: a post, or a page.
+_DIGESTED: dict[type, str] = {Post: "P", Page: "G"}
 #: The parts many views share.
 _SHARED = frozenset(
     {

@@ -110,7 +110,9 @@ class Incremental:
         """Find the related posts as `collect.related_posts` does, or take those of the last
         build, found for the same posts' terms in the same order."""
         signature = _digest(repr((count, keys)))
-        found = self.related_now.get(signature) or self.related_to.get(signature)
+        found = self.related_now.get(signature)
+        if found is None:
+            found = self.related_to.get(signature)
         # Checked before it is trusted: a row for each post, each number that of a post.
         if not (
             found is not None
