@@ -20,7 +20,9 @@ TEXTS_DIR = Path(__file__).parent / "themes" / "default" / "texts"
 
 
 def _load(path: Path) -> Mapping[str, str]:
-    texts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # libyaml where PyYAML has it: every command reads these files as it starts.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    texts = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader
     return MappingProxyType({str(key): str(text) for key, text in texts.items()})
 
 
