@@ -152,6 +152,14 @@ def test_a_build_error_shows_in_the_browser_until_it_is_fixed(server: Server, bl
     assert server.process.poll() is None  # it kept running throughout
 
 
+def test_the_errors_of_a_blog_that_starts_broken_are_said_once(blog: Path) -> None:
+    (blog / "content" / "broken.md").write_text("---\ntitle: Broken\n---\n")
+    running = Server(blog)
+    wait_for(lambda: running.page("/")[0] == 500, server=running)
+    _, said = running.stop()
+    assert said.count("content/broken.md:1: 'date' is missing") == 1, said
+
+
 def test_a_change_of_the_settings_and_its_fix_show_at_once(server: Server, blog: Path) -> None:
     settings = blog / "hrdblog.yaml"
     settings.write_text("base_url: https://example.org/\ntitle: Renamed dispatch\n")

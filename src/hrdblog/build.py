@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import logging
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from hrdblog.collect import collect, related_posts
+from hrdblog.collect import collect_trees, related_posts
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, Warnings, count, raise_all
 from hrdblog.incremental import Incremental
@@ -141,23 +140,11 @@ def prepare(
     steps = steps or FromScratch(config)
     reading = read_posts(config, progress, steps.reader(config.now()))
     with collector_skips_older():
-        trees: list[Site] = []
-        errors: list[HrdblogError] = []
-        for language in config.languages or ("",):
-            in_tree = functools.partial(_in_tree, config, language)
-            try:
-                trees.append(
-                    collect(
-                        config,
-                        tuple(filter(in_tree, reading.posts)),
-                        steps.related,
-                        tuple(filter(in_tree, reading.pages)),
-                        language,
-                    )
-                )
-            except ErrorList as exc:  # the clashes among readable posts, with the others
-                errors += exc.errors
-        raise_all([*reading.errors, *errors])
+        try:
+            trees = collect_trees(config, reading.posts, reading.pages, steps.related)
+        except ErrorList as exc:  # the clashes among readable posts, with the others
+            raise ErrorList(reading.errors + exc.errors) from None
+        raise_all(list(reading.errors))
         posts, tags = sum(len(t.posts) for t in trees), sum(len(t.tags) for t in trees)
         logger.info("Read %s with %s", count(posts, "post"), count(tags, "tag"))
         theme = Theme(config)
@@ -165,11 +152,6 @@ def prepare(
     scheduled = (post.date for post in reading.posts if post.scheduled)
     outputs = render(planned, theme, progress)
     return Prepared(tuple(trees), outputs, min(scheduled, default=None))
-
-
-def _in_tree(config: SiteConfig, language: str, entry: Post | Page) -> bool:
-    """Tell whether a post or page is in the tree of a language ("": the only tree)."""
-    return not language or config.tree_of(entry.lang or config.language) == language
 
 
 def build(

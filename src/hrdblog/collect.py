@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 from hrdblog.config import SiteConfig, Taxonomy
-from hrdblog.errors import ContentError, HrdblogError, raise_all
+from hrdblog.errors import ContentError, ErrorList, HrdblogError, raise_all
 from hrdblog.models import (
     Archive,
     ListPage,
@@ -35,10 +35,43 @@ logger = logging.getLogger(__name__)
 RelatedFinder = Callable[[list[list[tuple[str, str]]], int], list[list[int]]]
 
 
+def collect_trees(
+    config: SiteConfig,
+    posts: tuple[Post, ...],
+    pages: tuple[Page, ...],
+    related: RelatedFinder | None = None,
+) -> tuple[Site, ...]:
+    """Build the Site, or on a site of several languages its tree in each, the default
+    language's first: each post and page in the tree of its language (`collect`). Raise the
+    problems of every tree together."""
+    trees: list[Site] = []
+    errors: list[HrdblogError] = []
+    for language in config.languages or ("",):
+
+        def in_tree(entry: Post | Page, language: str = language) -> bool:
+            return not language or config.tree_of(entry.lang or config.language) == language
+
+        try:
+            trees.append(
+                collect(
+                    config,
+                    tuple(filter(in_tree, posts)),
+                    related,
+                    pages=tuple(filter(in_tree, pages)),
+                    language=language,
+                )
+            )
+        except ErrorList as exc:
+            errors += exc.errors
+    raise_all(errors)
+    return tuple(trees)
+
+
 def collect(
     config: SiteConfig,
     posts: tuple[Post, ...],
     related: RelatedFinder | None = None,
+    *,
     pages: tuple[Page, ...] = (),
     language: str = "",
 ) -> Site:

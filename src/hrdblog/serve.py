@@ -71,9 +71,11 @@ class Preview:
         except HrdblogError as exc:
             errors = exc.errors if isinstance(exc, ErrorList) else (exc,)
             text = "\n".join(str(e) for e in errors)
-            logger.error(
-                "%s\nThe build failed; the browser shows the errors until they are fixed.", text
-            )
+            if text != self.error:  # the same errors again are said once
+                logger.error(
+                    "%s\nThe build failed; the browser shows the errors until they are fixed.",
+                    text,
+                )
             with self._lock:
                 self.error = text
                 self.version += 1
