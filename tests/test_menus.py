@@ -170,8 +170,7 @@ menu:
         "  hint: an entry is one of page:, url:, index:, home, archives, or a taxonomy with a "
         "term like `tag: coalition`",
         "hrdblog.yaml:11: the menu entry 'homepage' is not one hrdblog knows",
-        "  hint: an entry is one of page:, url:, index:, home, archives, or a taxonomy with a "
-        "term like `tag: coalition`",
+        "  hint: did you mean 'home'?",
         "hrdblog.yaml:12: 'archives' in a menu entry is written `archives: true`",
         "hrdblog.yaml:13: the menu entry's url 'javascript:alert(1)' is not an address",
         "  hint: an address on this site starts with / (/2017/), one on another starts with "
@@ -225,3 +224,23 @@ def test_a_rebuild_after_a_page_in_the_menu_is_renamed_equals_a_clean_build(
     build(load_config(root, output_dir=clean), use_cache=False)
     assert site_files(root / "site") == site_files(clean)
     assert ("Write to us", "../contact/", None) in menu(clean, "/about/")[1][3]
+
+
+def test_sub_entries_are_checked_when_their_entry_is_wrong(tmp_path: Path) -> None:
+    settings = "title: D\nmenu:\n  - page: about\n    titel: Us\n    entries:\n      - tga: news\n"
+    result = run_cli("build", "--source", str(blog(tmp_path, settings)))
+    assert result.stderr.splitlines()[:4] == [
+        "hrdblog.yaml:4: the menu entry has an unknown key 'titel': did you mean 'title'?",
+        "  hint: an entry is one of page:, url:, index:, home, archives, or a taxonomy with a "
+        "term like `tag: coalition`; besides, it may have a title and entries",
+        "hrdblog.yaml:6: the menu entry has an unknown key 'tga': did you mean 'tag'?",
+        "  hint: an entry is one of page:, url:, index:, home, archives, or a taxonomy with a "
+        "term like `tag: coalition`; besides, it may have a title and entries",
+    ]
+
+
+def test_a_menu_with_no_entry_shown_is_no_menu(tmp_path: Path) -> None:
+    settings = "title: D\nmenu:\n  - page: soon\n"
+    root = blog(tmp_path, settings, **{"pages/soon.md": "---\ntitle: Soon\ndraft: true\n---\n"})
+    site = build_site(root)
+    assert not [n for n in page(site, "/").iter("nav") if n.get("class") == "site-nav"]

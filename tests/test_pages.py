@@ -237,3 +237,16 @@ def test_a_unicode_file_name_keeps_its_letters_where_the_site_asks(tmp_path: Pat
     assert "https://example.org/%D9%85%D9%86-%D9%86%D8%AD%D9%86/" in (
         (site / "sitemap.xml").read_text()
     )
+
+
+@pytest.mark.parametrize("address", ["/con/", "/.git/x/", "/a:b/", "/aux.html"])
+def test_an_address_some_disks_refuse_is_an_error_as_url_or_alias(
+    tmp_path: Path, address: str
+) -> None:
+    for field in ("url", "aliases"):
+        value: object = address if field == "url" else [address]
+        root = blog(tmp_path / field, **{"pages/odd.md": a_page("Odd", **{field: value})})
+        with pytest.raises(ErrorList) as raised:
+            build(load_config(root))
+        (message,) = [str(e).split("\n")[0] for e in raised.value.errors]
+        assert message.startswith(f"content/pages/odd.md:3: '{field}' must be "), message

@@ -152,6 +152,19 @@ def test_a_build_error_shows_in_the_browser_until_it_is_fixed(server: Server, bl
     assert server.process.poll() is None  # it kept running throughout
 
 
+def test_a_settings_file_outside_the_blog_is_watched_too(blog: Path, tmp_path: Path) -> None:
+    settings = tmp_path / "elsewhere" / "site.yaml"
+    settings.parent.mkdir()
+    settings.write_text("title: First name\n")
+    running = Server(blog, "--config", str(settings))
+    try:
+        wait_for(lambda: b"<title>First name" in running.page("/")[1], server=running)
+        settings.write_text("title: Second name\n")
+        wait_for(lambda: b"<title>Second name" in running.page("/")[1], server=running)
+    finally:
+        running.stop()
+
+
 def test_the_errors_of_a_blog_that_starts_broken_are_said_once(blog: Path) -> None:
     (blog / "content" / "broken.md").write_text("---\ntitle: Broken\n---\n")
     running = Server(blog)

@@ -309,8 +309,8 @@ def test_a_file_named_in_a_language_the_site_does_not_list_is_named_in_a_warning
         build(load_config(root))
     assert (
         "content/pages/contact.de.md: its name ends in .de, but de is not one of the site's "
-        "languages: it is published as a post of the default language, named so; add de to "
-        "languages, or rename the file"
+        "languages: it is published in the default language, named so; add de to languages, "
+        "or rename the file"
     ) in caplog.messages
 
 
@@ -345,3 +345,18 @@ def test_a_page_s_own_address_is_in_its_language_s_tree(tmp_path: Path) -> None:
     site = build_site(root)
     assert (site / "ar" / "support" / "index.html").is_file()
     assert not (site / "support").exists()
+
+
+def test_a_menu_entry_in_another_language_says_which(tmp_path: Path) -> None:
+    settings = SETTINGS.replace(
+        "  - archives\n", "  - archives\n  - tag: UN\n    title: Nations\n  - tag: بيان\n"
+    )
+    root = blog(
+        tmp_path, settings, **{"2015/only.ar.md": post("فقط", "2015-01-01", "نص.", tags=["بيان"])}
+    )
+    site = build_site(root)
+    nav = next(n for n in page(site, "/").iter("nav") if n.get("class") == "site-nav")
+    links = {text(a): (a.get("lang"), a.get("dir")) for a in nav.iter("a")}
+    assert links["بيان"] == ("ar", "rtl")  # the Arabic tree's term, from the English pages
+    assert links["Nations"] == (None, "auto")  # a title for every language: its own letters
+    assert links["About us"] == (None, None)

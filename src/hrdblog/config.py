@@ -593,7 +593,11 @@ def _languages(value: Any) -> tuple[str, ...]:
             "use the code of a language, like ar, fa, fr or es (ISO 639)",
         )
     if len({primary(language) for language in languages}) != len(languages):
-        raise _Invalid(f"names a language twice: {languages!r}", "list each language once")
+        raise _Invalid(
+            f"names a language twice: {languages!r}",
+            "list each language once; two variants of one language (pt-BR, pt-PT) would "
+            "share its folder (/pt/)",
+        )
     return tuple(languages)
 
 
@@ -624,7 +628,7 @@ def _term_translations(
     for key, terms in value.items():
         taxonomy = by_key.get(str(key))
         if taxonomy is None:
-            close = suggest(str(key), set(by_key))
+            close = suggest(str(key), {t.name for t in taxonomies})
             problems.append(
                 (
                     line_of((str(key),)),

@@ -66,6 +66,7 @@ class MenuEntry:
     url: str  # a site url (/about/), or an address on another site
     entries: tuple[MenuEntry, ...] = ()
     lang: str = ""  # the language of its title, where it is not the page's: a page not translated
+    auto_dir: bool = False  # a title of no known language, laid out by its own letters
 
     @property
     def external(self) -> bool:
@@ -91,7 +92,7 @@ class _Reported(MenuProblem):
 
 def _close(word: str, known: Iterable[str]) -> str | None:
     """Return the known word that `word` most likely misspells, if one is close."""
-    found = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.75)
+    found = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
     return found[0] if found else None
 
 
@@ -188,7 +189,9 @@ def _item(value: Any, path: tuple[str | int, ...], reading: _Reading, top: bool)
                 f"{hint}; besides, it may have a title and entries",
             )
         )
-    if others:
+    if others:  # its sub-entries are checked all the same
+        if top and isinstance(value.get("entries"), list):
+            _items(value["entries"], (*path, "entries"), reading, top=False)
         raise _Reported()
     if len(targets) != 1:
         raise MenuProblem(
@@ -284,8 +287,9 @@ def resolve(
     language = site.language or config.language
     settings_file = config.display_path(config.config_file or config.source)
     order = [site, *(tree for tree in trees if tree is not site)]  # where to look, in turn
-    # A title given for every language is written in the default one: so marked elsewhere.
-    mark = config.language if language != config.language else ""
+    # A title given for every language may be in any: on a site of several, laid out by its
+    # own letters.
+    several = bool(config.languages)
 
     def error(line: int, message: str, hint: str) -> HrdblogError:
         return ConfigError(settings_file, line, message, hint)
@@ -296,7 +300,8 @@ def resolve(
 
     def entry(item: MenuItem) -> MenuEntry | None:
         given = item.title(language)
-        lang = mark if given and language not in dict(item.titles) else ""
+        lang = ""
+        auto_dir = several and bool(given) and language not in dict(item.titles)
         children = tuple(e for e in map(entry, item.entries) if e is not None)
         if item.kind == "home":
             title, url = texts["home"], site.prefix + "/"
@@ -358,14 +363,14 @@ def resolve(
                     )
                 )
                 return None
-            in_site = found in site.taxonomies
+            home = next(tree for tree in order if found in tree.taxonomies)
             tag = next((t for t in found.tags if slugs and t.slug in slugs), None)
             if item.kind == "index":
                 title, url = texts[f"{found.taxonomy.name}_title"], found.taxonomy.url
             elif tag is not None:
                 title, url = tag.name, tag.url
-                if not given and not in_site:  # a term of another language's
-                    lang = config.language
+                if not given and home is not site:  # a term of another language's
+                    lang = home.language or config.language
             else:
                 spelled = {t.slug: t.name for t in found.tags}
                 close = _close(slugify(item.target, config.slug_unicode), spelled)
@@ -391,7 +396,7 @@ def resolve(
                     )
                 )
                 return None
-        return MenuEntry(given or title, url, children, lang)
+        return MenuEntry(given or title, url, children, lang, auto_dir and not lang)
 
     menu = tuple(e for e in map(entry, items) if e is not None)
     raise_all(problems)

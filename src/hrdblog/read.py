@@ -361,12 +361,24 @@ def read_post(
     if lang and not LANGUAGE_TAG.match(lang):
         fields.fail("lang", f"'lang' must be a language code like en or ar, got {lang!r}")
     named = language_of(path, config)
-    unlisted = _name_language(path) if config.languages and not named else None
-    if unlisted and known_language(unlisted):
+    unlisted = _name_language(path) if not named else None
+    if unlisted and not config.languages and primary(unlisted) == primary(config.language):
+        unlisted = None  # statement.en.md on a site in English: in its language already
+    if unlisted and known_language(unlisted) and not config.languages:
+        logger.warning(
+            "%s: its name ends in .%s, a language: on a site of one language it is a post "
+            "like any other; to publish it as a translation, list the site's languages, like "
+            "languages: [%s, %s]",
+            shown,
+            unlisted,
+            config.language,
+            unlisted,
+        )
+    elif unlisted and known_language(unlisted):
         logger.warning(
             "%s: its name ends in .%s, but %s is not one of the site's languages: it is "
-            "published as a post of the default language, named so; add %s to languages, or "
-            "rename the file",
+            "published in the default language, named so; add %s to languages, or rename "
+            "the file",
             shown,
             unlisted,
             unlisted,
@@ -487,13 +499,6 @@ def _slug_of_title(fields: _Fields, title: str, unicode: bool) -> str | None:
     return slug
 
 
-def _portable(name: str) -> bool:
-    """Tell whether every disk takes a name of a url as a file or folder name."""
-    return not (
-        name.startswith(".") or reserved(name.split(".")[0]) or any(c in name for c in ":*|")
-    )
-
-
 def _page_url(
     fields: _Fields,
     path: Path,
@@ -514,18 +519,12 @@ def _page_url(
                 "url",
                 f"'url' must be an address on this site like /about/ or /about/team/, "
                 f"got {given!r}",
-                "it starts with / and has no ?, # or ..; the home page / lists the posts",
+                "it starts with / and has no ?, # or .., nor a name some disks refuse (a "
+                "Windows device name like con, a name starting with a dot, :, *, |); the home "
+                "page / lists the posts",
             )
             return "/"
-        unsafe = next((part for part in given.split("/") if not _portable(part)), None)
-        if unsafe is not None:
-            fields.fail(
-                "url",
-                f"'url' holds {unsafe!r}, which some disks cannot take as a name (Windows "
-                "device names, names starting with a dot, :, *, |)",
-                "choose another address, of letters, digits and hyphens",
-            )
-            return "/"
+        given = given.removeprefix(prefix) if given.startswith(prefix + "/") else given
         return prefix + (given if given.endswith((".html", "/")) else given + "/")
     parts = list(path.relative_to(config.pages_dir).with_suffix("").parts)
     if language:

@@ -281,8 +281,11 @@ def serve(config: SiteConfig, bind: str, port: int, on_ready: Callable[[str], No
             stop.set()
 
         previous = signal.signal(signal.SIGTERM, interrupt)
+        settings = config.config_file
+        outside = settings is not None and not settings.is_relative_to(config.source)
         changes = watchfiles.watch(
             config.source,
+            *([settings.parent] if outside and settings is not None else []),
             watch_filter=watched(config),
             stop_event=stop,
             debounce=200,

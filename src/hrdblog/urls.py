@@ -68,14 +68,24 @@ _ALIAS = re.compile(r"^/[^\s?#%\\<>\"']*$")
 
 
 def alias_allowed(path: str) -> bool:
-    """Tell whether a site path can take a redirect page: it starts with / and has no query,
-    fragment, escapes, quotes, `.` or `..` segments or empty segments."""
+    """Tell whether a site path can take a page (a redirect, a page of its own): it starts
+    with / and has no query, fragment, escapes, quotes, `.` or `..` segments or empty
+    segments, and every disk takes each of its names (`portable`)."""
     padded = path + "/"
     return (
         bool(_ALIAS.match(path))
         and "/../" not in padded
         and "/./" not in padded
         and ("//" not in path)
+        and all(portable(name) for name in path.split("/"))
+    )
+
+
+def portable(name: str) -> bool:
+    """Tell whether every disk takes a name of a site path as a file or folder name: not a
+    Windows device name (con, aux.html), not hidden (.git), without `:`, `*` or `|`."""
+    return not (
+        name.startswith(".") or reserved(name.split(".")[0]) or any(c in name for c in ":*|")
     )
 
 

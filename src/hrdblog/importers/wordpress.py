@@ -247,7 +247,7 @@ def _page_folders(pages: list[_Item], importer: Importer) -> dict[str, list[str]
         for page in pages
     }
     parents = {page.get("wp:post_id"): page.get("wp:post_parent") for page in pages}
-    taken = importer.config.site_paths()
+    taken = {*importer.config.site_paths(), "feed"}  # /feed/: the redirect map's, to the feed
     for page_id, name in names.items():  # a page at /archives/ or /2017/ would hide the site's
         if parents[page_id] not in names and (name in taken or name.isdigit()):
             names[page_id] = f"{name}-page"
