@@ -87,7 +87,8 @@ def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | Non
     """Return the plan of a site (or of the trees of a site of several languages, the
     default language's first), its views holding the values made on demand that the
     templates name (`Theme.named`: none when not given), each page linked to its
-    translations; raise an error naming every output path that cannot be written."""
+    translations; raise an error naming every output path that cannot be written, and every
+    menu entry that leads nowhere."""
     trees = (trees,) if isinstance(trees, Site) else tuple(trees)
     config = trees[0].config
     named = named or {}
