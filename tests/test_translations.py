@@ -360,3 +360,20 @@ def test_a_menu_entry_in_another_language_says_which(tmp_path: Path) -> None:
     assert links["بيان"] == ("ar", "rtl")  # the Arabic tree's term, from the English pages
     assert links["Nations"] == (None, "auto")  # a title for every language: its own letters
     assert links["About us"] == (None, None)
+
+
+def test_the_site_s_name_and_description_are_translated_where_the_settings_say(
+    tmp_path: Path,
+) -> None:
+    settings = (
+        SETTINGS + "description: News of defenders.\ntranslations:\n  ar:\n    site_title: رسالة\n"
+    )
+    site = build_site(blog(tmp_path, settings))
+    home = page(site, "/ar/")
+    assert text(home.find(".//title")) == "رسالة"
+    title = by_class(home, "site-title")[0]
+    assert (text(title), title.get("lang")) == ("رسالة", None)
+    description = by_class(home, "site-description")[0]  # not translated: marked English
+    assert (text(description), description.get("lang")) == ("News of defenders.", "en")
+    assert "<title>رسالة</title>" in (site / "ar" / "feed.xml").read_text()
+    assert text(page(site, "/").find(".//title")) == "Dispatch"

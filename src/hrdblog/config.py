@@ -250,6 +250,14 @@ class SiteConfig:
             }
         )
 
+    def site_text(self, language: str, key: str) -> str:
+        """Return the site's title (`title`) or description in a language: as `translations`
+        gives it there (`site_title`, `site_description`), else as the settings give it."""
+        given: str = getattr(self, key)
+        if primary(language) == primary(self.language):
+            return given
+        return self.translations.get(primary(language), {}).get(f"site_{key}", given)
+
     def texts_for(self, language: str) -> Mapping[str, str]:
         """Return the interface texts of a language; English where the site has none for it."""
         return self.all_texts.get(primary(language)) or self.all_texts["en"]
@@ -822,7 +830,13 @@ def _texts(value: Any, known: Mapping[str, str]) -> Mapping[str, str]:
     return MappingProxyType(texts)
 
 
+#: What `translations` may give of the site itself in a language, besides interface texts:
+#: its `title` and `description` there.
+SITE_TEXTS = {"site_title": "", "site_description": ""}
+
+
 def _translations(value: Any, known: Mapping[str, str]) -> Mapping[str, Mapping[str, str]]:
+    known = {**known, **SITE_TEXTS}
     if not isinstance(value, dict):
         raise _Invalid(
             "must map language codes to their texts", "e.g. fr: {read_more: Lire la suite »}"

@@ -289,12 +289,13 @@ def _feeds(site: Site) -> dict[str, Feed]:
     config = site.config
     texts = config.texts_for(site.language or config.language)
     home = site.prefix + "/"
-    feeds = {home: Feed(config.title, feed_url(home), home, site.posts[: config.feed_items])}
+    title = config.site_text(site.language or config.language, "title")
+    feeds = {home: Feed(title, feed_url(home), home, site.posts[: config.feed_items])}
     for terms in site.taxonomies:
         heading = texts[f"{terms.taxonomy.name}_heading"]
         for tag in terms.tags:
-            title = f"{heading % tag.name} – {config.title}"
-            feeds[tag.url] = Feed(title, feed_url(tag.url), tag.url, tag.posts[: config.feed_items])
+            named = f"{heading % tag.name} – {title}"
+            feeds[tag.url] = Feed(named, feed_url(tag.url), tag.url, tag.posts[: config.feed_items])
     return feeds
 
 

@@ -123,6 +123,8 @@ class SiteView:
     menu: tuple[MenuEntry, ...] = ()  # the site's menu (`menus`)
     language: str = ""  # the language of the tree the page is in; "" for a site of one
     prefix: str = ""  # what the tree's addresses start with: "" or /ar …
+    title: str = ""  # the site's title, in the tree's language where it is translated
+    description: str = ""  # and its description
 
     def __getattr__(self, name: str) -> Any:
         """Return a site-wide list the templates name."""
@@ -347,6 +349,8 @@ def site_view(
         menu=menu,
         language=site.language,
         prefix=site.prefix,
+        title=site.config.site_text(site.language or site.config.language, "title"),
+        description=site.config.site_text(site.language or site.config.language, "description"),
     )
 
 
