@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import logging
 import os
@@ -19,7 +18,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.core import Locale, UnknownLocaleError, get_global
 
 from hrdblog.dates import check_date_format
-from hrdblog.errors import ConfigError, ContentError, HrdblogError, LocatedError, raise_all
+from hrdblog.errors import (
+    ConfigError,
+    ContentError,
+    HrdblogError,
+    LocatedError,
+    raise_all,
+    suggest,
+)
 from hrdblog.files import display_path, read_file
 from hrdblog.frontmatter import load_mapping
 from hrdblog.markup import check_extensions, cmark_available
@@ -82,13 +88,18 @@ FEED_CONTENT = ("full", "excerpt")
 
 
 @functools.cache
+def locale(code: str) -> Locale | None:
+    """Return the Unicode CLDR's data of a language by its code (ar, fr, zh-Hant), or None
+    for a code it does not know."""
+    try:
+        return Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
 def known_language(code: str) -> bool:
     """Tell whether a code is that of a language the Unicode CLDR knows (ar, fr, zh-Hant)."""
-    try:
-        Locale.parse(code.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return False
-    return True
+    return locale(code) is not None
 
 
 @functools.cache
@@ -290,12 +301,6 @@ def _restore(values: dict[str, Any]) -> SiteConfig:
 PATHS = frozenset({"source", "content_dir", "templates_dir", "output_dir", "config_file"})
 RUNTIME = frozenset({"all_texts", "include_drafts", "include_future", "build_time"})
 SETTINGS = frozenset(f.name for f in fields(SiteConfig) if f.name not in PATHS | RUNTIME)
-
-
-def suggest(word: str, known: frozenset[str] | set[str]) -> str | None:
-    """Return the known word that `word` most likely misspells, if one is close."""
-    matches = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.75)
-    return matches[0] if matches else None
 
 
 def load_config(
@@ -618,15 +623,6 @@ def _term_translations(
     """Check `term_translations`; return what can be used and each problem, with its line."""
     hint = "e.g. term_translations: {tags: {coalition: {ar: تحالف}}}"
     problems: list[tuple[int, str, str | None]] = []
-    if not languages:
-        problems.append(
-            (
-                line_of(()),
-                "needs the site's languages: set languages first",
-                "e.g. languages: [en, ar]",
-            )
-        )
-        return MappingProxyType({}), problems
     if not isinstance(value, dict):
         problems.append((line_of(()), "must map each taxonomy to its terms' names", hint))
         return MappingProxyType({}), problems

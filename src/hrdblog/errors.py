@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -79,6 +80,13 @@ class ErrorList(HrdblogError):
         files = {e.path for e in self.errors if isinstance(e, LocatedError)}
         errors = count(len(self.errors), "error")
         return f"{errors} in {count(len(files), 'file')}" if files else errors
+
+
+def suggest(word: str, known: Iterable[str], cutoff: float = 0.75) -> str | None:
+    """Return the known word that `word` most likely misspells, if one is close, for a
+    message's "did you mean"."""
+    matches = difflib.get_close_matches(word, sorted(known), n=1, cutoff=cutoff)
+    return matches[0] if matches else None
 
 
 def count(number: int, noun: str, plural: str | None = None) -> str:

@@ -11,14 +11,13 @@ Without the setting, the menu is the home page, each taxonomy's index and the ar
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hrdblog.errors import ConfigError, HrdblogError, raise_all
+from hrdblog.errors import ConfigError, HrdblogError, raise_all, suggest
 from hrdblog.texts import primary
 from hrdblog.urls import alias_allowed, output_path, slugify
 
@@ -90,10 +89,10 @@ class _Reported(MenuProblem):
         super().__init__(0, "")
 
 
-def _close(word: str, known: Iterable[str]) -> str | None:
-    """Return the known word that `word` most likely misspells, if one is close."""
-    found = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
-    return found[0] if found else None
+def _closest(word: str, known: Iterable[str]) -> str | None:
+    """Return the known word that `word` most likely misspells, by a looser measure than
+    other messages': the words of a menu entry are short (tga for tag)."""
+    return suggest(word, known, cutoff=0.6)
 
 
 class MenuProblems(ValueError):
@@ -171,7 +170,7 @@ def _item(value: Any, path: tuple[str | int, ...], reading: _Reading, top: bool)
     if not isinstance(value, dict):
         written = str(value).strip()
         key, colon, rest = written.partition(":")
-        close = _close(written, _SIMPLE)
+        close = _closest(written, _SIMPLE)
         if colon and rest and not rest.startswith(" ") and key in (*TARGETS, *by_key):
             hint = f"put a space after the colon: `{key}: {rest}`"
         elif close:
@@ -180,7 +179,7 @@ def _item(value: Any, path: tuple[str | int, ...], reading: _Reading, top: bool)
     targets = [key for key in value if key in TARGETS or key in by_key]
     others = sorted(set(value) - set(targets) - {"title", "entries"}, key=str)
     for other in others:  # each one named, with what it may be a misspelling of
-        close = _close(str(other), {*TARGETS, *by_key, "title", "entries"})
+        close = _closest(str(other), {*TARGETS, *by_key, "title", "entries"})
         reading.problems.append(
             MenuProblem(
                 within.get((*path, str(other)), line),
@@ -320,7 +319,7 @@ def resolve(
                 )
                 return None
             if page is None:
-                close = _close(name, pages)
+                close = _closest(name, pages)
                 problems.append(
                     error(
                         item.line,
@@ -373,7 +372,7 @@ def resolve(
                     lang = home.language or config.language
             else:
                 spelled = {t.slug: t.name for t in found.tags}
-                close = _close(slugify(item.target, config.slug_unicode), spelled)
+                close = _closest(slugify(item.target, config.slug_unicode), spelled)
                 problems.append(
                     error(
                         item.line,

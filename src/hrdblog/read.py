@@ -22,11 +22,11 @@ from hrdblog.config import (
     PAGE_FIELDS,
     POST_FIELDS,
     SiteConfig,
+    Taxonomy,
     known_language,
-    suggest,
 )
 from hrdblog.dates import RANGE, in_range
-from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings, count
+from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings, count, suggest
 from hrdblog.files import Listing, file_key, read_file, walk
 from hrdblog.frontmatter import ErrorFactory, YamlMap, split
 from hrdblog.markup import Converter, excerpt, sanitize
@@ -42,7 +42,6 @@ from hrdblog.urls import (
     slug_problem,
     slugify,
     term_key,
-    term_url,
 )
 
 logger = logging.getLogger(__name__)
@@ -361,29 +360,28 @@ def read_post(
     if lang and not LANGUAGE_TAG.match(lang):
         fields.fail("lang", f"'lang' must be a language code like en or ar, got {lang!r}")
     named = language_of(path, config)
-    unlisted = _name_language(path) if not named else None
-    if unlisted and not config.languages and primary(unlisted) == primary(config.language):
-        unlisted = None  # statement.en.md on a site in English: in its language already
-    if unlisted and known_language(unlisted) and not config.languages:
-        logger.warning(
-            "%s: its name ends in .%s, a language: on a site of one language it is a post "
-            "like any other; to publish it as a translation, list the site's languages, like "
-            "languages: [%s, %s]",
-            shown,
-            unlisted,
-            config.language,
-            unlisted,
-        )
-    elif unlisted and known_language(unlisted):
-        logger.warning(
-            "%s: its name ends in .%s, but %s is not one of the site's languages: it is "
-            "published in the default language, named so; add %s to languages, or rename "
-            "the file",
-            shown,
-            unlisted,
-            unlisted,
-            unlisted,
-        )
+    unlisted = None if named else _name_language(path)
+    if unlisted and known_language(unlisted):
+        if config.languages:
+            logger.warning(
+                "%s: its name ends in .%s, but %s is not one of the site's languages: it is "
+                "published in the default language, named so; add %s to languages, or rename "
+                "the file",
+                shown,
+                unlisted,
+                unlisted,
+                unlisted,
+            )
+        elif primary(unlisted) != primary(config.language):  # not statement.en.md in English
+            logger.warning(
+                "%s: its name ends in .%s, a language: on a site of one language it is a post "
+                "like any other; to publish it as a translation, list the site's languages, "
+                "like languages: [%s, %s]",
+                shown,
+                unlisted,
+                config.language,
+                unlisted,
+            )
     if named and lang and primary(lang) != primary(named):
         fields.fail(
             "lang",
@@ -391,7 +389,7 @@ def read_post(
             f"remove the lang line, or rename the file without .{_name_language(path)}",
         )
     lang = lang or named or ""
-    prefix = config.prefix(lang) if config.languages else ""
+    prefix = config.prefix(lang)
     translation_key = fields.text("translation_key") or ""
     if config.languages and not translation_key:  # its original's file: statement.md
         original = path.with_name(_NAME_LANGUAGE.sub(".md", path.name)) if named else path
@@ -413,11 +411,7 @@ def read_post(
     else:
         terms = {
             taxonomy.name: _terms(
-                fields,
-                taxonomy.name,
-                f"{prefix.lstrip('/')}/{taxonomy.path}" if prefix else taxonomy.path,
-                config.slug_unicode,
-                config.max_terms,
+                fields, replace(taxonomy, prefix=prefix), config.slug_unicode, config.max_terms
             )
             for taxonomy in config.taxonomies
         }
@@ -575,9 +569,10 @@ def _remote_loads(
     return errors
 
 
-def _terms(fields: _Fields, key: str, path: str, unicode: bool, most: int) -> tuple[Term, ...]:
-    """Return the terms a post gives under `key`, each once, in the order written: at most
-    `most` of them, and no two that would share a URL."""
+def _terms(fields: _Fields, taxonomy: Taxonomy, unicode: bool, most: int) -> tuple[Term, ...]:
+    """Return the terms a post gives under its taxonomy's key, each once, in the order
+    written: at most `most` of them, and no two that would share a URL."""
+    key = taxonomy.name
     terms: list[Term] = []
     names = fields.names(key)
     if len(names) > most:
@@ -610,12 +605,12 @@ def _terms(fields: _Fields, key: str, path: str, unicode: bool, most: int) -> tu
         else:
             same = next((term for term in terms if term.slug == slug), None)
             if same is None:
-                terms.append(Term(slug, name, term_url(path, slug)))
+                terms.append(Term(slug, name, taxonomy.term_url(slug)))
             elif term_key(same.name) != term_key(name):
                 fields.fail(
                     key,
                     f"the {key} {name!r} and {same.name!r} would share the URL "
-                    f"{term_url(path, slug)}",
+                    f"{taxonomy.term_url(slug)}",
                     "terms are told apart by their URL: rename one of them",
                 )
     return tuple(terms)

@@ -13,9 +13,9 @@ from urllib.parse import quote, urljoin, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from hrdblog.config import SiteConfig, suggest, text_direction
+from hrdblog.config import SiteConfig, text_direction
 from hrdblog.dates import format_date, format_period
-from hrdblog.errors import HrdblogError, ThemeError, raise_all
+from hrdblog.errors import HrdblogError, ThemeError, raise_all, suggest
 from hrdblog.files import is_hidden, walk
 from hrdblog.markup import rewrite_links
 from hrdblog.speedups.entries import ANY_PAGE, Entries

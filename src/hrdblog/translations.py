@@ -14,16 +14,13 @@ translation links back to every other.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import logging
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-
-from hrdblog.config import SiteConfig
-from hrdblog.errors import ContentError, HrdblogError, raise_all
+from hrdblog.config import SiteConfig, locale
+from hrdblog.errors import ContentError, HrdblogError, raise_all, suggest
 from hrdblog.models import Page, Post, Site
 from hrdblog.texts import primary
 from hrdblog.urls import slugify
@@ -111,13 +108,13 @@ def _unused_term_translations(config: SiteConfig, default: Site) -> None:
         for term in config.term_translations.get(terms.taxonomy.name, {}):
             slug = slugify(term, config.slug_unicode)
             if slug not in used:
-                close = difflib.get_close_matches(slug, sorted(used), n=1, cutoff=0.75)
+                close = suggest(slug, used)
                 logger.warning(
                     "%s: term_translations: no post of the default language has the %s %r%s",
                     config.display_path(config.config_file or config.source),
                     terms.taxonomy.name,
                     term,
-                    f"; did you mean {used[close[0]]!r}?" if close else "",
+                    f"; did you mean {used[close]!r}?" if close else "",
                 )
 
 
@@ -213,21 +210,16 @@ def _twins(config: SiteConfig) -> dict[tuple[str, int, str], str]:
     return found
 
 
-@functools.cache
 def _english_name(language: str) -> str:
     """Return a language's name in English, for messages: Arabic, French."""
-    try:
-        return str(Locale.parse(language.replace("-", "_")).get_display_name("en"))
-    except (UnknownLocaleError, ValueError):
-        return language
+    known = locale(language)
+    return str(known.get_display_name("en")) if known is not None else language
 
 
 @functools.cache
 def _name(language: str) -> str:
     """Return a language's name in itself, as a reader of it would look for it: العربية,
     Français."""
-    try:
-        name = Locale.parse(language.replace("-", "_")).get_display_name(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return language
+    known = locale(language)
+    name = known.get_display_name(known) if known is not None else None
     return (name[:1].upper() + name[1:]) if name else language

@@ -170,11 +170,6 @@ def post_url(pattern: str, date: datetime, slug: str) -> str:
     )
 
 
-def term_url(path: str, slug: str) -> str:
-    """Return the url of a term's page, e.g. /tag/coalition/ or /country/oman/."""
-    return f"/{path}/{slug}/"
-
-
 def archive_url(year: int, month: int | None = None, day: int | None = None) -> str:
     """Return the url of a date archive: /2017/, /2017/11/ or /2017/11/04/."""
     parts = [f"{year:04d}"]

@@ -25,7 +25,7 @@ from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError
 from hrdblog.importers import Importer, Report, date_text, old_path, usable_alias
 from hrdblog.importers.html import to_markdown
-from hrdblog.urls import feed_url, slugify, term_url
+from hrdblog.urls import feed_url, slugify
 
 #: Namespace families of WXR, whatever their version: the prefix each is known by.
 _NAMESPACES = {
@@ -215,15 +215,15 @@ def _old_term_addresses(export: _Export, importer: Importer) -> None:
     child categories (/category/parent/child/). Their feeds (and the site's, /feed/) go to the
     web server's redirect map: a feed reader follows no redirect page."""
     config, report = importer.config, importer.report
-    paths = {t.name: t.path for t in config.taxonomies}
+    taxonomies = {t.name: t for t in config.taxonomies}
     if config.base_url:
         report.redirects.append(("/feed/", feed_url("/")))
     for domain, nicename, raw in sorted(export.used_terms):
         base, taxonomy = _TERM_BASES[domain]
         slug = slugify(clean_name(raw) or clean_name(nicename), config.slug_unicode)
-        if taxonomy not in paths or not slug:
+        if taxonomy not in taxonomies or not slug:
             continue
-        new = term_url(paths[taxonomy], slug)
+        new = taxonomies[taxonomy].term_url(slug)
         chain, seen = [unquote(nicename)], set()
         while domain == "category" and chain[0] in export.parents and chain[0] not in seen:
             seen.add(chain[0])
