@@ -278,41 +278,14 @@ def _digest(key: str, images: Mapping[str, Any]) -> str:
 
 
 def _entry(post: Post | Page) -> dict[str, Any]:
-    if isinstance(post, Page):
-        return {
-            "kind": "page",
-            "file": post.file,
-            "title": post.title,
-            "slug": post.slug,
-            "url": post.url,
-            "body": str(post.body),
-            "excerpt": str(post.excerpt),
-            "summary": post.summary,
-            "author": post.author,
-            "lang": post.lang,
-            "date": post.date.isoformat() if post.date else None,
-            "updated": post.updated.isoformat() if post.updated else None,
-            "draft": post.draft,
-            "aliases": list(post.aliases),
-            "bundle": post.bundle,
-            "extra": dict(post.extra),
-            "lines": dict(post.lines),
-            "translation_key": post.translation_key,
-        }
-    return {
+    entry: dict[str, Any] = {
         "file": post.file,
         "title": post.title,
-        "date": post.date.isoformat(),
+        "date": post.date.isoformat() if post.date else None,
         "slug": post.slug,
         "url": post.url,
         "body": str(post.body),
         "excerpt": str(post.excerpt),
-        "has_more": post.has_more,
-        "more_text": post.more_text,
-        "terms": {
-            name: [[t.slug, t.name, t.url] for t in terms] for name, terms in post.terms.items()
-        },
-        "sources": [[link.name, link.url] for link in post.sources],
         "aliases": list(post.aliases),
         "summary": post.summary,
         "author": post.author,
@@ -324,60 +297,50 @@ def _entry(post: Post | Page) -> dict[str, Any]:
         "lines": dict(post.lines),
         "translation_key": post.translation_key,
     }
+    if isinstance(post, Page):
+        return {**entry, "kind": "page"}
+    return {
+        **entry,
+        "has_more": post.has_more,
+        "more_text": post.more_text,
+        "terms": {
+            name: [[t.slug, t.name, t.url] for t in terms] for name, terms in post.terms.items()
+        },
+        "sources": [[link.name, link.url] for link in post.sources],
+    }
 
 
 def _post(entry: dict[str, Any], now: datetime, zone: tzinfo) -> Post | Page:
-    if entry.get("kind") == "page":
-        return _page(entry, zone)
     # In the site's time zone, as read: JSON keeps the offset, not the zone's name and rules.
+    common = {
+        "file": entry["file"],
+        "title": entry["title"],
+        "slug": entry["slug"],
+        "url": entry["url"],
+        "body": Markup(entry["body"]),
+        "excerpt": Markup(entry["excerpt"]),
+        "aliases": tuple(entry["aliases"]),
+        "summary": entry["summary"],
+        "author": entry["author"],
+        "lang": entry["lang"],
+        "updated": _moment(entry["updated"], zone),
+        "draft": entry["draft"],
+        "bundle": entry["bundle"],
+        "extra": entry["extra"],
+        "lines": entry["lines"],
+        "translation_key": entry["translation_key"],
+    }
+    if entry.get("kind") == "page":
+        return Page(**common, date=_moment(entry["date"], zone))
     date = datetime.fromisoformat(entry["date"]).astimezone(zone)
     return Post(
-        file=entry["file"],
-        title=entry["title"],
+        **common,
         date=date,
-        slug=entry["slug"],
-        url=entry["url"],
-        body=Markup(entry["body"]),
-        excerpt=Markup(entry["excerpt"]),
         has_more=entry["has_more"],
         more_text=entry["more_text"],
         terms={name: tuple(Term(*t) for t in terms) for name, terms in entry["terms"].items()},
         sources=tuple(Link(*link) for link in entry["sources"]),
-        aliases=tuple(entry["aliases"]),
-        summary=entry["summary"],
-        author=entry["author"],
-        lang=entry["lang"],
-        updated=datetime.fromisoformat(entry["updated"]).astimezone(zone)
-        if entry["updated"]
-        else None,
-        draft=entry["draft"],
         scheduled=date > now,  # depends on when the build runs: never cached
-        bundle=entry["bundle"],
-        extra=entry["extra"],
-        lines=entry["lines"],
-        translation_key=entry["translation_key"],
-    )
-
-
-def _page(entry: dict[str, Any], zone: tzinfo) -> Page:
-    return Page(
-        file=entry["file"],
-        title=entry["title"],
-        slug=entry["slug"],
-        url=entry["url"],
-        body=Markup(entry["body"]),
-        excerpt=Markup(entry["excerpt"]),
-        summary=entry["summary"],
-        author=entry["author"],
-        lang=entry["lang"],
-        date=_moment(entry["date"], zone),
-        updated=_moment(entry["updated"], zone),
-        draft=entry["draft"],
-        aliases=tuple(entry["aliases"]),
-        bundle=entry["bundle"],
-        extra=entry["extra"],
-        lines=entry["lines"],
-        translation_key=entry["translation_key"],
     )
 
 
