@@ -227,7 +227,7 @@ def test_a_site_entry_template_may_show_what_differs_from_page_to_page(tmp_path:
     """The default entry is made once a post for all list pages; a site's own entry is not."""
     macros = Path(__file__).parent.parent / "src/hrdblog/themes/default/templates/macros.html"
     own = macros.read_text().replace(
-        '<article class="entry"', '<article data-page="{{ page_url }}" class="entry"'
+        '<article class="entry{%', '<article data-page="{{ page_url }}" class="entry{%'
     )
     root = make_site(tmp_path, three_posts(), files={"templates/macros.html": own})
     site = build_site(root)

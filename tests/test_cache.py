@@ -703,9 +703,10 @@ def test_a_site_whose_templates_show_nothing_of_the_whole_site_renders_only_what
     build(load_config(root))
     rendered = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("Rendered"))
     # The new post's page, its neighbour's, the home page, its archives, the archive
-    # listing and the feed show it; the pages of the twelve other posts, of the tags and the
-    # two pages of their own, and robots.txt, do not.
-    assert rendered == "Rendered 56 files, 42 kept unchanged from the last build", rendered
+    # listing, the not-found page (which lists the newest posts) and the feed show it; the
+    # pages of the twelve other posts, of the tags and the two pages of their own, and
+    # robots.txt, do not.
+    assert rendered == "Rendered 57 files, 42 kept unchanged from the last build", rendered
     same_as_clean(root, tmp_path)
 
 
@@ -742,18 +743,19 @@ def test_a_rebuild_of_a_site_whose_term_or_archive_pages_show_their_count_equals
 def test_a_post_joining_the_last_page_of_its_lists_leaves_their_first_pages_as_they_were(
     tmp_path: Path,
 ) -> None:
-    """The default theme shows no count on term and archive pages: a page is made again only
-    where its list changed."""
+    """The default theme shows no count on archive pages: an archive's page is made again
+    only where its list changed. A term page shows its term's count, which changes on each."""
     root = blog(tmp_path)
     build(load_config(root))
     first_pages = [
-        root / "site" / "tag" / "a" / "index.html",
         root / "site" / "2017" / "index.html",
+        root / "site" / "2017" / "03" / "index.html",
     ]
     before = [page.stat().st_mtime_ns for page in first_pages]
     add_oldest(root)
     same_as_clean(root, tmp_path)
     assert [page.stat().st_mtime_ns for page in first_pages] == before
+    assert "14 posts" in (root / "site" / "tag" / "a" / "index.html").read_text()
     last_page = root / "site" / "tag" / "a" / "page" / "2" / "index.html"
     assert "The oldest" in last_page.read_text()
 

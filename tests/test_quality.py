@@ -14,8 +14,8 @@ from helpers import REPO
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "src", "tests", "benchmarks"],
-        ["ruff", "format", "--check", "src", "tests", "benchmarks"],
+        ["ruff", "check", "src", "tests", "benchmarks", "docs"],
+        ["ruff", "format", "--check", "src", "tests", "benchmarks", "docs"],
         ["mypy"],  # strict, on src/, as pyproject.toml sets it
     ],
     ids=["ruff-check", "ruff-format", "mypy-strict"],

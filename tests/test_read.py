@@ -94,7 +94,7 @@ def test_optional_fields_and_extra_keys(tmp_path: Path) -> None:
         lang="ar",
         updated="2017-02-01 09:00",
         summary="The *summary*.",
-        image="photo.jpg",
+        cover="photo.jpg",
     )
     (only,) = read(tmp_path, {"a.md": text})
     assert (only.slug, only.author, only.lang) == ("custom-slug", "Amina", "ar")
@@ -102,7 +102,7 @@ def test_optional_fields_and_extra_keys(tmp_path: Path) -> None:
     assert only.updated == datetime(2017, 2, 1, 9, 0, tzinfo=ZoneInfo("UTC"))
     assert only.summary == "The *summary*."
     assert only.excerpt == "<p>The <em>summary</em>.</p>"
-    assert only.extra == {"image": "photo.jpg"}
+    assert only.extra == {"cover": "photo.jpg"}
 
 
 def test_every_taxonomy_is_read_like_tags(tmp_path: Path) -> None:

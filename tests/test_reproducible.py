@@ -13,7 +13,7 @@ from helpers import REPO, make_site, post, site_files
 
 
 def copy_example(folder: Path) -> Path:
-    for part in ("content", "templates"):
+    for part in ("content", "templates", "static"):
         shutil.copytree(REPO / part, folder / part)
     shutil.copy(REPO / "hrdblog.yaml", folder / "hrdblog.yaml")
     return folder

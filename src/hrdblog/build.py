@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from hrdblog.collect import collect_trees, related_posts
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, Warnings, count, raise_all
+from hrdblog.images import Encoder
 from hrdblog.incremental import Incremental
 from hrdblog.lock import CACHE_DIR, blog_lock
 from hrdblog.models import Output, Page, Post, Site
@@ -29,6 +30,7 @@ from hrdblog.sitecheck import check_site
 from hrdblog.speedups.collector import collector_skips_older
 from hrdblog.theme import Theme
 from hrdblog.urls import MANIFEST
+from hrdblog.weights import page_weights
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,7 @@ class Steps(Protocol):
     def reader(self, now: datetime) -> PostReader: ...
     def related(self, keys: list[list[tuple[str, str]]], count: int) -> list[list[int]]: ...
     def to_render(self, plan: Plan) -> Plan: ...
+    def encoder(self) -> Encoder | None: ...
     def write(
         self, outputs: Iterable[Output], output_dir: Path, work: WorkFolders
     ) -> Publication: ...
@@ -123,12 +126,23 @@ class FromScratch:
     def to_render(self, plan: Plan) -> Plan:
         return plan
 
+    def encoder(self) -> Encoder | None:
+        return Encoder()
+
     def write(self, outputs: Iterable[Output], output_dir: Path, work: WorkFolders) -> Publication:
         return write(outputs, output_dir, work)
 
     def save(
         self, publication: Publication, report: Mapping[str, Any], next_change: datetime | None
     ) -> None:
+        return None
+
+
+class _Checking(FromScratch):
+    """The plain steps, but for the photos' variants, which `check` does not make: the photos
+    they are made of are checked as they are."""
+
+    def encoder(self) -> None:
         return None
 
 
@@ -150,7 +164,7 @@ def prepare(
         theme = Theme(config)
         planned = steps.to_render(plan(trees, theme.named()))
     scheduled = (post.date for post in reading.posts if post.scheduled)
-    outputs = render(planned, theme, progress)
+    outputs = render(planned, theme, progress, steps.encoder())
     return Prepared(tuple(trees), outputs, min(scheduled, default=None))
 
 
@@ -225,7 +239,7 @@ def check(config: SiteConfig) -> str:
 
     Return what was checked; raise every problem found.
     """
-    prepared = prepare(config)
+    prepared = prepare(config, steps=_Checking(config))
     with contextlib.closing(prepared.outputs) as outputs:
         for _ in outputs:  # every page rendered, every file read: their problems raised
             pass
@@ -240,10 +254,31 @@ def check(config: SiteConfig) -> str:
     shown = config.display_path(config.output_dir)
     raise_all([HrdblogError(f"{shown}/{problem}") for problem in problems])
     pages = sum(1 for path in config.output_dir.rglob("*.html"))
+    heavy = [w for w in page_weights(config.output_dir) if w.total > config.page_budget * 1024]
+    for weight in heavy:
+        logger.warning(
+            "%s/%s weighs %s on a phone's first screen, more than page_budget (%d KB): "
+            "HTML %s, CSS %s, images %s%s",
+            shown,
+            weight.page,
+            _kb(weight.total),
+            config.page_budget,
+            _kb(weight.html),
+            _kb(weight.css),
+            _kb(weight.images),
+            f" (the heaviest {weight.heaviest[0]}: make it smaller, or lower it on the page)"
+            if weight.heaviest
+            else "",
+        )
+    over = f"; {count(len(heavy), 'page')} over page_budget" if heavy else ""
     return (
         f"{checked}\n{shown}/: {count(pages, 'page')} checked; every link, anchor and file "
-        "resolves, and nothing loads from another site."
+        f"resolves, and nothing loads from another site{over}."
     )
+
+
+def _kb(size: int) -> str:
+    return f"{size / 1024:.0f} KB"
 
 
 def status(config: SiteConfig) -> str:

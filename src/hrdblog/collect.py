@@ -94,7 +94,7 @@ def collect(
     raise_all(errors)
     final = tuple(_with_names(post, names) for post in ordered)
     size = config.posts_per_page
-    archives = _archives(final, size, prefix)
+    archives = _archives(final, size, prefix, config.compact_archives)
     kept = published_pages(config, pages)
     return Site(
         config=config,
@@ -183,9 +183,11 @@ def _taxonomy_terms(
     )
 
 
-def _archives(posts: tuple[Post, ...], size: int, prefix: str) -> tuple[Archive, ...]:
+def _archives(
+    posts: tuple[Post, ...], size: int, prefix: str, whole: bool = False
+) -> tuple[Archive, ...]:
     """Return the archive of every year, month and day that has posts, newest first, at
-    addresses starting with `prefix`."""
+    addresses starting with `prefix`; each on one page if `whole` (compact archives)."""
     groups: dict[tuple[str, date], list[Post]] = defaultdict(list)
     for post in posts:
         day = post.date.date()
@@ -198,7 +200,13 @@ def _archives(posts: tuple[Post, ...], size: int, prefix: str) -> tuple[Archive,
         parts = (first_day.year, first_day.month, first_day.day)[: kinds[kind] + 1]
         url = prefix + archive_url(*parts)
         archives.append(
-            Archive(kind, first_day, url, tuple(grouped), paginate(url, tuple(grouped), size))
+            Archive(
+                kind,
+                first_day,
+                url,
+                tuple(grouped),
+                paginate(url, tuple(grouped), len(grouped) if whole else size),
+            )
         )
     # Years, then months, then days; newest first within each.
     archives.sort(key=lambda a: (kinds[a.kind], -a.date.toordinal()))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.core import Locale, UnknownLocaleError, get_global
 
+from hrdblog import colors
 from hrdblog.dates import check_date_format
 from hrdblog.errors import (
     ConfigError,
@@ -42,6 +43,8 @@ MAX_SETTINGS_BYTES = 1024 * 1024
 
 DEFAULT_EXTENSIONS = ("footnotes", "tables", "fenced_code", "toc", "smarty")
 
+#: The front-matter fields of a featured image, of a post or a page.
+IMAGE_FIELDS = ("image", "image_alt", "image_caption", "image_credit")
 #: The front-matter fields of a post; a taxonomy may not take one of these names.
 POST_FIELDS = frozenset(
     {
@@ -56,6 +59,7 @@ POST_FIELDS = frozenset(
         "source",
         "aliases",
         "translation_key",
+        *IMAGE_FIELDS,
     }
 )
 #: The front-matter fields of a page (`content/pages/`).
@@ -72,6 +76,7 @@ PAGE_FIELDS = frozenset(
         "updated",
         "aliases",
         "translation_key",
+        *IMAGE_FIELDS,
     }
 )
 #: First URL segments the site itself uses; a taxonomy may not take one of these paths.
@@ -172,6 +177,17 @@ class SiteConfig:
     related_posts: int = 5
     max_terms: int = 100  # terms of one taxonomy on one post: every term page lists them all
     keep_image_metadata: bool = False
+    # The widths, in pixels, each photo a page shows is published in (`images`).
+    image_widths: tuple[int, ...] = (480, 960, 1600)
+    # The weight, in kB, above which `hrdblog check` names a page.
+    page_budget: int = 150
+    # The default theme's look: a logo and an icon (files in static/), an accent colour, the
+    # taxonomy whose first term stands above each title in lists, and compact date archives.
+    logo: str = ""
+    favicon: str = ""
+    accent_color: str = ""
+    kicker: str = ""
+    compact_archives: bool = False
     sanitize: bool = False
     allowed_origins: tuple[str, ...] = ()
     # Old addresses of the site sent on to new ones (an imported blog's term pages): old → new.
@@ -418,6 +434,25 @@ def load_config(
             )
         except MenuProblems as exc:
             errors += [ConfigError(shown, p.line, str(p), p.hint) for p in exc.problems]
+    if "kicker" in mapping.values:
+        taxonomies = settings.get("taxonomies", DEFAULT_TAXONOMIES)
+        try:
+            settings["kicker"] = _kicker(mapping.values["kicker"], taxonomies)
+        except _Invalid as exc:
+            errors.append(
+                ConfigError(shown, mapping.lines["kicker"], f"'kicker' {exc.args[0]}", exc.hint)
+            )
+    for key in ("logo", "favicon"):
+        name = settings.get(key)
+        if name and not (source / "static" / name).is_file():
+            errors.append(
+                ConfigError(
+                    shown,
+                    mapping.lines[key],
+                    f"'{key}' names static/{name}, which is not there",
+                    f"put the file in the folder static/ beside {shown}, or correct its name",
+                )
+            )
     if "markdown_extensions" in settings or "markdown_extension_configs" in settings:
         problem = check_extensions(
             settings.get("markdown_extensions", DEFAULT_EXTENSIONS),
@@ -441,7 +476,7 @@ def load_config(
 
 
 #: The settings checked once the others are known: the taxonomies and the languages.
-_CHECKED_AFTER = frozenset({"texts", "translations", "menu", "term_translations"})
+_CHECKED_AFTER = frozenset({"texts", "translations", "menu", "term_translations", "kicker"})
 
 
 def _complete(config: SiteConfig, taxonomy_texts: Mapping[str, str]) -> SiteConfig:
@@ -587,6 +622,53 @@ def _origins(value: Any) -> tuple[str, ...]:
             )
         origins.append(match.group(1).lower())
     return tuple(origins)
+
+
+def _widths(value: Any) -> tuple[int, ...]:
+    hint = "e.g. image_widths: [480, 960, 1600]"
+    items = value if isinstance(value, list) else [value]
+    widths = [_number(item) for item in items]
+    if not items or any(w is None or not 100 <= w <= 4000 for w in widths):
+        raise _Invalid(f"must be a list of widths in pixels, 100 to 4000, got {value!r}", hint)
+    return tuple(sorted({w for w in widths if w is not None}))
+
+
+def _static_name(value: Any) -> str:
+    name = _text(value).strip().replace("\\", "/").removeprefix("/").removeprefix("static/")
+    parts = name.split("/")
+    if not name or any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        raise _Invalid(f"must name a file in the folder static/, got {value!r}", "e.g. logo.svg")
+    return name
+
+
+def _accent(value: Any) -> str:
+    color = _text(value).strip()
+    if colors.parse(color) is None:
+        raise _Invalid(
+            f"must be a colour written #rrggbb, got {value!r}",
+            "e.g. accent_color: '#8f1d1d' (quoted: YAML reads what follows # as a comment)",
+        )
+    ratio = colors.contrast(color, colors.LIGHT_BACKGROUND)
+    if ratio < colors.TEXT_CONTRAST:
+        darker = colors.readable_on(color, colors.LIGHT_BACKGROUND)
+        raise _Invalid(
+            f"{color} is too light to read on white: its contrast is {ratio:.1f}:1, and text "
+            f"needs {colors.TEXT_CONTRAST}:1",
+            f"choose a darker colour, e.g. {darker}, the nearest of the same hue",
+        )
+    return colors.written(colors.parse(color))  # type: ignore[arg-type]
+
+
+def _kicker(value: Any, taxonomies: tuple[Taxonomy, ...]) -> str:
+    name = _text(value).strip()
+    known = [taxonomy.name for taxonomy in taxonomies]
+    if name not in known:
+        close = suggest(name, known)
+        raise _Invalid(
+            f"names no taxonomy of the site: {name!r}",
+            f"did you mean {close}?" if close else f"name one of {', '.join(known)}",
+        )
+    return name
 
 
 def _languages(value: Any) -> tuple[str, ...]:
@@ -870,6 +952,12 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "related_posts": _count_or_zero,
     "max_terms": _count,
     "keep_image_metadata": _bool,
+    "image_widths": _widths,
+    "page_budget": _count,
+    "logo": _static_name,
+    "favicon": _static_name,
+    "accent_color": _accent,
+    "compact_archives": _bool,
     "sanitize": _bool,
     "allowed_origins": _origins,
     "redirects": _redirects,

@@ -47,20 +47,34 @@ _ENDS_SIBLING = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}}
 _WORDS = re.compile(r"\S+|\s+")
 
 
-_LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+_LINK_ATTRIBUTE = re.compile(
+    r"""(\s(href|src|srcset)\s*=\s*)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL
+)
 
 
 def rewrite_links(html: str, change: Callable[[str], str | None]) -> Markup:
-    """Return HTML with each href and src address replaced by `change(address)`.
+    """Return HTML with each href, src and srcset address replaced by `change(address)`.
 
     `change` gets the address unescaped and returns the new one, or None to keep it.
     """
 
     def rewrite(match: re.Match[str]) -> str:
-        new = change(unescape(match.group(3)))
-        if new is None:
-            return match.group(0)
-        return f"{match.group(1)}{match.group(2)}{escape(new, quote=True)}{match.group(2)}"
+        value = unescape(match.group(4))
+        if match.group(2).lower() == "srcset":
+            candidates = [part.strip().split(None, 1) for part in value.split(",") if part.strip()]
+            changed = [(change(c[0]), c) for c in candidates]
+            if all(new is None for new, _ in changed):
+                return match.group(0)
+            new = ", ".join(
+                " ".join([c[0] if address is None else address, *c[1:]]) for address, c in changed
+            )
+        else:
+            found = change(value)
+            if found is None:
+                return match.group(0)
+            new = found
+        quote = match.group(3)
+        return f"{match.group(1)}{quote}{escape(new, quote=True)}{quote}"
 
     return Markup(_LINK_ATTRIBUTE.sub(rewrite, str(html)))
 

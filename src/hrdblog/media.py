@@ -25,10 +25,8 @@ import re
 import struct
 import warnings
 from collections.abc import Callable
-from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -337,65 +335,6 @@ def pdf_metadata(data: bytes) -> list[str]:
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError):
         return []  # not a PDF that can be read: a reader's program will say so
     return told
-
-
-_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_SRC = re.compile(r"""\ssrc\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
-
-
-class ImageSizes:
-    """Give a post's images their width, height and loading="lazy", where the file is known.
-
-    A relative address is looked up in the post's folder; /static/… in the site's static/.
-    Each file looked up is noted in `seen` with the size found (None: no size), so that a
-    cached post can tell whether its images are still what they were.
-    """
-
-    def __init__(
-        self, static: Path, bundle: Path | None, seen: dict[str, Any] | None = None
-    ) -> None:
-        self.static = static
-        self.bundle = bundle
-        self.seen: dict[str, Any] = {} if seen is None else seen
-
-    def annotate(self, html: str) -> str:
-        """Return the HTML with width, height and loading="lazy" added to its images."""
-        return _IMG.sub(self._tag, html) if "<img" in html else html
-
-    def _tag(self, match: re.Match[str]) -> str:
-        tag = match.group(0)
-        source = _SRC.search(tag)
-        attributes = {m.lower() for m in re.findall(r"\s([a-zA-Z-]+)\s*=", tag)}
-        added = []
-        size = self._size(unescape(source.group(2))) if source else None
-        if size and not {"width", "height"} & attributes:
-            added.append(f'width="{size[0]}" height="{size[1]}"')
-        if "loading" not in attributes:
-            added.append('loading="lazy"')
-        if not added:
-            return tag
-        end = -2 if tag.endswith("/>") else -1
-        return f"{tag[:end].rstrip()} {' '.join(added)}{tag[end:]}"
-
-    def _size(self, address: str) -> tuple[int, int] | None:
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#", address):
-            return None  # another site's image, or data
-        path_part = unquote(address.split("?")[0].split("#")[0])
-        if path_part.startswith("/static/"):
-            base, relative_path = self.static, path_part.removeprefix("/static/")
-        elif self.bundle is not None and not path_part.startswith("/"):
-            base, relative_path = self.bundle, path_part
-        else:
-            return None
-        try:
-            path = (base / relative_path).resolve()
-        except (OSError, RuntimeError):  # a link that loops
-            return None
-        if not path.is_relative_to(base.resolve()):
-            return None
-        size = image_size(path)
-        self.seen[str(path)] = list(size) if size else None
-        return size
 
 
 _SVG = "http://www.w3.org/2000/svg"

@@ -31,6 +31,26 @@ class Link:
 
 
 @dataclass(frozen=True)
+class ShownImage:
+    """A photo a post or page shows, which is published in several widths (`images`)."""
+
+    file: str  # the file, as messages show it: content/2017/oman/vigil.jpg
+    at: str  # its address: in the post's folder (vigil.jpg), or in static/ (/static/x.jpg)
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class FeaturedImage:
+    """A post's featured image (`image:`), with what is written of it."""
+
+    image: ShownImage
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True)
 class Post:
     """A dated entry, read from `content/**/*.md` and rendered to HTML."""
 
@@ -57,6 +77,8 @@ class Post:
     extra: Mapping[str, Any] = field(default_factory=dict)  # front-matter keys hrdblog does not use
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → line, for messages
     translation_key: str = ""  # what its translations share, on a site of several languages
+    images: tuple[ShownImage, ...] = ()  # the photos its text shows, in several widths
+    image: FeaturedImage | None = None  # its featured image
 
     @property
     def tags(self) -> tuple[Term, ...]:
@@ -96,6 +118,8 @@ class Page:
     extra: Mapping[str, Any] = field(default_factory=dict)  # front-matter keys hrdblog does not use
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → line, for messages
     translation_key: str = ""  # what its translations share, on a site of several languages
+    images: tuple[ShownImage, ...] = ()  # the photos its text shows, in several widths
+    image: FeaturedImage | None = None  # its featured image
 
     @property
     def last_modified(self) -> datetime | None:

@@ -17,9 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from hrdblog import colors
 from hrdblog.config import ROOT_HIDDEN, SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, raise_all
 from hrdblog.files import walk
+from hrdblog.images import Variant, variants
+from hrdblog.media import image_size
 from hrdblog.menus import published_at, resolve
 from hrdblog.models import ListPage, Page, Post, Redirect, Site
 from hrdblog.theme import DEFAULT_THEME
@@ -33,6 +36,8 @@ from hrdblog.views import (
     Feed,
     FeedView,
     HomeView,
+    IconView,
+    Logo,
     NotFoundView,
     PageView,
     PostView,
@@ -41,6 +46,7 @@ from hrdblog.views import (
     SitemapPage,
     SitemapView,
     SiteView,
+    StyleView,
     TermCount,
     TermIndexView,
     TermLink,
@@ -51,6 +57,8 @@ from hrdblog.views import (
 )
 
 ARCHIVES_URL = "/archives/"
+#: How many of the newest posts the not-found page lists.
+NEWEST_ON_NOT_FOUND = 5
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class Plan:
     pages: tuple[Planned, ...]
     files: tuple[tuple[str, Path], ...]  # published as they are (images cleaned): path, file
     notes: tuple[str, ...] = ()  # warnings of what is not published, given once pages render
+    variants: tuple[Variant, ...] = ()  # the photos the pages show, in several widths
 
     @property
     def site(self) -> SiteView:
@@ -101,6 +110,7 @@ def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | Non
     sitemaps = [tree.prefix + "/sitemap.xml" for tree in trees] if config.base_url else []
     robots = RobotsView(tuple(sitemaps))
     pages.append(Planned(robots, "robots.txt", "/robots.txt", "robots.txt", Origin("robots.txt")))
+    pages += _theme_files(config)
     for number, url in enumerate(sitemaps):
         shown = sitemap([page for page in pages if page.tree == number], len(trees) > 1)
         origin = Origin(f"the sitemap {url}" if number else "the sitemap")
@@ -108,8 +118,12 @@ def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | Non
     files = [*static_files(trees[0]), *root_files(trees[0])]
     for tree in trees:
         files += post_files(tree)
+    variants = photo_variants(trees)
     paths = [(page.path, page.origin) for page in pages]
     paths += [(name, _file_origin(trees[0], path)) for name, path in files]
+    paths += [
+        (v.path, Origin(f"a {v.width} px copy of", config.display_path(v.source))) for v in variants
+    ]
     errors: list[HrdblogError] = []
     try:
         check_paths(paths)
@@ -127,9 +141,9 @@ def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | Non
         except ErrorList as exc:  # the default language's tree has the problems of each
             errors += exc.errors
             break
-        sites.append(site_view(tree, listing_url, site_wide, menu))
+        sites.append(site_view(tree, listing_url, site_wide, menu, _logo(config)))
     raise_all(errors)
-    return Plan(tuple(sites), tuple(pages), tuple(files), tuple(_notes(config)))
+    return Plan(tuple(sites), tuple(pages), tuple(files), tuple(_notes(config)), variants)
 
 
 def _tree_pages(site: Site, number: int, named: Mapping[str, frozenset[str]]) -> list[Planned]:
@@ -208,8 +222,9 @@ def _tree_pages(site: Site, number: int, named: Mapping[str, frozenset[str]]) ->
             name = f"the {taxonomy.name} page of {tag.name!r}"
             shown_tag = term_shown.of(tag)
             for page in tag.pages:
+                own_feed = feeds[tag.url].link if tag.url in feeds else None
                 add(
-                    TermView(shown_tag, taxonomy, page, tag_feeds),
+                    TermView(shown_tag, taxonomy, page, tag_feeds, feed=own_feed),
                     "tag.html",
                     page.url,
                     _nth(page, name),
@@ -231,10 +246,59 @@ def _tree_pages(site: Site, number: int, named: Mapping[str, frozenset[str]]) ->
     listing_name = "the archive listing" + (f" {listing_url}" if site.prefix else "")
     add(listing, "archives.html", listing_url, Origin(listing_name), _newest(site.posts))
     not_found = "the not-found page" + (f" of {site.language}" if site.prefix else "")
-    add(NotFoundView(site_feed), "404.html", None, Origin(not_found))
+    latest = site.posts[:NEWEST_ON_NOT_FOUND]
+    add(NotFoundView(site_feed, posts=latest), "404.html", None, Origin(not_found))
     for feed in feeds.values():
         add(FeedView(feed), "feed.xml", feed.url, Origin(f"the feed {feed.url}"), listed=False)
     return pages
+
+
+def _theme_files(config: SiteConfig) -> list[Planned]:
+    """Return the files the default theme makes from the settings: the stylesheet of the
+    accent colour, and the site's icon where `favicon` names none."""
+    made = []
+    if config.accent_color:
+        dark = colors.readable_on(config.accent_color, colors.DARK_BACKGROUND, DARK_CONTRAST)
+        made.append(
+            Planned(
+                StyleView(config.accent_color, dark),
+                "accent.css",
+                ACCENT_URL,
+                output_path(ACCENT_URL),
+                Origin("the stylesheet of accent_color"),
+                listed=False,
+            )
+        )
+    if not config.favicon:
+        letter = next((c for c in config.title if c.isalnum()), "h").upper()
+        color = config.accent_color or colors.DEFAULT_ACCENT
+        made.append(
+            Planned(
+                IconView(letter, color),
+                "favicon.svg",
+                ICON_URL,
+                output_path(ICON_URL),
+                Origin("the site's icon"),
+                listed=False,
+            )
+        )
+    return made
+
+
+#: Where the theme's files made from the settings are published.
+ACCENT_URL = "/static/accent.css"
+ICON_URL = "/favicon.svg"
+#: The contrast of the accent lightened for dark mode: more than text needs, for its
+#: thinner strokes on a dark background.
+DARK_CONTRAST = 6.0
+
+
+def _logo(config: SiteConfig) -> Logo | None:
+    """Return the site's logo as pages show it, with its size where it can be read."""
+    if not config.logo:
+        return None
+    size = image_size(config.static_dir / config.logo)
+    return Logo("/static/" + config.logo, *(size or (None, None)))
 
 
 def _notes(config: SiteConfig) -> list[str]:
@@ -339,6 +403,26 @@ def root_files(site: Site) -> list[tuple[str, Path]]:
     listing = walk(folder, site.config.source, hidden=ROOT_HIDDEN)
     raise_all(list(listing.errors))
     return [(path.relative_to(folder).as_posix(), path) for path in listing.files]
+
+
+def photo_variants(trees: Sequence[Site]) -> tuple[Variant, ...]:
+    """Return the variants of every photo a published post or page shows (`images`), each
+    once, in the order of their paths."""
+    config = trees[0].config
+    found: dict[str, Variant] = {}
+    for tree in trees:
+        entries: tuple[Post | Page, ...] = (*tree.posts, *tree.pages)
+        for entry in entries:
+            shown = (*entry.images, *((entry.image.image,) if entry.image else ()))
+            for image in shown:
+                if image.at.startswith("/static/"):
+                    published = image.at.removeprefix("/")
+                else:
+                    published = posixpath.join(posixpath.dirname(output_path(entry.url)), image.at)
+                source = config.source / image.file
+                for variant in variants(published, source, image.width, config.image_widths):
+                    found.setdefault(variant.path, variant)
+    return tuple(found[path] for path in sorted(found))
 
 
 def post_files(site: Site) -> list[tuple[str, Path]]:

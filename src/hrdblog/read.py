@@ -28,10 +28,10 @@ from hrdblog.config import (
 from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError, HrdblogError, LocatedError, Warnings, count, suggest
 from hrdblog.files import Listing, file_key, read_file, walk
-from hrdblog.frontmatter import ErrorFactory, YamlMap, split
+from hrdblog.frontmatter import Document, ErrorFactory, YamlMap, split
+from hrdblog.images import ShownImages, resized
 from hrdblog.markup import Converter, excerpt, sanitize
-from hrdblog.media import ImageSizes
-from hrdblog.models import Link, Page, Post, Term
+from hrdblog.models import FeaturedImage, Link, Page, Post, Term
 from hrdblog.progress import Progress, silent
 from hrdblog.sitecheck import loads, other_origin
 from hrdblog.texts import primary
@@ -419,10 +419,14 @@ def read_post(
         raise _FileErrors(fields.errors)
     assert title is not None
     bundle = bundle_of(path, config)
-    sizes = ImageSizes(config.static_dir, bundle, images)
+    sizes = ShownImages(config, bundle, images)
+    featured = _featured(fields, sizes, bundle, shown)
+    if fields.errors:
+        raise _FileErrors(fields.errors)
     clean = sanitize if config.sanitize else str
     body_html = sizes.annotate(clean(converter.html(document.body)))
     summary_html = sizes.annotate(clean(converter.html(summary))) if summary else None
+    _warn_without_alt(sizes.without_alt, document, shown)
     remote = [
         *_remote_loads(body_html, document.body, document.body_line, config, error),
         *_remote_loads(
@@ -446,6 +450,8 @@ def read_post(
         "extra": {k: v for k, v in document.meta.values.items() if k not in known},
         "lines": dict(document.meta.lines),
         "translation_key": translation_key,
+        "images": tuple(sizes.shown.values()),
+        "image": featured,
     }
     if is_page:
         return Page(
@@ -540,6 +546,75 @@ def _page_url(
             return "/"
         names.append(name)
     return prefix + "/" + "".join(f"{name}/" for name in names)
+
+
+def _featured(
+    fields: _Fields, images: ShownImages, bundle: Path | None, shown: str
+) -> FeaturedImage | None:
+    """Return the featured image the front matter gives (`image:` and its alt text, caption
+    and credit), noting each problem."""
+    address = fields.text("image")
+    alt, caption, credit = (
+        fields.text(f"image_{key}") or "" for key in ("alt", "caption", "credit")
+    )
+    if not address:
+        for key in ("image_alt", "image_caption", "image_credit"):
+            if key in fields.meta.values:
+                fields.fail(
+                    key,
+                    f"'{key}' is of a featured image, but there is no 'image'",
+                    "add image: with the photo's file name, or remove the line",
+                )
+        return None
+    address = address.strip()
+    if address.startswith("static/"):
+        address = "/" + address
+    found = images.find(address)
+    where = "in the post's folder" if bundle is not None else "in static/"
+    if found is None or found[1] is None or not resized(found[0].name):
+        if found is None and bundle is None and not address.startswith("/static/"):
+            hint = (
+                "make the post a folder of its own (content/…/slug/index.md) with the photo "
+                "beside it, or put the photo in static/ and write image: /static/photo.jpg"
+            )
+        elif found is not None and found[1] is not None:
+            hint = "a featured image is a photo: use a JPEG, PNG or WebP file"
+        else:
+            hint = f"put the photo {where}, or correct the name"
+        fields.fail("image", f"'image' {address!r} is not a photo hrdblog can find and read", hint)
+        return None
+    if not alt.strip():
+        logger.warning(
+            "%s:%d: the featured image %s has no image_alt: those who cannot see it learn "
+            "nothing of it; add image_alt: with what it shows",
+            shown,
+            fields.meta.lines["image"],
+            address,
+        )
+    return FeaturedImage(
+        images.note(found[0], address, found[1]), alt.strip(), caption.strip(), credit.strip()
+    )
+
+
+def _warn_without_alt(images: list[tuple[str, bool]], document: Document, shown: str) -> None:
+    """Warn of each image the text shows without a text for those who cannot see it, at the
+    line that shows it: one without alt, or written `![](photo.jpg)`. An image whose HTML
+    says alt="" is one its author marked as adding nothing to hear (an ornament)."""
+    body = document.body
+    for address, empty in dict.fromkeys(images):
+        markdown = re.search(r"!\[\s*\]\(\s*<?" + re.escape(address), body) if address else None
+        if empty and markdown is None:
+            continue
+        at = markdown.start() if markdown else (body.find(address) if address else -1)
+        line = document.body_line + body.count("\n", 0, at) if at >= 0 else document.body_line
+        logger.warning(
+            "%s:%d: the image %s has no alt text: those who cannot see it learn nothing of "
+            "it; write what it shows between the brackets: ![Families outside the court](%s)",
+            shown,
+            line,
+            address or "without an address",
+            address or "photo.jpg",
+        )
 
 
 def _remote_loads(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 from collections.abc import Generator, Iterable
 from pathlib import Path
@@ -13,6 +14,7 @@ from hrdblog import pool
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ContentError, HrdblogError, raise_all
 from hrdblog.files import read_file
+from hrdblog.images import Encoder, Variant
 from hrdblog.markup import MORE_ANCHOR, plain_text, rewrite_links
 from hrdblog.media import (
     ImageProblem,
@@ -41,9 +43,13 @@ logger = logging.getLogger(__name__)
 DESCRIPTION_LENGTH = 160
 
 
-def render(plan: Plan, theme: Theme, progress: Progress = silent) -> Generator[Output, None, None]:
-    """Render every page and feed of the plan, then read every file it publishes as it is;
-    yield each output as it is made, in the order of the plan.
+def render(
+    plan: Plan, theme: Theme, progress: Progress = silent, encoder: Encoder | None = None
+) -> Generator[Output, None, None]:
+    """Render every page and feed of the plan, then read every file it publishes as it is,
+    then make the variants of its photos with `encoder` (`images.Encoder`, or one that takes
+    them from a cache, as `incremental` gives; none: no variant is made); yield each output
+    as it is made, in the order of the plan.
 
     A large site's pages are rendered on every core, in forked worker processes that inherit
     the plan and the templates without copying them: only where this process runs no other
@@ -63,6 +69,8 @@ def render(plan: Plan, theme: Theme, progress: Progress = silent) -> Generator[O
     for note in plan.notes:
         logger.warning("%s", note)
     yield from _published_files(theme.config, list(plan.files))
+    if encoder is not None:
+        yield from _variants(theme.config, plan.variants, encoder)
 
 
 #: From this many pages on, rendering in forked processes pays for their start.
@@ -211,6 +219,41 @@ def _published_files(config: SiteConfig, files: list[tuple[str, Path]]) -> list[
                 )
                 continue
         outputs.append(Output(name, data, shown))
+    raise_all(errors)
+    return outputs
+
+
+def _variants(config: SiteConfig, wanted: Iterable[Variant], encoder: Encoder) -> list[Output]:
+    """Return the variants of the photos, each photo read once; its variants are made on
+    every core (Pillow encodes without holding the interpreter)."""
+    by_photo: dict[Path, list[Variant]] = {}
+    for variant in wanted:
+        by_photo.setdefault(variant.source, []).append(variant)
+
+    def make(photo: Path) -> list[Output]:
+        shown = config.display_path(photo)
+        data = read_file(photo, shown).data
+        try:
+            made = encoder.variants(data, by_photo[photo])
+        except ImageProblem as exc:
+            raise ContentError(
+                shown,
+                None,
+                f"cannot be made smaller ({exc})",
+                "open it in an image editor and save it again as JPEG or PNG",
+            ) from None
+        return [
+            Output(v.path, bytes_, shown) for v, bytes_ in zip(by_photo[photo], made, strict=True)
+        ]
+
+    outputs: list[Output] = []
+    errors: list[HrdblogError] = []
+    with concurrent.futures.ThreadPoolExecutor(max(1, pool.workers())) as workers:
+        for future in [workers.submit(make, photo) for photo in sorted(by_photo)]:
+            try:
+                outputs += future.result()
+            except ContentError as exc:
+                errors.append(exc)
     raise_all(errors)
     return outputs
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -13,11 +14,13 @@ from urllib.parse import quote, urljoin, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from hrdblog.config import SiteConfig, text_direction
+from hrdblog.config import SiteConfig, locale, text_direction
 from hrdblog.dates import format_date, format_period
 from hrdblog.errors import HrdblogError, ThemeError, raise_all, suggest
 from hrdblog.files import is_hidden, walk
+from hrdblog.images import CONTENT_SIZES, own_format, picture, variant_name, variant_widths
 from hrdblog.markup import rewrite_links
+from hrdblog.models import ShownImage
 from hrdblog.speedups.entries import ANY_PAGE, Entries
 from hrdblog.translations import hreflang
 from hrdblog.urls import Hrefs, absolute, archive_url, as_read
@@ -186,6 +189,45 @@ def environment(config: SiteConfig) -> jinja2.Environment:
 
         return rewrite_links(html, change)
 
+    def photo_address(entry: Any, image: ShownImage, widest: bool = False) -> str:
+        """Return the site url of a photo a post or page shows, or of its widest variant in
+        its own format (the one other sites' previews take)."""
+        if image.at.startswith("/static/"):
+            address = image.at
+        else:
+            folder = entry.url if entry.url.endswith("/") else posixpath.dirname(entry.url) + "/"
+            address = folder + image.at
+        shown = variant_widths(image.width, config.image_widths)
+        if widest and shown and shown[-1] != image.width:
+            folder, _, name = address.rpartition("/")
+            address = f"{folder}/{variant_name(name, shown[-1], own_format(name))}"
+        return address
+
+    @jinja2.pass_context
+    def photo(
+        context: Any,
+        entry: Any,
+        image: ShownImage,
+        alt: str = "",
+        sizes: str = CONTENT_SIZES,
+        eager: bool = False,
+    ) -> Markup:
+        """Return a photo of a post or page as a `<picture>` of its variants, linked from the
+        page being rendered; loaded at once and first if `eager` (the photo at the top of a
+        page), else as the reader scrolls to it."""
+        address = photo_address(entry, image)
+        loading = ' fetchpriority="high"' if eager else ' loading="lazy" decoding="async"'
+        tag = f'<img src="{html.escape(address)}" alt="{html.escape(alt)}"{loading}>'
+        shown = picture(tag, address, (image.width, image.height), config.image_widths, sizes)
+        page_url = context["page_url"]
+        return rewrite_links(shown, lambda target: link(page_url, target, _escape_attribute))
+
+    def photo_size(image: ShownImage) -> tuple[int, int]:
+        """Return the width and height of a photo's widest variant in its own format."""
+        shown = variant_widths(image.width, config.image_widths)
+        widest = shown[-1] if shown else image.width
+        return widest, round(image.height * widest / image.width)
+
     @jinja2.pass_context
     def lang_attributes(context: Any, post: Any) -> Markup:
         """Return ` lang="…" dir="…"` for a post in another language than the page's."""
@@ -196,6 +238,16 @@ def environment(config: SiteConfig) -> jinja2.Environment:
     def auto_dir(post: Any) -> Markup:
         """Return ` dir="auto"` for a post without a language: its text sets its direction."""
         return Markup("") if post.lang else Markup(' dir="auto"')
+
+    @jinja2.pass_context
+    def count_text(context: Any, number: int, key: str, language: str | None = None) -> str:
+        """Return the interface text `key` for a number of things, in the plural form the
+        language gives that number (`post_count_one`, else `post_count_other`)."""
+        language = language or context["lang"]
+        texts = config.texts_for(language)
+        known = locale(language)
+        form = known.plural_form(number) if known is not None else "other"
+        return (texts.get(f"{key}_{form}") or texts[f"{key}_other"]) % number
 
     def bdi(value: Any) -> Markup:
         """Isolate a name whose direction may differ from the text around it."""
@@ -214,6 +266,10 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         archive_url=archive_url_in,
         hreflang=hreflang,
         fill=fill,
+        count_text=count_text,
+        photo=photo,
+        photo_address=photo_address,
+        photo_size=photo_size,
         config=Settings(config),
         texts_for=config.texts_for,
         lang_attributes=lang_attributes,

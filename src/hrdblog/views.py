@@ -114,6 +114,15 @@ class YearCount:
 
 
 @dataclass(frozen=True)
+class Logo:
+    """The site's logo as pages show it: its address, and its size where it is known."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
 class SiteView:
     """What every page may show of the whole site: `site` in templates."""
 
@@ -125,6 +134,7 @@ class SiteView:
     prefix: str = ""  # what the tree's addresses start with: "" or /ar …
     title: str = ""  # the site's title, in the tree's language where it is translated
     description: str = ""  # and its description
+    logo: Logo | None = None  # the `logo` setting's file, with its size
 
     def __getattr__(self, name: str) -> Any:
         """Return a site-wide list the templates name."""
@@ -210,6 +220,7 @@ class TermView:
     page: ListPage
     feeds: tuple[FeedLink, ...]
     translations: tuple[Translation, ...] = ()
+    feed: FeedLink | None = None  # the term's own feed
 
 
 @dataclass(frozen=True)
@@ -244,10 +255,27 @@ class ArchiveListingView:
 
 @dataclass(frozen=True)
 class NotFoundView:
-    """The page a host shows for an address the site does not have."""
+    """The page a host shows for an address the site does not have, with the newest posts."""
 
     feeds: tuple[FeedLink, ...]
     translations: tuple[Translation, ...] = ()
+    posts: tuple[Post, ...] = ()
+
+
+@dataclass(frozen=True)
+class StyleView:
+    """The stylesheet of the site's accent colour: as given, and lightened for dark mode."""
+
+    accent: str
+    accent_dark: str
+
+
+@dataclass(frozen=True)
+class IconView:
+    """The site's icon where `favicon` names none: its initial on its accent colour."""
+
+    letter: str
+    color: str
 
 
 @dataclass(frozen=True)
@@ -315,6 +343,8 @@ View = (
     | ArchiveView
     | ArchiveListingView
     | NotFoundView
+    | StyleView
+    | IconView
     | RedirectView
     | FeedView
     | SitemapView
@@ -328,10 +358,14 @@ def fields(view: object) -> dict[str, Any]:
 
 
 def site_view(
-    site: Site, listing_url: str, names: frozenset[str], menu: tuple[MenuEntry, ...] = ()
+    site: Site,
+    listing_url: str,
+    names: frozenset[str],
+    menu: tuple[MenuEntry, ...] = (),
+    logo: Logo | None = None,
 ) -> SiteView:
-    """Return the site-wide view of a site, with its menu and the site-wide lists in `names`
-    (the ones the templates name)."""
+    """Return the site-wide view of a site, with its menu, its logo and the site-wide lists
+    in `names` (the ones the templates name)."""
     makers: dict[str, Callable[[], Any]] = {
         "posts": lambda: site.posts,
         "recent_posts": lambda: site.posts[: site.config.posts_per_page],
@@ -351,6 +385,7 @@ def site_view(
         prefix=site.prefix,
         title=site.config.site_text(site.language or site.config.language, "title"),
         description=site.config.site_text(site.language or site.config.language, "description"),
+        logo=logo,
     )
 
 
@@ -473,6 +508,7 @@ _SHARED = frozenset(
         FeedLink,
         MenuEntry,
         Translation,
+        Logo,
     }
 )
 _FIELDS: dict[type, tuple[str, ...]] = {}

@@ -12,6 +12,8 @@ the chain, wrappers with the same signatures:
   its template's name and its address) under the fingerprint of the settings, hrdblog, its
   libraries and the site's templates; the published file is kept only if it is still exactly
   as that build wrote it;
+- `encoder`: the maker of the photos' variants (`images.Encoder`), which takes those of the
+  same photos made before from the cache (`images`);
 - `write`: publication in place of only the files that changed (`publish.update`) when that
   is a small share of the site, else a whole new site (`publish.write`) with the kept files,
   and those rendered again the same, linked in.
@@ -34,6 +36,7 @@ from typing import Any
 from hrdblog.collect import related_posts
 from hrdblog.config import SiteConfig
 from hrdblog.files import changed_since
+from hrdblog.incremental.images import VariantCache
 from hrdblog.incremental.keys import Inputs, fingerprint, input_keys
 from hrdblog.incremental.posts import PostCache, RememberingReader
 from hrdblog.incremental.record import BuildRecord, PublishedFile
@@ -73,6 +76,7 @@ class Incremental:
         self.page_keys: dict[str, str] = {}  # path → the key of what this build's page shows
         self.kept: dict[str, str] = {}  # path → SHA-256 of the published files kept
         self._reader: RememberingReader | None = None
+        self._variants: VariantCache | None = None
         self.now: datetime | None = None  # the time the posts were read for
 
     def unchanged(self) -> dict[str, Any] | None:
@@ -145,6 +149,11 @@ class Incremental:
                 rendered.append(planned)
         return replace(plan, pages=tuple(rendered))
 
+    def encoder(self) -> VariantCache:
+        """Return the maker of this build's variants of photos."""
+        self._variants = VariantCache(self.config, self.seal)
+        return self._variants
+
     def write(self, outputs: Iterable[Output], output_dir: Path, work: WorkFolders) -> Publication:
         """Publish: in place, changing only the files that differ from the published ones,
         where that is worth it; else as a whole new site, the kept files linked in."""
@@ -164,6 +173,8 @@ class Incremental:
     ) -> None:
         """Record this build for the next one; a failure only costs the next one its speed."""
         inputs = self.digest
+        if self._variants is not None:
+            self._variants.save()
         if self._reader is not None:
             self._reader.cache.save()
             if self._reader.changed:

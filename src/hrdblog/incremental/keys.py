@@ -26,7 +26,7 @@ from hrdblog.files import Listing, Stat, file_key, read_file, walk
 from hrdblog.read import UNREADABLE, post_files
 
 #: The version of the format of everything `incremental` writes.
-FORMAT = 6
+FORMAT = 7
 
 
 def fingerprint(config: SiteConfig) -> str:
@@ -81,7 +81,7 @@ def _requirements(name: str) -> list[str]:
 
 #: The kinds of hrdblog's own files whose bytes shape a build: its code, its templates, its
 #: stylesheet and its interface texts.
-SIGNED = frozenset({".py", ".html", ".xml", ".txt", ".css", ".yaml"})
+SIGNED = frozenset({".py", ".html", ".xml", ".txt", ".css", ".svg", ".yaml"})
 
 
 @functools.cache

@@ -28,7 +28,7 @@ from hrdblog.incremental.keys import Inputs
 from hrdblog.incremental.sealed import names_in, read_sealed, remove, write_sealed
 from hrdblog.lock import CACHE_DIR
 from hrdblog.media import image_size
-from hrdblog.models import Link, Page, Post, Term
+from hrdblog.models import FeaturedImage, Link, Page, Post, ShownImage, Term
 from hrdblog.read import UNREADABLE, FileRead, PostReader, bundle_of
 from hrdblog.seal import Seal
 from hrdblog.speedups.collector import collector_paused
@@ -296,6 +296,12 @@ def _entry(post: Post | Page) -> dict[str, Any]:
         "extra": dict(post.extra),
         "lines": dict(post.lines),
         "translation_key": post.translation_key,
+        "photos": [_image(image) for image in post.images],  # "images" is the sizes seen
+        "image": (
+            [_image(post.image.image), post.image.alt, post.image.caption, post.image.credit]
+            if post.image
+            else None
+        ),
     }
     if isinstance(post, Page):
         return {**entry, "kind": "page"}
@@ -329,6 +335,8 @@ def _post(entry: dict[str, Any], now: datetime, zone: tzinfo) -> Post | Page:
         "extra": entry["extra"],
         "lines": entry["lines"],
         "translation_key": entry["translation_key"],
+        "images": tuple(ShownImage(*image) for image in entry["photos"]),
+        "image": _featured(entry["image"]),
     }
     if entry.get("kind") == "page":
         return Page(**common, date=_moment(entry["date"], zone))
@@ -342,6 +350,17 @@ def _post(entry: dict[str, Any], now: datetime, zone: tzinfo) -> Post | Page:
         sources=tuple(Link(*link) for link in entry["sources"]),
         scheduled=date > now,  # depends on when the build runs: never cached
     )
+
+
+def _image(image: ShownImage) -> list[Any]:
+    return [image.file, image.at, image.width, image.height]
+
+
+def _featured(entry: list[Any] | None) -> FeaturedImage | None:
+    if entry is None:
+        return None
+    image, alt, caption, credit = entry
+    return FeaturedImage(ShownImage(*image), alt, caption, credit)
 
 
 def _moment(text: str | None, zone: tzinfo) -> datetime | None:

@@ -1,0 +1,319 @@
+"""Photos in several widths: which variants a shown image has, the markup that offers them
+to browsers, and the encoding of each.
+
+An image a page shows from a post's folder or from `static/` (JPEG, PNG or WebP) is
+published, besides as it is, in each of the widths of `image_widths` that is narrower than
+itself, in its own format and as WebP, and as AVIF where the installed Pillow encodes it. A
+`<picture>` offers them, the AVIF and WebP first, and the browser takes the smallest that
+fills the space. An original wider than the widest variant is never what a reader
+downloads: the widest variant in its own format stands in for it. Every variant is made from
+the pixels alone, turned as its EXIF says: it carries no metadata but its colour profile.
+
+Which variants an image has depends only on its size and the settings (`variant_widths`), so
+the markup written while reading a post and the files planned for it always agree.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape, unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import PIL
+from PIL import Image, ImageOps, features
+
+from hrdblog.config import SiteConfig
+from hrdblog.media import JPEG_SUFFIXES, ImageProblem, image_size
+from hrdblog.models import ShownImage
+
+#: The images published in several widths; GIFs (animations) and the rest as they are.
+RESIZED = JPEG_SUFFIXES | {".png", ".webp"}
+#: The formats besides an image's own, the smallest first: AVIF where Pillow encodes it.
+MODERN = ("avif", "webp") if features.check("avif") else ("webp",)
+_MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
+_PILLOW = {"avif": "AVIF", "webp": "WEBP", "jpeg": "JPEG", "png": "PNG"}
+# What each format is encoded with: quality for photos on slow networks, and, for AVIF,
+# Pillow's default speed.
+_OPTIONS: dict[str, dict[str, Any]] = {
+    "avif": {"quality": 55, "speed": 6},
+    "webp": {"quality": 80, "method": 4},
+    "jpeg": {"quality": 82, "optimize": True, "progressive": True},
+    "png": {"optimize": True},
+}
+#: What the variants are made by: a variant made by another is made again.
+ENCODER = f"Pillow {PIL.__version__} {MODERN} {sorted(_OPTIONS.items())!r}"
+#: How wide a photo of a post's text is shown: the column, less its margins.
+CONTENT_SIZES = "(min-width: 46rem) 44rem, calc(100vw - 2rem)"
+
+
+def resized(name: str) -> bool:
+    """Tell whether an image of this name is published in several widths."""
+    return Path(name).suffix.lower() in RESIZED
+
+
+def own_format(name: str) -> str:
+    """Return the format an image's variants in its own format are written in."""
+    suffix = Path(name).suffix.lower()
+    return "jpeg" if suffix in JPEG_SUFFIXES else suffix.lstrip(".")
+
+
+def variant_widths(width: int, widths: Sequence[int]) -> tuple[int, ...]:
+    """Return the widths an image `width` pixels wide is published in: each of `widths`
+    narrower than it, and, when no more than the widest, its own; none for an image
+    narrower than the narrowest (an icon, a button), published as it is."""
+    if width < min(widths):
+        return ()
+    narrower = tuple(w for w in widths if w < width)
+    return (*narrower, width) if width <= max(widths) else narrower
+
+
+def variant_name(name: str, width: int, kind: str) -> str:
+    """Return the name of an image's variant: photo.jpg → photo.480w.webp."""
+    stem, _, extension = name.rpartition(".")
+    if kind != own_format(name):
+        extension = kind
+    return f"{stem}.{width}w.{extension}"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A file to publish: an image at a width, in a format."""
+
+    path: str  # where it is published, in the output folder
+    source: Path  # the image it is made from
+    width: int
+    kind: str  # avif, webp, jpeg or png
+
+
+def variants(published: str, source: Path, width: int, widths: Sequence[int]) -> list[Variant]:
+    """Return the variants of an image published at `published`, `width` pixels wide."""
+    folder, name = posixpath.split(published)
+    found = []
+    for size in variant_widths(width, widths):
+        for kind in (*MODERN, own_format(name)):
+            if kind == own_format(name) and size == width:
+                continue  # the image itself
+            found.append(
+                Variant(posixpath.join(folder, variant_name(name, size, kind)), source, size, kind)
+            )
+    return found
+
+
+def picture(
+    tag: str,
+    address: str,
+    size: tuple[int, int],
+    widths: Sequence[int],
+    sizes: str = CONTENT_SIZES,
+) -> str:
+    """Return an `<img>` tag for the image at `address`, `size` pixels, as a `<picture>` of
+    its variants: a source for each modern format, the tag itself with the variants in the
+    image's own format, its width and height those of its widest one."""
+    width, height = size
+    shown = variant_widths(width, widths)
+    if not shown:
+        end = -2 if tag.endswith("/>") else -1
+        return f'{tag[:end].rstrip()} width="{width}" height="{height}"{tag[end:]}'
+    folder, _, name = address.rpartition("/")
+    prefix = f"{folder}/" if _ else ""
+    own = own_format(name.split("?")[0])
+
+    def candidate(w: int, kind: str) -> str:
+        file = name if (kind == own and w == width) else variant_name(name, w, kind)
+        return f"{_srcset_address(prefix + file)} {w}w"
+
+    def srcset(kind: str) -> str:
+        return ", ".join(candidate(w, kind) for w in shown)
+
+    widest = shown[-1]
+    tall = round(height * widest / width)
+    src = prefix + (name if widest == width else variant_name(name, widest, own))
+    attributes = (
+        f' srcset="{escape(srcset(own))}" sizes="{escape(sizes)}" width="{widest}" height="{tall}"'
+    )
+    img = _with_src(tag, src) if src != address else tag
+    end = -2 if img.endswith("/>") else -1
+    img = f"{img[:end].rstrip()}{attributes}{img[end:]}"
+    sources = "".join(
+        f'<source type="{_MIME[kind]}" srcset="{escape(srcset(kind))}" sizes="{escape(sizes)}">'
+        for kind in MODERN
+        if kind != own
+    )
+    return f"<picture>{sources}{img}</picture>"
+
+
+def _srcset_address(address: str) -> str:
+    # A srcset separates its candidates with commas and whitespace: neither may be in one.
+    return address.replace(" ", "%20").replace(",", "%2C")
+
+
+def _with_src(tag: str, src: str) -> str:
+    return re.sub(
+        r"""(\ssrc\s*=\s*)(["'])(.*?)\2""",
+        lambda m: f"{m.group(1)}{m.group(2)}{escape(src)}{m.group(2)}",
+        tag,
+        count=1,
+        flags=re.IGNORECASE | re.DOTALL,
+    )
+
+
+class Encoder:
+    """Makes the variants of a photo from its bytes: the plain step, which `incremental`
+    wraps to reuse what builds before made."""
+
+    made = 0
+
+    def variants(self, data: bytes, wanted: Sequence[Variant]) -> list[bytes]:
+        """Return the bytes of each wanted variant of the photo of these bytes."""
+        self.made += len(wanted)
+        return [encode(data, variant.width, variant.kind) for variant in wanted]
+
+    def save(self) -> None:
+        """Nothing is remembered."""
+
+
+def encode(data: bytes, width: int, kind: str) -> bytes:
+    """Return an image's pixels `width` wide in a format, turned as its EXIF says, without
+    any metadata but its colour profile; raise ImageProblem if it cannot be read."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            # A CMYK profile does not describe the RGB pixels a variant has.
+            icc = opened.info.get("icc_profile") if opened.mode != "CMYK" else None
+            image = ImageOps.exif_transpose(opened)
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+                image.mode == "P" and "transparency" in image.info
+            )
+            if kind == "jpeg":
+                image = image.convert("RGB")
+            else:
+                image = image.convert("RGBA" if has_alpha else "RGB")
+            height = max(1, round(image.height * width / image.width))
+            if (width, height) != image.size:
+                image = image.resize((width, height), Image.Resampling.LANCZOS)
+            image.info = {}  # nothing of the original's metadata goes with the pixels
+            options = dict(_OPTIONS[kind])
+            if icc:
+                options["icc_profile"] = icc
+            out = io.BytesIO()
+            image.save(out, _PILLOW[kind], **options)
+            return out.getvalue()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageProblem(str(exc) or type(exc).__name__) from None
+
+
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SRC = re.compile(r"""\ssrc\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
+_ALT = re.compile(
+    r"""\salt\s*=\s*(["'])(.*?)\1|\salt\s*=\s*([^\s"'>]+)""", re.IGNORECASE | re.DOTALL
+)
+
+
+class ShownImages:
+    """Give a post's images their width, height, loading="lazy" and, to the photos of its
+    own folder or of `static/`, their variants (`picture`), noting what it met:
+
+    - `seen`: each file looked up, with the size found (None: no size), so that a cached
+      post can tell whether its images are still what they were;
+    - `shown`: the photos given variants, which the plan publishes the variants of;
+    - `without_alt`: the address of each image without a text for those who cannot see it,
+      and whether it says so (`alt=""`, as Markdown's `![](photo.jpg)` writes too).
+
+    A relative address is looked up in the post's folder; /static/… in the site's static/.
+    """
+
+    def __init__(
+        self, config: SiteConfig, bundle: Path | None, seen: dict[str, Any] | None = None
+    ) -> None:
+        self.config = config
+        self.static = config.static_dir
+        self.bundle = bundle
+        self.seen: dict[str, Any] = {} if seen is None else seen
+        self.shown: dict[str, ShownImage] = {}
+        self.without_alt: list[tuple[str, bool]] = []  # (address, whether it has alt="")
+        self._pictures = True
+
+    def annotate(self, html: str) -> str:
+        """Return the HTML with its images annotated, photos as a `<picture>` of their
+        variants unless it writes pictures of its own."""
+        if "<img" not in html:
+            return html
+        self._pictures = "<picture" not in html.lower()
+        return _IMG.sub(self._tag, html)
+
+    def _tag(self, match: re.Match[str]) -> str:
+        tag = match.group(0)
+        source = _SRC.search(tag)
+        attributes = {m.lower() for m in re.findall(r"\s([a-zA-Z-]+)\s*=", tag)}
+        alt = _ALT.search(tag)
+        address = unescape(source.group(2)) if source else ""
+        if not alt or not (alt.group(2) or alt.group(3) or "").strip():
+            self.without_alt.append((address, alt is not None))
+        found = self.find(address) if source else None
+        size = found[1] if found else None
+        if (
+            found is not None
+            and size is not None
+            and self._pictures
+            and resized(found[0].name)
+            and variant_widths(size[0], self.config.image_widths)
+            and not {"srcset", "width", "height"} & attributes
+            and "?" not in address
+            and "#" not in address
+            and not _animated(found[0])
+        ):
+            self.note(found[0], address, size)
+            lazy = "" if "loading" in attributes else ' loading="lazy" decoding="async"'
+            end = -2 if tag.endswith("/>") else -1
+            tag = f"{tag[:end].rstrip()}{lazy}{tag[end:]}"
+            return picture(tag, address, size, self.config.image_widths)
+        added = []
+        if size and not {"width", "height"} & attributes:
+            added.append(f'width="{size[0]}" height="{size[1]}"')
+        if "loading" not in attributes:
+            added.append('loading="lazy"')
+        if not added:
+            return tag
+        end = -2 if tag.endswith("/>") else -1
+        return f"{tag[:end].rstrip()} {' '.join(added)}{tag[end:]}"
+
+    def note(self, path: Path, address: str, size: tuple[int, int]) -> ShownImage:
+        """Note a photo shown in several widths; return it."""
+        image = ShownImage(self.config.display_path(path), unquote(address), *size)
+        self.shown[image.at] = image
+        return image
+
+    def find(self, address: str) -> tuple[Path, tuple[int, int] | None] | None:
+        """Return the file an address shows and its size, or None if it is not the site's."""
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#", address):
+            return None  # another site's image, or data
+        path_part = unquote(address.split("?")[0].split("#")[0])
+        if path_part.startswith("/static/"):
+            base, relative_path = self.static, path_part.removeprefix("/static/")
+        elif self.bundle is not None and not path_part.startswith("/"):
+            base, relative_path = self.bundle, path_part
+        else:
+            return None
+        try:
+            path = (base / relative_path).resolve()
+        except (OSError, RuntimeError):  # a link that loops
+            return None
+        if not path.is_relative_to(base.resolve()):
+            return None
+        size = image_size(path)
+        self.seen[str(path)] = list(size) if size else None
+        return path, size
+
+
+def _animated(path: Path) -> bool:
+    """Tell whether an image moves (an animated WebP or PNG): a variant would be still."""
+    try:
+        with Image.open(path) as image:
+            return bool(getattr(image, "is_animated", False))
+    except (OSError, SyntaxError, ValueError):
+        return True
