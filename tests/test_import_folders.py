@@ -302,3 +302,55 @@ def test_posts_of_two_sections_with_one_name_and_date_both_come_over_and_build(
         "same-2",
         "same-3",
     }
+
+
+def _jpeg(size: tuple[int, int] = (1200, 800)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, "teal").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_featured_images_of_jekyll_and_hugo_come_over_beside_their_posts(tmp_path: Path) -> None:
+    jekyll, result = imported(
+        tmp_path / "j",
+        "jekyll",
+        {
+            "_posts/2017-03-04-vigil.md": "---\ntitle: Vigil\nimage: /assets/img/vigil.jpg\n---\nText.\n",
+            "_posts/2017-03-05-rally.md": (
+                "---\ntitle: Rally\nimage: {path: assets/rally.jpg, alt: Placards raised}\n---\nText.\n"
+            ),
+            "_posts/2017-03-06-far.md": "---\ntitle: Far\nimage: https://cdn.example.net/far.jpg\n---\nText.\n",
+            "assets/img/vigil.jpg": _jpeg(),
+            "assets/rally.jpg": _jpeg(),
+        },
+    )
+    assert result.exit_code == 0, result.output
+    vigil = jekyll / "content" / "2017" / "vigil" / "index.md"
+    assert front(vigil)["image"] == "vigil.jpg" and (vigil.parent / "vigil.jpg").is_file()
+    rally = front(jekyll / "content" / "2017" / "rally" / "index.md")
+    assert (rally["image"], rally["image_alt"]) == ("rally.jpg", "Placards raised")
+    far = front(jekyll / "content" / "2017" / "far.md")
+    assert "image" not in far and far["jekyll_image"] == "https://cdn.example.net/far.jpg"
+    assert "its featured image https://cdn.example.net/far.jpg is on another site" in " ".join(
+        result.output.split()
+    )
+    hugo, result = imported(
+        tmp_path / "h",
+        "hugo",
+        {
+            "content/posts/bundle/index.md": "---\ntitle: Bundle\ndate: 2017-03-04\nimages: [cover.jpg, other.jpg]\n---\nText.\n",
+            "content/posts/bundle/cover.jpg": _jpeg(),
+            "content/posts/single.md": "---\ntitle: Single\ndate: 2017-03-05\nimages: [/img/single.jpg]\n---\nText.\n",
+            "static/img/single.jpg": _jpeg(),
+        },
+    )
+    assert result.exit_code == 0, result.output
+    assert front(hugo / "content" / "2017" / "bundle" / "index.md")["image"] == "cover.jpg"
+    assert front(hugo / "content" / "2017" / "single" / "index.md")["image"] == "single.jpg"
+    for root in (jekyll, hugo):
+        built = run_cli("build", "--source", str(root))
+        assert built.exit_code == 0, built.output

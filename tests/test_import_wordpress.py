@@ -87,7 +87,9 @@ def blog(tmp_path: Path) -> Path:
 
 def imported(root: Path, text: str, *args: str) -> tuple[int, str, str]:
     (root.parent / "export.xml").write_text(text, encoding="utf-8")
-    result = run_cli("import", "wordpress", str(root.parent / "export.xml"), "--into", str(root))
+    result = run_cli(
+        "import", "wordpress", str(root.parent / "export.xml"), "--into", str(root), *args
+    )
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -510,8 +512,8 @@ def test_old_term_pages_featured_images_and_feeds_are_redirected_or_reported(
     assert "  /tag/alignment-2/ -> /tag/alignment/" in out
     assert "  /category/news/statements/ -> /category/statements/" in out
     assert (
-        "its featured image https://old.example.org/wp-content/uploads/vigil.jpg is not shown"
-        in out
+        "its featured image https://old.example.org/wp-content/uploads/vigil.jpg is not brought "
+        "over: import again with --uploads" in " ".join(out.split())
     )
     assert "  https://old.example.org/wp-content/uploads/vigil.jpg  (Coalition statement)" in out
     redirects = (root / "import-redirects.map").read_text()
@@ -525,6 +527,69 @@ def test_old_term_pages_featured_images_and_feeds_are_redirected_or_reported(
     again = run_cli("import", "wordpress", str(root.parent / "export.xml"), "--into", str(root))
     assert again.exit_code == 0
     assert (root / "hrdblog.yaml").read_text().count("redirects:") == 1
+
+
+def test_featured_images_come_over_from_a_copy_of_the_uploads_folder(tmp_path: Path) -> None:
+    from PIL import Image
+
+    root = blog(tmp_path)
+    uploads = tmp_path / "uploads"
+    (uploads / "2017" / "03").mkdir(parents=True)
+    Image.new("RGB", (1200, 800), "teal").save(uploads / "2017" / "03" / "vigil.jpg")
+
+    def featuring(attachment: int) -> str:
+        return (
+            "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key>"
+            f"<wp:meta_value>{attachment}</wp:meta_value></wp:postmeta>"
+        )
+
+    def attachment(number: int, url: str, alt: str = "", caption: str = "") -> str:
+        meta = (
+            f"<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key>"
+            f"<wp:meta_value><![CDATA[{alt}]]></wp:meta_value></wp:postmeta>"
+        )
+        return item(
+            number,
+            f"Photo {number}",
+            "",
+            kind="attachment",
+            excerpt=caption,
+            extra=f"<wp:attachment_url>{url}</wp:attachment_url>{meta}",
+        )
+
+    code, out, err = imported(
+        root,
+        export(
+            item(12, "Vigil in Muscat", "Text.", extra=featuring(99)),
+            item(13, "Lost photo", "Text.", extra=featuring(98)),
+            attachment(
+                99,
+                "https://old.example.org/wp-content/uploads/2017/03/vigil.jpg",
+                alt="Candles outside the court",
+                caption="The first <em>night</em>.",
+            ),
+            attachment(98, "https://old.example.org/wp-content/uploads/2016/01/gone.jpg"),
+        ),
+        "--uploads",
+        str(uploads),
+    )
+    assert (code, err) == (0, "")
+    post = root / "content" / "2017" / "vigil-in-muscat" / "index.md"
+    meta = front(post)
+    assert {key: meta.get(key) for key in ("image", "image_alt", "image_caption")} == {
+        "image": "vigil.jpg",
+        "image_alt": "Candles outside the court",
+        "image_caption": "The first night.",
+    }
+    assert (post.parent / "vigil.jpg").read_bytes() == (uploads / "2017/03/vigil.jpg").read_bytes()
+    said = " ".join(out.split())
+    assert (
+        "its featured image https://old.example.org/wp-content/uploads/2016/01/gone.jpg is not "
+        "a photo in the uploads folder" in said
+    )
+    assert run_cli("build", "--source", str(root)).exit_code == 0
+    figure = (root / "site" / "2017" / "03" / "04" / "vigil-in-muscat" / "index.html").read_text()
+    assert 'alt="Candles outside the court"' in figure and "vigil.960w.webp" in figure
 
 
 def test_gallery_and_audio_shortcodes_are_named_in_the_report() -> None:

@@ -375,7 +375,15 @@ def _into_option(command: F) -> F:
     )(command)
 
 
-def _import(kind: str, source: Path, into: Path, quiet: bool, verbose: bool, debug: bool) -> None:
+def _import(
+    kind: str,
+    source: Path,
+    into: Path,
+    quiet: bool,
+    verbose: bool,
+    debug: bool,
+    uploads: Path | None = None,
+) -> None:
     """Run an importer into the blog at `into`; print its report."""
     _setup_logging(_level(quiet, verbose))
 
@@ -383,7 +391,7 @@ def _import(kind: str, source: Path, into: Path, quiet: bool, verbose: bool, deb
         from hrdblog.config import load_config
         from hrdblog.importers import import_into
 
-        return import_into(kind, source, load_config(into))
+        return import_into(kind, source, load_config(into), uploads)
 
     run(action, quiet, debug, failed="nothing was imported")
 
@@ -391,10 +399,17 @@ def _import(kind: str, source: Path, into: Path, quiet: bool, verbose: bool, deb
 @import_.command()
 @click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_into_option
+@click.option(
+    "--uploads",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A copy of the old site's wp-content/uploads folder: featured images come from it.",
+)
 @output_options
-def wordpress(export: Path, into: Path, quiet: bool, verbose: bool, debug: bool) -> None:
+def wordpress(
+    export: Path, into: Path, uploads: Path | None, quiet: bool, verbose: bool, debug: bool
+) -> None:
     """Import a WordPress export (Tools → Export in WordPress: an .xml file)."""
-    _import("wordpress", export, into, quiet, verbose, debug)
+    _import("wordpress", export, into, quiet, verbose, debug, uploads)
 
 
 def _folder_import(kind: str, about: str) -> None:

@@ -209,8 +209,14 @@ class Importer:
             meta = {**meta, "summary": summary}
         text = dump_front_matter(meta) + body.strip("\n") + "\n"
         shown = self.config.display_path(path)
+        # Checked as the build will read it, but for a featured image among its files: they
+        # are written beside it only once every post is planned.
+        checked = text
+        if files and meta.get("image") in files:
+            plain = {key: value for key, value in meta.items() if not key.startswith("image")}
+            checked = dump_front_matter(plain) + body.strip("\n") + "\n"
         problems = (
-            check_post(path, text.encode(), self.config, self.config.now())
+            check_post(path, checked.encode(), self.config, self.config.now())
             if path.is_relative_to(self.config.content_dir)
             else []
         )
@@ -299,15 +305,16 @@ def date_text(date: datetime) -> str:
 REDIRECTS = "import-redirects.map"
 
 
-def import_into(kind: str, source: Path, config: SiteConfig) -> str:
+def import_into(kind: str, source: Path, config: SiteConfig, uploads: Path | None = None) -> str:
     """Import the posts of a WordPress export, a Jekyll or a Hugo site (`kind`) into the blog
-    of `config`, holding its lock; return the report."""
+    of `config`, holding its lock; return the report. `uploads`: a copy of a WordPress site's
+    wp-content/uploads folder, to bring its featured images over from."""
     with blog_lock(config.source):
         importer = Importer(config, Report(config.display_path(source)))
         if kind == "wordpress":
             from hrdblog.importers.wordpress import import_wordpress
 
-            import_wordpress(source, importer)
+            import_wordpress(source, importer, uploads)
         else:
             from hrdblog.importers.folders import import_folder
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
@@ -27,6 +28,7 @@ from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig
 from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError
 from hrdblog.files import read_file, walk
+from hrdblog.images import resized
 from hrdblog.importers import Importer, Report, date_text
 from hrdblog.importers.html import to_markdown
 
@@ -80,6 +82,7 @@ class _Prepared:
     folder: Path
     names: tuple[str, str]
     url: str
+    files: dict[str, Path]  # the files written beside it: its folder's, and its featured image
 
 
 def import_folder(folder: Path, importer: Importer, kind: str) -> Report:
@@ -104,9 +107,7 @@ def import_folder(folder: Path, importer: Importer, kind: str) -> Report:
         body = _body(
             body, kind, post.meta.pop("excerpt_separator", None), settings, post.where, report
         )
-        written = importer.write(
-            post.folder, post.names, post.meta, body, post.source.files, post.where
-        )
+        written = importer.write(post.folder, post.names, post.meta, body, post.files, post.where)
         if written:
             report.counts["drafts" if post.meta.get("draft") else "posts"] += 1
             report.tags.update(post.meta.get("tags", []))
@@ -241,6 +242,16 @@ def _prepare(
     aliases = importer.aliases(where, url, old)
     if aliases:
         out["aliases"] = aliases
+    files = dict(source.files)
+    featured = _featured(meta, source, folder, kind)
+    if isinstance(featured, str):
+        report.problem(where, featured)
+    elif featured is not None:
+        name, path, alt = featured
+        files[name] = path
+        out["image"] = name
+        if alt:
+            out["image_alt"] = alt
     for key, value in meta.items():
         kept = key if key not in POST_FIELDS and key not in out else f"{kind}_{key}"
         out[kept] = _plain(value)
@@ -252,7 +263,46 @@ def _prepare(
         config.content_dir / f"{found.astimezone(config.tzinfo):%Y}",
         (slug, f"{found:%Y-%m-%d}-{slug}"),
         url,
+        files,
     )
+
+
+def _featured(
+    meta: dict[str, Any], source: _Source, folder: Path, kind: str
+) -> tuple[str, Path, str] | str | None:
+    """Take a post's featured image from its front matter (Jekyll's `image`, a path or
+    {path, alt}; Hugo's `images`, whose first is the one shown): return its file's name, the
+    file and its alt text; or why it cannot come over; or None if the post has none. What
+    cannot come over stays in the front matter, under the old site's name."""
+    value = meta.get("image")
+    key = "image"
+    if value is None and kind == "hugo" and meta.get("images"):
+        key, value = "images", meta["images"]
+        value = value[0] if isinstance(value, list) else value
+    if value is None:
+        return None
+    alt = ""
+    if isinstance(value, dict):
+        alt = str(value.get("alt") or "")
+        value = value.get("path") or value.get("url") or value.get("src")
+    if not isinstance(value, str) or not value.strip():
+        return f"its featured image {value!r} names no file: kept as {kind}_{key}"
+    address = value.strip()
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", address):
+        return (
+            f"its featured image {address} is on another site: download it, put it in the "
+            f"post's folder and name it in image: (kept as {kind}_{key})"
+        )
+    relative = unquote(address.split("?")[0].split("#")[0])
+    roots = (
+        [folder, folder / "static"] if relative.startswith("/") else [source.path.parent, folder]
+    )
+    for root in roots:
+        path = (root / relative.lstrip("/")).resolve()
+        if path.is_relative_to(folder.resolve()) and path.is_file() and resized(path.name):
+            del meta[key]
+            return path.name, path, clean_name(alt)
+    return f"its featured image {address} is not a photo in the folder: kept as {kind}_{key}"
 
 
 def _split(text: str) -> tuple[dict[str, Any], str]:

@@ -6,6 +6,7 @@ tricks an XML file can play), one item at a time, so a large export never sits i
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from hrdblog.characters import clean_field, clean_name
 from hrdblog.config import SiteConfig
 from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError
+from hrdblog.images import resized
 from hrdblog.importers import Importer, Report, date_text, old_path, usable_alias
 from hrdblog.importers.html import to_markdown
 from hrdblog.urls import feed_url, slugify
@@ -80,6 +82,9 @@ class _Export:
     terms: dict[str, set[str]] = field(default_factory=dict)  # terms defined, by taxonomy
     parents: dict[str, str] = field(default_factory=dict)  # category nicename → its parent's
     featured: list[tuple[str, str, str]] = field(default_factory=list)  # image id, title, where
+    # A copy of the old site's wp-content/uploads, and the attachments found in the export.
+    uploads: Path | None = None
+    attachments: dict[str, _Attachment] = field(default_factory=dict)
     # The old site's names of the terms of the posts imported: (WP taxonomy, nicename, name).
     used_terms: set[tuple[str, str, str]] = field(default_factory=set)
 
@@ -139,14 +144,40 @@ def _item(element: Element) -> _Item:
     return item
 
 
-def import_wordpress(export_file: Path, importer: Importer) -> Report:
-    """Plan the import of every post of a WordPress export; return the report.
+@dataclass(frozen=True)
+class _Attachment:
+    """A file of the old site, as the export describes it."""
+
+    url: str
+    alt: str  # its alternative text, for an image
+    caption: str
+
+
+def _attachments(export_file: Path) -> dict[str, _Attachment]:
+    """Return the attachments of an export by id (a first reading: posts may come before the
+    images they feature)."""
+    found = {}
+    with contextlib.suppress(ParseError, DefusedXmlException):  # said by the second reading
+        for item in _items(export_file, _Export()):
+            if (item.get("wp:post_type") or "post") == "attachment":
+                found[item.get("wp:post_id")] = _Attachment(
+                    item.get("wp:attachment_url") or item.get("guid"),
+                    clean_name(item.meta.get("_wp_attachment_image_alt", "")),
+                    clean_name(html.unescape(re.sub(r"<[^>]*>", "", item.get("excerpt:encoded")))),
+                )
+    return found
+
+
+def import_wordpress(export_file: Path, importer: Importer, uploads: Path | None = None) -> Report:
+    """Plan the import of every post of a WordPress export; return the report. With
+    `uploads`, a copy of the old site's wp-content/uploads folder, featured images are
+    brought over from it: each post that has one becomes a folder with its photo.
 
     Raise a ContentError naming the line if the export is not well-formed XML, or naming the
     item whose date no post may have.
     """
     report = importer.report
-    export = _Export()
+    export = _Export(uploads=uploads, attachments=_attachments(export_file) if uploads else {})
     titles: dict[str, str] = {}
     attachments: list[tuple[str, str, str]] = []  # url, parent post id, its own id
     pages: list[_Item] = []  # written once every page's parent is known
@@ -194,8 +225,9 @@ def import_wordpress(export_file: Path, importer: Importer) -> Report:
             report.file(by_id[image], title)
             report.problem(
                 where,
-                f"its featured image {by_id[image]} is not shown (hrdblog's theme shows none): "
-                "download it and put it in the post if readers should see it",
+                f"its featured image {by_id[image]} is not brought over: import again with "
+                "--uploads and a copy of the old site's wp-content/uploads folder, or put the "
+                "photo in the post's folder and name it in image:",
             )
         else:
             report.problem(where, f"its featured image (attachment {image}) is not in the export")
@@ -286,8 +318,12 @@ def _import_item(
     if author:
         meta["author"] = author
     tags, categories = _terms(item, where, report)
-    if item.meta.get("_thumbnail_id"):
-        export.featured.append((item.meta["_thumbnail_id"], title, where))
+    files: dict[str, Path] = {}
+    thumbnail = item.meta.get("_thumbnail_id")
+    if thumbnail:
+        files = _featured(export, thumbnail, meta, where, report)
+        if not files:
+            export.featured.append((thumbnail, title, where))
     if tags:
         meta["tags"] = tags
     if categories:
@@ -343,12 +379,12 @@ def _import_item(
     body = to_markdown(content, lambda what: report.problem(where, what))
     if kind == "page":  # its address is its file's: content/pages/about/team.md is /about/team/
         meta.pop("slug")
-        written = importer.write(folder, (slug,), meta, body, where=where)
+        written = importer.write(folder, (slug,), meta, body, files, where=where)
         if written:
             report.counts["page drafts" if draft else "pages"] += 1
         return title
     folder = config.content_dir / f"{date.astimezone(config.tzinfo):%Y}"
-    written = importer.write(folder, (slug, f"{slug}-{post_id}"), meta, body, where=where)
+    written = importer.write(folder, (slug, f"{slug}-{post_id}"), meta, body, files, where=where)
     if written:
         if draft:
             report.counts["drafts"] += 1
@@ -359,6 +395,35 @@ def _import_item(
         report.tags.update(tags)
         report.categories.update(categories)
     return title
+
+
+def _featured(
+    export: _Export, thumbnail: str, meta: dict[str, Any], where: str, report: Report
+) -> dict[str, Path]:
+    """Bring a post's featured image over from the copy of the uploads folder: set its
+    `image` (and alt text and caption) in `meta`; return its file by name, or nothing."""
+    attachment = export.attachments.get(thumbnail)
+    if export.uploads is None or attachment is None:
+        return {}
+    path = urlsplit(attachment.url).path
+    relative = unquote(path.split("/uploads/", 1)[1]) if "/uploads/" in path else ""
+    found = (export.uploads / relative).resolve() if relative else None
+    if (
+        found is None
+        or not found.is_relative_to(export.uploads.resolve())
+        or not found.is_file()
+        or not resized(found.name)
+    ):
+        report.problem(
+            where, f"its featured image {attachment.url} is not a photo in the uploads folder"
+        )
+        return {}
+    meta["image"] = found.name
+    if attachment.alt:
+        meta["image_alt"] = attachment.alt
+    if attachment.caption:
+        meta["image_caption"] = attachment.caption
+    return {found.name: found}
 
 
 def _base_path(export: _Export) -> str:
