@@ -3,8 +3,8 @@
     python docs/screenshots.py [--output docs/screenshots] [--only NAME]
 
 Needs the test extras (Playwright) and Chromium (/usr/bin/chromium, or CHROMIUM=...). The
-pictures show the home page, a post page with its photo and an Arabic post, on a phone
-(360 px) and on a wide screen (1280 px).
+pictures show the home page and a post with its photo (and with --only, a tag page or the
+Arabic home page), on a phone (360 px) and on a wide screen (1280 px).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ PAGES = {
     "tag": "/tag/coalition/",
     "arabic": "/ar/",
 }
+#: The pictures README shows; --only makes the others.
+README = ("home", "post")
 WIDTHS = {"phone": 360, "wide": 1280}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
@@ -61,7 +63,7 @@ def main() -> int:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
                 for name, path in PAGES.items():
-                    if options.only and name not in options.only:
+                    if name not in (options.only or README):
                         continue
                     for device, width in WIDTHS.items():
                         context = browser.new_context(

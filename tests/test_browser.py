@@ -1,14 +1,18 @@
 """The built site in a real browser: headless Chromium, driven by Playwright.
 
-axe-core finds no WCAG 2.1 A/AA violation; pages request nothing from another origin; the
-layout holds at 360 and 1280 pixels; Arabic lays out right to left; and with JavaScript off
-every page reads the same.
+axe-core finds no WCAG 2.1 A/AA violation at 360 and at 1280 pixels; pages request nothing
+from another origin; the layout holds at both widths, the masthead stays compact on a phone;
+Arabic lays out right to left; photos come in the smallest format and width that serve; a
+post prints as the article alone; and with JavaScript off every page reads the same.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import os
 import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -32,11 +36,16 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: A post with a featured photo.
+PHOTO_POST = "/2017/05/17/mexico-javier-valdez-killed/"
 ARABIC_POST = "/ar/2016/11/29/في-اليوم-الدولي-للمدافعات-عن-حقوق-الإنسان-لماذا-نعمل-معًا/"
 EXAMPLE_PAGES = [
     "/",
     "/tag/coalition/",
     "/2014/06/03/observatory-alarm-system/",
+    PHOTO_POST,
+    "/2017/09/20/the-annual-un-report-on-reprisals-and-why-it-matters/",
+    "/2017/",
     ARABIC_POST,
     "/archives/",
     "/country/",
@@ -120,18 +129,15 @@ def axe_violations(page: Any) -> list[str]:
 
 
 def check_page(browser: Any, origin: str, path: str) -> None:
-    context, page, requests = visit(browser, origin, path)
-    try:
-        assert axe_violations(page) == [], path
-        assert all(url.startswith(origin + "/") for url in requests), (path, requests)
-        text_with_script = page.inner_text("body")
-    finally:
-        context.close()
+    text_with_script = ""
     for width in (360, 1280):
-        context, page, _ = visit(browser, origin, path, width=width)
+        context, page, requests = visit(browser, origin, path, width=width)
         try:
+            assert axe_violations(page) == [], (path, width)
+            assert all(url.startswith(origin + "/") for url in requests), (path, requests)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{path} scrolls sideways at {width} px"
+            text_with_script = page.inner_text("body")
         finally:
             context.close()
     context, page, _ = visit(browser, origin, path, javascript=False)
@@ -204,3 +210,103 @@ def test_the_language_switcher_leads_to_the_arabic_translation(browser: Any, exa
         assert page.evaluate("document.documentElement.dir") == "rtl"
     finally:
         context.close()
+
+
+def test_the_masthead_is_compact_on_a_phone(browser: Any, example: str) -> None:
+    for path in (PHOTO_POST, "/tag/coalition/", ARABIC_POST):
+        context, page, _ = visit(browser, example, path, width=360)
+        try:
+            height = page.evaluate(
+                "document.querySelector('.site-header').getBoundingClientRect().bottom"
+            )
+            assert height <= 125, (path, height)
+            if path == "/tag/coalition/":
+                continue
+            # A post's headline is the largest text on its page, above the site's name.
+            sizes = page.evaluate(
+                "['.site-title', 'main h1'].map(s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))"
+            )
+            assert sizes[1] >= 1.5 * sizes[0], (path, sizes)
+        finally:
+            context.close()
+
+
+def test_a_photo_comes_in_the_smallest_format_and_width_that_serve(
+    browser: Any, example: str
+) -> None:
+    # The figure fills the column: 328 px of a 360-px phone, 704 px of a wide screen (at
+    # the density of 1 Playwright gives): the AVIF at least that wide, never the original.
+    for width, expected in ((360, "vigil.480w.avif"), (1280, "vigil.960w.avif")):
+        context, page, requests = visit(browser, example, PHOTO_POST, width=width)
+        try:
+            photos = sorted({url.rsplit("/", 1)[1] for url in requests if "/vigil" in url})
+            assert photos == [expected], (width, photos)
+            assert page.evaluate("document.querySelector('figure img').naturalWidth") > 0
+        finally:
+            context.close()
+
+
+def test_a_page_prints_as_the_article_alone_on_one_sheet(
+    browser: Any, example: str, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    context, page, _ = visit(browser, example, "/contact/")
+    try:
+        page.emulate_media(media="print")
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('.site-nav')).display") == "none"
+        )
+        pdf = tmp_path / "contact.pdf"
+        page.pdf(path=str(pdf), format="A4")
+    finally:
+        context.close()
+    reader = PdfReader(pdf)
+    printed = " ".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) == 1
+    assert "Defenders Dispatch: https://dispatch.example.org/contact/" in " ".join(printed.split())
+    assert "(mailto:editors@example.org)" in "".join(printed.split())  # a link's address
+    for left_out in ("Coalitions", "Archives", "Published with hrdblog", "Skip to content"):
+        assert left_out not in printed
+
+
+LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
+#: The pages Lighthouse scores: the home page, a tag page, a post with photos, an Arabic post.
+LIGHTHOUSE_PAGES = ["/", "/tag/coalition/", PHOTO_POST, ARABIC_POST]
+
+
+@pytest.mark.parametrize("path", LIGHTHOUSE_PAGES)
+def test_lighthouse_scores_the_example_pages_on_a_phone(
+    example: str, path: str, tmp_path: Path
+) -> None:
+    """Lighthouse 12, as a phone on a slow network (its default emulation): accessibility,
+    best practices and SEO at 100, performance at least 95."""
+    need(Path(CHROMIUM).is_file(), "Chromium is not installed")
+    need(LIGHTHOUSE.is_file(), "Lighthouse is not installed (npm ci)")
+    report = tmp_path / "report.json"
+    flags = " ".join(["--headless=new", *ARGS])
+    subprocess.run(
+        [
+            str(LIGHTHOUSE),
+            example + quote(path),
+            "--quiet",
+            "--output=json",
+            f"--output-path={report}",
+            f"--chrome-flags={flags}",
+            "--only-categories=performance,accessibility,best-practices,seo",
+        ],
+        check=True,
+        timeout=300,
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        capture_output=True,
+    )
+    result = json.loads(report.read_text())
+    scores = {name: category["score"] for name, category in result["categories"].items()}
+    failed = [
+        audit["id"]
+        for audit in result["audits"].values()
+        if audit.get("scoreDisplayMode") == "binary" and audit.get("score") == 0
+    ]
+    assert result["configSettings"]["formFactor"] == "mobile"
+    assert (scores["accessibility"], scores["best-practices"], scores["seo"]) == (1, 1, 1), failed
+    assert scores["performance"] >= 0.95, scores

@@ -1,4 +1,5 @@
-"""Every page passes the Nu HTML Checker (vnu.jar) with zero errors; every feed is well formed."""
+"""Every page, stylesheet and icon passes the Nu HTML Checker (vnu.jar) with zero errors;
+every feed is well formed."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ def validate(site: Path) -> tuple[int, list[str]]:
     need(shutil.which("java"), "java is not installed")
     need(VNU.is_file(), "vnu.jar is not installed (npm ci)")
     pages = sorted(str(p) for p in site.rglob("*.html"))
+    # The stylesheets and drawings the theme makes are checked too.
+    styles = sorted(str(p) for p in (*site.rglob("*.css"), *site.glob("*.svg")))
     done = subprocess.run(
         [
             "java",
@@ -28,7 +31,10 @@ def validate(site: Path) -> tuple[int, list[str]]:
             "--format",
             "json",
             "--exit-zero-always",
+            "--also-check-css",
+            "--also-check-svg",
             *pages,
+            *styles,
         ],
         capture_output=True,
         text=True,

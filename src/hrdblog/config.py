@@ -185,6 +185,7 @@ class SiteConfig:
     # taxonomy whose first term stands above each title in lists, and compact date archives.
     logo: str = ""
     favicon: str = ""
+    stylesheet: str = ""  # a file in static/, loaded after the theme's stylesheet
     accent_color: str = ""
     kicker: str = ""
     compact_archives: bool = False
@@ -442,7 +443,7 @@ def load_config(
             errors.append(
                 ConfigError(shown, mapping.lines["kicker"], f"'kicker' {exc.args[0]}", exc.hint)
             )
-    for key in ("logo", "favicon"):
+    for key in ("logo", "favicon", "stylesheet"):
         name = settings.get(key)
         if name and not (source / "static" / name).is_file():
             errors.append(
@@ -956,6 +957,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "page_budget": _count,
     "logo": _static_name,
     "favicon": _static_name,
+    "stylesheet": _static_name,
     "accent_color": _accent,
     "compact_archives": _bool,
     "sanitize": _bool,

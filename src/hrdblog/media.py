@@ -88,6 +88,36 @@ def image_size(path: Path) -> tuple[int, int] | None:
         return None
 
 
+def svg_size(path: Path) -> tuple[int, int] | None:
+    """Return a drawing's width and height in pixels as its root element gives them (its
+    width and height, else its viewBox), or None."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import parse
+
+    try:
+        root = parse(path, forbid_dtd=True).getroot()
+    except (OSError, ParseError, DefusedXmlException, ValueError):
+        return None
+    if root is None:
+        return None
+    width, height = (_pixels(root.get(name, "")) for name in ("width", "height"))
+    if width and height:
+        return width, height
+    box = root.get("viewBox", "").replace(",", " ").split()
+    try:
+        w, h = float(box[2]), float(box[3])
+    except (IndexError, ValueError):
+        return None
+    return (round(w), round(h)) if w > 0 and h > 0 else None
+
+
+def _pixels(length: str) -> int | None:
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(?:px)?\s*", length)
+    return (round(float(match.group(1))) or None) if match else None
+
+
 def _opened(source: Path | bytes) -> Image.Image:
     """Open an image's header, refusing one of more pixels than MAX_PIXELS."""
     with warnings.catch_warnings():

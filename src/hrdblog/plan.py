@@ -22,7 +22,7 @@ from hrdblog.config import ROOT_HIDDEN, SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, raise_all
 from hrdblog.files import walk
 from hrdblog.images import Variant, variants
-from hrdblog.media import image_size
+from hrdblog.media import image_size, svg_size
 from hrdblog.menus import published_at, resolve
 from hrdblog.models import ListPage, Page, Post, Redirect, Site
 from hrdblog.theme import DEFAULT_THEME
@@ -297,7 +297,8 @@ def _logo(config: SiteConfig) -> Logo | None:
     """Return the site's logo as pages show it, with its size where it can be read."""
     if not config.logo:
         return None
-    size = image_size(config.static_dir / config.logo)
+    path = config.static_dir / config.logo
+    size = svg_size(path) if path.suffix.lower() == ".svg" else image_size(path)
     return Logo("/static/" + config.logo, *(size or (None, None)))
 
 

@@ -601,12 +601,20 @@ def _warn_without_alt(images: list[tuple[str, bool]], document: Document, shown:
     line that shows it: one without alt, or written `![](photo.jpg)`. An image whose HTML
     says alt="" is one its author marked as adding nothing to hear (an ornament)."""
     body = document.body
+    said = set()
     for address, empty in dict.fromkeys(images):
-        markdown = re.search(r"!\[\s*\]\(\s*<?" + re.escape(address), body) if address else None
-        if empty and markdown is None:
+        if empty:  # written ![](photo.jpg), or alt="" on purpose
+            written = r"!\[\s*\]\(\s*<?" + re.escape(address)
+        else:
+            written = r"""<img\b[^>]*\bsrc\s*=\s*["']?""" + re.escape(address)
+        found = re.search(written, body) if address else None
+        if empty and found is None:
             continue
-        at = markdown.start() if markdown else (body.find(address) if address else -1)
+        at = found.start() if found else (body.find(address) if address else -1)
         line = document.body_line + body.count("\n", 0, at) if at >= 0 else document.body_line
+        if (address, line) in said:
+            continue
+        said.add((address, line))
         logger.warning(
             "%s:%d: the image %s has no alt text: those who cannot see it learn nothing of "
             "it; write what it shows between the brackets: ![Families outside the court](%s)",

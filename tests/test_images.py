@@ -1,0 +1,369 @@
+"""Photos in several widths: the variants published, the <picture> that offers them, the
+featured image, alt text, and variants made once and reused by later builds."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from helpers import broken_links, build_site, make_site, page, post, run_cli, text
+from PIL import ExifTags, Image
+
+import hrdblog.images
+from hrdblog.build import build
+from hrdblog.config import load_config
+from hrdblog.errors import HrdblogError
+from hrdblog.images import MODERN, encode, variant_name, variant_widths
+
+WIDTHS = (480, 960, 1600)
+
+
+def photo(size: tuple[int, int] = (2000, 1000), orientation: int = 1, kind: str = "JPEG") -> bytes:
+    """A photo as a phone takes it: with the place and time it was taken in its EXIF."""
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x0112] = orientation
+    exif[ExifTags.IFD.GPSInfo] = {1: "N", 2: (23.0, 35.0, 1.5), 3: "E", 4: (58.0, 24.0, 2.0)}
+    image = Image.new("RGB", size, (150, 40, 40))
+    image.paste((20, 60, 150), (0, 0, size[0] // 2, size[1] // 3))
+    out = io.BytesIO()
+    image.save(out, kind, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def opened(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+# What an image is published as
+
+
+@pytest.mark.parametrize(
+    ("width", "widths"),
+    [
+        (2400, (480, 960, 1600)),  # wider than the widest: the widths only
+        (1600, (480, 960, 1600)),  # as wide as the widest: its own is the widest
+        (1200, (480, 960, 1200)),  # between: the narrower widths, then its own
+        (480, (480,)),
+        (300, ()),  # narrower than the narrowest (an icon): published as it is
+    ],
+)
+def test_an_image_is_published_in_the_widths_narrower_than_itself(
+    width: int, widths: tuple[int, ...]
+) -> None:
+    assert variant_widths(width, WIDTHS) == widths
+
+
+def test_a_variant_is_named_after_its_image_width_and_format() -> None:
+    assert variant_name("vigil.jpg", 480, "webp") == "vigil.480w.webp"
+    assert variant_name("vigil.JPEG", 960, "jpeg") == "vigil.960w.JPEG"
+    assert variant_name("chart.v2.png", 480, "avif") == "chart.v2.480w.avif"
+
+
+@pytest.mark.parametrize("kind", ["jpeg", "webp", "png", *MODERN])
+def test_a_variant_is_the_photo_turned_resized_and_without_metadata(kind: str) -> None:
+    # Taken sideways: EXIF orientation 6 says to turn it a quarter to the right.
+    made = opened(encode(photo((1000, 2000), orientation=6), 480, kind))
+    assert made.size == (480, 240)
+    assert made.format.lower() == ("jpeg" if kind == "jpeg" else kind)
+    assert dict(made.getexif()) == {}
+    assert not {"exif", "xmp", "XML:com.adobe.xmp", "comment"} & set(made.info)
+
+
+def test_a_photo_that_cannot_be_read_cannot_be_made_smaller() -> None:
+    with pytest.raises(hrdblog.images.ImageProblem):
+        encode(b"\xff\xd8not a jpeg", 480, "webp")
+
+
+# On the pages
+
+
+def photo_blog(
+    tmp_path: Path, body: str = "![A vigil in Muscat](vigil.jpg)\n", **fields: object
+) -> Path:
+    root = make_site(
+        tmp_path,
+        {"2017/vigil/index.md": post("Vigil", "2017-11-04", body, tags=["vigils"], **fields)},
+        {"base_url": "https://example.org/"},
+    )
+    (root / "content" / "2017" / "vigil" / "vigil.jpg").write_bytes(photo())
+    return root
+
+
+def test_a_photo_is_offered_in_every_width_and_format_and_never_at_its_full_size(
+    tmp_path: Path,
+) -> None:
+    site = build_site(photo_blog(tmp_path))
+    folder = site / "2017" / "11" / "04" / "vigil"
+    shown = page(site, "/2017/11/04/vigil/").find(".//div[@class='entry-content']//picture")
+    assert shown is not None
+    sources = shown.findall("source")
+    assert [s.get("type") for s in sources] == [f"image/{kind}" for kind in MODERN]
+    for source in sources:
+        kind = source.get("type", "").split("/")[1]
+        assert source.get("srcset") == ", ".join(f"vigil.{w}w.{kind} {w}w" for w in WIDTHS)
+        assert source.get("sizes")
+    img = shown.find("img")
+    assert img is not None
+    # The original is 2000 px wide: the widest variant in its own format stands in for it.
+    assert img.get("src") == "vigil.1600w.jpg"
+    assert img.get("srcset") == ", ".join(f"vigil.{w}w.jpg {w}w" for w in WIDTHS)
+    assert (img.get("width"), img.get("height"), img.get("alt")) == (
+        "1600",
+        "800",
+        "A vigil in Muscat",
+    )
+    assert img.get("loading") == "lazy"
+    for width in WIDTHS:
+        for kind in (*MODERN, "jpg"):
+            made = opened((folder / f"vigil.{width}w.{kind}").read_bytes())
+            assert made.size == (width, width // 2)
+            assert dict(made.getexif()) == {}  # no place, no time, no phone
+    assert broken_links(site, "https://example.org/") == []
+
+
+def test_a_photo_in_an_excerpt_is_offered_from_every_list_that_shows_it(tmp_path: Path) -> None:
+    site = build_site(
+        photo_blog(tmp_path, "![A vigil](vigil.jpg)\n\nText.\n\n<!--more-->\n\nMore.")
+    )
+    for url, folder in [("/", "2017/11/04/vigil/"), ("/tag/vigils/", "../../2017/11/04/vigil/")]:
+        img = page(site, url).find(".//div[@class='entry-summary']//img")
+        assert img is not None
+        assert img.get("srcset", "").startswith(f"{folder}vigil.480w.jpg 480w, ")
+    assert broken_links(site, "https://example.org/") == []
+
+
+def test_a_photo_in_static_has_its_variants_in_static(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"a.md": post("A", "2017-01-01", "![Logo wall](/static/wall.png)")})
+    (root / "static").mkdir()
+    wall = io.BytesIO()
+    Image.new("RGB", (1000, 500), "white").save(wall, "PNG")
+    (root / "static" / "wall.png").write_bytes(wall.getvalue())
+    site = build_site(root)
+    assert sorted(p.name for p in (site / "static").glob("wall.*")) == sorted(
+        [
+            "wall.png",
+            *(f"wall.{w}w.{k}" for w in (480, 960) for k in (*MODERN, "png")),
+            *(f"wall.1000w.{k}" for k in MODERN),
+        ]
+    )
+    img = page(site, "/2017/01/01/a/").find(".//picture/img")
+    assert img is not None and img.get("src") == "/static/wall.png"
+    assert (
+        img.get("srcset")
+        == "/static/wall.480w.png 480w, /static/wall.960w.png 960w, /static/wall.png 1000w"
+    )
+
+
+def test_a_small_image_an_animation_and_a_picture_of_the_author_s_own_are_left_as_written(
+    tmp_path: Path,
+) -> None:
+    body = (
+        "![Icon](icon.png)\n\n![Moving](moving.webp)\n\n"
+        '<picture><source srcset="vigil.jpg"><img src="vigil.jpg" alt="Vigil"></picture>\n'
+    )
+    root = photo_blog(tmp_path, body)
+    folder = root / "content" / "2017" / "vigil"
+    Image.new("RGB", (64, 64), "blue").save(folder / "icon.png")
+    frames = [Image.new("RGB", (800, 400), colour) for colour in ("red", "blue")]
+    frames[0].save(folder / "moving.webp", save_all=True, append_images=frames[1:])
+    site = build_site(root)
+    content = page(site, "/2017/11/04/vigil/").find(".//div[@class='entry-content']")
+    assert content is not None
+    assert len(content.findall(".//picture")) == 1  # the author's own
+    assert [img.get("srcset") for img in content.iter("img")] == [None, None, None]
+    assert sorted(p.name for p in (site / "2017/11/04/vigil").iterdir()) == [
+        "icon.png",
+        "index.html",
+        "moving.webp",
+        "vigil.jpg",
+    ]
+
+
+# The featured image
+
+
+def test_a_featured_image_is_a_thumbnail_in_lists_a_figure_on_its_page_and_a_preview(
+    tmp_path: Path,
+) -> None:
+    root = photo_blog(
+        tmp_path,
+        "Families gathered outside the court.",
+        image="vigil.jpg",
+        image_alt="Candles outside the court",
+        image_caption="The vigil on the first night.",
+        image_credit="Amina N.",
+    )
+    site = build_site(root)
+    post_page = page(site, "/2017/11/04/vigil/")
+    figure = post_page.find(".//figure[@class='entry-image']")
+    assert figure is not None
+    img = figure.find(".//img")
+    assert img is not None
+    assert (img.get("alt"), img.get("src"), img.get("fetchpriority")) == (
+        "Candles outside the court",
+        "vigil.1600w.jpg",
+        "high",
+    )
+    assert img.get("loading") is None  # the first thing on the page: loaded at once
+    assert text(figure.find("figcaption")) == "The vigil on the first night. Photo: Amina N."
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in post_page.iter("meta")}
+    assert meta["og:image"] == "https://example.org/2017/11/04/vigil/vigil.1600w.jpg"
+    assert (meta["og:image:width"], meta["og:image:height"]) == ("1600", "800")
+    assert meta["og:image:alt"] == "Candles outside the court"
+    assert meta["twitter:card"] == "summary_large_image"
+    for url, folder in [("/", "2017/11/04/vigil/"), ("/tag/vigils/", "../../2017/11/04/vigil/")]:
+        thumbnail = page(site, url).find(".//article//div[@class='entry-thumbnail']//img")
+        assert thumbnail is not None
+        assert thumbnail.get("alt") == ""  # beside the title that says what it is
+        assert thumbnail.get("loading") == "lazy"
+        assert thumbnail.get("srcset", "").startswith(f"{folder}vigil.480w.jpg 480w")
+    assert broken_links(site, "https://example.org/") == []
+
+
+def test_without_base_url_there_is_no_preview_of_the_featured_image(tmp_path: Path) -> None:
+    root = photo_blog(tmp_path, "Text.", image="vigil.jpg", image_alt="Candles")
+    (root / "hrdblog.yaml").write_text("title: T\n")
+    meta = [m.get("property") for m in page(build_site(root), "/2017/11/04/vigil/").iter("meta")]
+    assert "og:image" not in meta
+
+
+def test_a_featured_image_that_is_not_there_is_an_error_at_its_line(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            "2017/a.md": post("A", "2017-01-01", image="vigil.jpg"),
+            "2017/b/index.md": post("B", "2017-01-02", image="missing.jpg"),
+            "2017/c.md": post("C", "2017-01-03", image_caption="A caption without a photo"),
+        },
+    )
+    with pytest.raises(HrdblogError) as caught:
+        build(load_config(root))
+    assert str(caught.value).splitlines()[::2] == [
+        "content/2017/a.md:4: 'image' 'vigil.jpg' is not a photo hrdblog can find and read",
+        "content/2017/c.md:4: 'image_caption' is of a featured image, but there is no 'image'",
+        "content/2017/b/index.md:4: 'image' 'missing.jpg' is not a photo hrdblog can find and read",
+    ]
+    assert "make the post a folder of its own" in str(caught.value).splitlines()[1]
+    assert not (root / "site").exists()
+
+
+# Alt text
+
+
+def test_an_image_without_alt_text_is_a_warning_at_its_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = (
+        "First paragraph.\n\n![](vigil.jpg)\n\n"
+        '<img src="vigil.jpg">\n\n'
+        '<img src="vigil.jpg" alt="">\n'  # marked as adding nothing to hear: no warning
+    )
+    root = photo_blog(tmp_path, body, image="vigil.jpg")
+    with caplog.at_level(logging.WARNING):
+        build(load_config(root))
+    warnings = [m for m in caplog.messages if "alt" in m]
+    assert warnings == [
+        "content/2017/vigil/index.md:6: the featured image vigil.jpg has no image_alt: those who "
+        "cannot see it learn nothing of it; add image_alt: with what it shows",
+        *(
+            f"content/2017/vigil/index.md:{line}: the image vigil.jpg has no alt text: those who "
+            "cannot see it learn nothing of it; write what it shows between the brackets: "
+            "![Families outside the court](vigil.jpg)"
+            for line in (10, 12)
+        ),
+    ]
+
+
+# Made once
+
+
+def count_encodings(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
+    made: list[tuple[int, str]] = []
+    real = hrdblog.images.encode
+
+    def counted(data: bytes, width: int, kind: str) -> bytes:
+        made.append((width, kind))
+        return real(data, width, kind)
+
+    monkeypatch.setattr(hrdblog.images, "encode", counted)
+    monkeypatch.setattr(hrdblog.incremental.images, "encode", counted)
+    return made
+
+
+def test_variants_are_made_once_and_reused_by_later_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = photo_blog(tmp_path)
+    made = count_encodings(monkeypatch)
+    build(load_config(root))
+    assert len(made) == len(WIDTHS) * (len(MODERN) + 1)
+    folder = root / "site/2017/11/04/vigil"
+    published = {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "index.html"}
+    made.clear()
+    build(load_config(root))  # nothing changed
+    (root / "content" / "2017" / "other.md").write_text(post("Other", "2017-12-01"))
+    build(load_config(root))  # a post added
+    build(load_config(root, output_dir=tmp_path / "elsewhere"))  # another output folder
+    assert made == []
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "index.html"} == published
+    (root / "content" / "2017" / "vigil" / "vigil.jpg").write_bytes(photo((2000, 1200)))
+    build(load_config(root))  # the photo changed
+    assert len(made) == len(WIDTHS) * (len(MODERN) + 1)
+    assert opened((root / "site/2017/11/04/vigil/vigil.480w.webp").read_bytes()).size == (480, 288)
+
+
+def test_a_damaged_or_foreign_variant_in_the_cache_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = photo_blog(tmp_path)
+    build(load_config(root))
+    clean = (root / "site/2017/11/04/vigil/vigil.960w.webp").read_bytes()
+    cache = root / ".hrdblog-cache" / "images"
+    stored = [p for p in cache.iterdir() if p.read_bytes() == clean]
+    assert len(stored) == 1
+    stored[0].write_bytes(photo((960, 480)))  # someone else's picture in its place
+    (root / "content" / "2017" / "other.md").write_text(post("Other", "2017-12-01"))
+    made = count_encodings(monkeypatch)
+    build(load_config(root))
+    assert made == [(960, "webp")]
+    assert (root / "site/2017/11/04/vigil/vigil.960w.webp").read_bytes() == clean
+
+
+def test_variants_no_build_uses_are_removed_from_the_cache(tmp_path: Path) -> None:
+    root = photo_blog(tmp_path)
+    build(load_config(root))
+    cache = root / ".hrdblog-cache" / "images"
+    assert len(list(cache.iterdir())) == len(WIDTHS) * (len(MODERN) + 1) + 1  # and the index
+    (root / "content" / "2017" / "vigil" / "index.md").write_text(
+        post("Vigil", "2017-11-04", "No photo.")
+    )
+    build(load_config(root))
+    assert [p.name for p in cache.iterdir()] == ["index.json"]
+
+
+def test_check_makes_no_variant_and_weighs_every_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = photo_blog(tmp_path, "Text.", image="vigil.jpg", image_alt="Candles")
+    (root / "hrdblog.yaml").write_text("title: T\nbase_url: https://example.org/\npage_budget: 1\n")
+    build(load_config(root))
+    made = count_encodings(monkeypatch)
+    result = run_cli("check", "--source", str(root))
+    assert made == []
+    assert result.exit_code == 0, result.output
+    heavy = [line for line in result.stderr.splitlines() if "page_budget" in line]
+    # The post page, with its photo loaded at once, is the heaviest.
+    assert heavy[0].startswith("warning: site/2017/11/04/vigil/index.html weighs ")
+    assert re.search(
+        r"more than page_budget \(1 KB\): HTML \d+ KB, CSS \d+ KB, images \d+ KB "
+        r"\(the heaviest vigil\.960w\.\w+:",
+        heavy[0],
+    )
+    assert len(heavy) == len(list((root / "site").rglob("*.html")))
+    assert "pages over page_budget" in result.stdout
