@@ -129,7 +129,8 @@ def test_without_a_favicon_the_site_s_initial_on_its_accent_is_its_icon(tmp_path
         (
             {"image_widths": "[480, 20000]"},
             {},
-            "hrdblog.yaml:2: 'image_widths' must be a list of widths in pixels, 100 to 4000",
+            "hrdblog.yaml:2: 'image_widths' must be a list of widths in pixels, each from 100 to "
+            "4000, got 20000",
         ),
     ],
 )

@@ -471,7 +471,7 @@ def load_config(
                     "name extensions as Python-Markdown knows them, e.g. footnotes, tables",
                 )
             )
-    raise_all(errors)
+    raise_all(sorted(errors, key=lambda error: getattr(error, "line", None) or 0))
     settings.update(overrides)
     return _complete(SiteConfig(**paths, config_file=config_file, **settings), taxonomy_texts)
 
@@ -628,17 +628,27 @@ def _origins(value: Any) -> tuple[str, ...]:
 def _widths(value: Any) -> tuple[int, ...]:
     hint = "e.g. image_widths: [480, 960, 1600]"
     items = value if isinstance(value, list) else [value]
-    widths = [_number(item) for item in items]
-    if not items or any(w is None or not 100 <= w <= 4000 for w in widths):
-        raise _Invalid(f"must be a list of widths in pixels, 100 to 4000, got {value!r}", hint)
-    return tuple(sorted({w for w in widths if w is not None}))
+    widths = []
+    for item in items:
+        width = _number(item)
+        if width is None or not 100 <= width <= 4000:
+            raise _Invalid(
+                f"must be a list of widths in pixels, each from 100 to 4000, got {item}", hint
+            )
+        widths.append(width)
+    if not widths:
+        raise _Invalid("must be a list of widths in pixels, got none", hint)
+    return tuple(sorted(set(widths)))
 
 
 def _static_name(value: Any) -> str:
     name = _text(value).strip().replace("\\", "/").removeprefix("/").removeprefix("static/")
     parts = name.split("/")
     if not name or any(part in ("", ".", "..") or part.startswith(".") for part in parts):
-        raise _Invalid(f"must name a file in the folder static/, got {value!r}", "e.g. logo.svg")
+        raise _Invalid(
+            f"must name a file in the folder static/, got {value!r}",
+            "write its name inside static/, like logo.svg or css/site.css",
+        )
     return name
 
 

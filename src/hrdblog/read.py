@@ -572,6 +572,7 @@ def _featured(
     found = images.find(address)
     where = "in the post's folder" if bundle is not None else "in static/"
     if found is None or found[1] is None or not resized(found[0].name):
+        exists = found is not None and found[0].is_file()
         if found is None and bundle is None and not address.startswith("/static/"):
             hint = (
                 "make the post a folder of its own (content/…/slug/index.md) with the photo "
@@ -579,6 +580,8 @@ def _featured(
             )
         elif found is not None and found[1] is not None:
             hint = "a featured image is a photo: use a JPEG, PNG or WebP file"
+        elif exists:
+            hint = "it cannot be read as an image: open it in an image editor and save it again"
         else:
             hint = f"put the photo {where}, or correct the name"
         fields.fail("image", f"'image' {address!r} is not a photo hrdblog can find and read", hint)
