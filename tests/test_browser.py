@@ -270,6 +270,18 @@ def test_a_page_prints_as_the_article_alone_on_one_sheet(
         assert left_out not in printed
 
 
+@pytest.mark.parametrize("path", ["/", PHOTO_POST, "/tag/coalition/", ARABIC_POST, "/2017/"])
+def test_dark_mode_keeps_every_text_readable(browser: Any, example: str, path: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(example + quote(path), wait_until="load")
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(20, 20, 20)"
+        assert axe_violations(page) == [], path
+    finally:
+        context.close()
+
+
 LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
 #: The pages Lighthouse scores: the home page, a tag page, a post with photos, an Arabic post.
 LIGHTHOUSE_PAGES = ["/", "/tag/coalition/", PHOTO_POST, ARABIC_POST]

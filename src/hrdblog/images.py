@@ -120,8 +120,8 @@ def picture(
     if not shown:
         end = -2 if tag.endswith("/>") else -1
         return f'{tag[:end].rstrip()} width="{width}" height="{height}"{tag[end:]}'
-    folder, _, name = address.rpartition("/")
-    prefix = f"{folder}/" if _ else ""
+    folder, slash, name = address.rpartition("/")
+    prefix = folder + slash
     own = own_format(name.split("?")[0])
 
     def candidate(w: int, kind: str) -> str:
@@ -149,7 +149,9 @@ def picture(
 
 
 def _srcset_address(address: str) -> str:
-    # A srcset separates its candidates with commas and whitespace: neither may be in one.
+    # A srcset separates its candidates with commas and whitespace: neither may be in one;
+    # and a % that escapes nothing is one.
+    address = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", address)
     return address.replace(" ", "%20").replace(",", "%2C")
 
 
@@ -167,11 +169,8 @@ class Encoder:
     """Makes the variants of a photo from its bytes: the plain step, which `incremental`
     wraps to reuse what builds before made."""
 
-    made = 0
-
     def variants(self, data: bytes, wanted: Sequence[Variant]) -> list[bytes]:
         """Return the bytes of each wanted variant of the photo of these bytes."""
-        self.made += len(wanted)
         return [encode(data, variant.width, variant.kind) for variant in wanted]
 
     def save(self) -> None:

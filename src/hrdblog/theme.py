@@ -192,11 +192,12 @@ def environment(config: SiteConfig) -> jinja2.Environment:
     def photo_address(entry: Any, image: ShownImage, widest: bool = False) -> str:
         """Return the site url of a photo a post or page shows, or of its widest variant in
         its own format (the one other sites' previews take)."""
-        if image.at.startswith("/static/"):
-            address = image.at
+        at = image.at.replace("%", "%25").replace(" ", "%20")  # an address, not a name
+        if at.startswith("/static/"):
+            address = at
         else:
             folder = entry.url if entry.url.endswith("/") else posixpath.dirname(entry.url) + "/"
-            address = folder + image.at
+            address = folder + at
         shown = variant_widths(image.width, config.image_widths)
         if widest and shown and shown[-1] != image.width:
             folder, _, name = address.rpartition("/")

@@ -40,7 +40,6 @@ class VariantCache(Encoder):
         if isinstance(found, dict):
             self.index = {k: v for k, v in found.items() if isinstance(v, str) and _name(k)}
         self.used: set[str] = set()
-        self.made = 0  # how many variants this build encoded
         self._lock = threading.Lock()
 
     def variants(self, data: bytes, wanted: Sequence[Variant]) -> list[bytes]:
@@ -78,7 +77,6 @@ class VariantCache(Encoder):
             return  # only costs the next build the time to make it again
         with self._lock:
             self.index[key] = hashlib.sha256(data).hexdigest()
-            self.made += 1
 
     def save(self) -> None:
         """Record the variants this build used, and remove the others."""
