@@ -250,12 +250,16 @@ def check(config: SiteConfig) -> str:
         return (
             f"{checked}\n{shown}/ is not built yet: build it, then check again to test its links."
         )
-    problems = check_site(config.output_dir, config.base_url, config.allowed_origins)
-    shown = config.display_path(config.output_dir)
-    raise_all([HrdblogError(f"{shown}/{problem}") for problem in problems])
-    pages = sum(1 for path in config.output_dir.rglob("*.html"))
+    # The heavy pages are named first: a broken link elsewhere does not hide them.
     heavy = [w for w in page_weights(config.output_dir) if w.total > config.page_budget * 1024]
+    shown = config.display_path(config.output_dir)
     for weight in heavy:
+        heaviest = (
+            f"; the heaviest file is {weight.heaviest[0][0]} ({_kb(weight.heaviest[0][1])}): a "
+            "simpler or smaller photo, or smaller image_widths, weighs less"
+            if weight.heaviest
+            else ""
+        )
         logger.warning(
             "%s/%s weighs %s on a phone's first screen, more than page_budget (%d KB): "
             "HTML %s, CSS %s, images %s%s",
@@ -266,10 +270,11 @@ def check(config: SiteConfig) -> str:
             _kb(weight.html),
             _kb(weight.css),
             _kb(weight.images),
-            f" (the heaviest {weight.heaviest[0]}: make it smaller, or lower it on the page)"
-            if weight.heaviest
-            else "",
+            heaviest,
         )
+    problems = check_site(config.output_dir, config.base_url, config.allowed_origins)
+    raise_all([HrdblogError(f"{shown}/{problem}") for problem in problems])
+    pages = sum(1 for path in config.output_dir.rglob("*.html"))
     over = f"; {count(len(heavy), 'page')} over page_budget" if heavy else ""
     return (
         f"{checked}\n{shown}/: {count(pages, 'page')} checked; every link, anchor and file "

@@ -654,20 +654,13 @@ def _static_name(value: Any) -> str:
 
 def _accent(value: Any) -> str:
     color = _text(value).strip()
-    if colors.parse(color) is None:
+    rgb = colors.parse(color)
+    if rgb is None:
         raise _Invalid(
             f"must be a colour written #rrggbb, got {value!r}",
             "e.g. accent_color: '#8f1d1d' (quoted: YAML reads what follows # as a comment)",
         )
-    ratio = colors.contrast(color, colors.LIGHT_BACKGROUND)
-    if ratio < colors.TEXT_CONTRAST:
-        darker = colors.readable_on(color, colors.LIGHT_BACKGROUND)
-        raise _Invalid(
-            f"{color} is too light to read on white: its contrast is {ratio:.1f}:1, and text "
-            f"needs {colors.TEXT_CONTRAST}:1",
-            f"choose a darker colour, e.g. {darker}, the nearest of the same hue",
-        )
-    return colors.written(colors.parse(color))  # type: ignore[arg-type]
+    return colors.written(rgb)
 
 
 def _kicker(value: Any, taxonomies: tuple[Taxonomy, ...]) -> str:

@@ -258,10 +258,11 @@ def _theme_files(config: SiteConfig) -> list[Planned]:
     accent colour, and the site's icon where `favicon` names none."""
     made = []
     if config.accent_color:
+        text = colors.readable_on(config.accent_color, colors.LIGHT_BACKGROUND)
         dark = colors.readable_on(config.accent_color, colors.DARK_BACKGROUND, DARK_CONTRAST)
         made.append(
             Planned(
-                StyleView(config.accent_color, dark),
+                StyleView(config.accent_color, text, dark),
                 "accent.css",
                 ACCENT_URL,
                 output_path(ACCENT_URL),
@@ -272,9 +273,10 @@ def _theme_files(config: SiteConfig) -> list[Planned]:
     if not config.favicon:
         letter = next((c for c in config.title if c.isalnum()), "h").upper()
         color = config.accent_color or colors.DEFAULT_ACCENT
+        light = colors.contrast(color, "#000000") > colors.contrast(color, "#ffffff")
         made.append(
             Planned(
-                IconView(letter, color),
+                IconView(letter, color, "#000000" if light else "#ffffff"),
                 "favicon.svg",
                 ICON_URL,
                 output_path(ICON_URL),

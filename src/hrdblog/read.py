@@ -420,7 +420,7 @@ def read_post(
     assert title is not None
     bundle = bundle_of(path, config)
     sizes = ShownImages(config, bundle, images)
-    featured = _featured(fields, sizes, bundle, shown)
+    featured = _featured(fields, sizes, bundle, path, config)
     if fields.errors:
         raise _FileErrors(fields.errors)
     clean = sanitize if config.sanitize else str
@@ -549,7 +549,7 @@ def _page_url(
 
 
 def _featured(
-    fields: _Fields, images: ShownImages, bundle: Path | None, shown: str
+    fields: _Fields, images: ShownImages, bundle: Path | None, path: Path, config: SiteConfig
 ) -> FeaturedImage | None:
     """Return the featured image the front matter gives (`image:` and its alt text, caption
     and credit), noting each problem."""
@@ -571,6 +571,16 @@ def _featured(
         address = "/" + address
     found = images.find(address)
     where = "in the post's folder" if bundle is not None else "in static/"
+    beside = bundle is None and not address.startswith("/") and (path.parent / address).is_file()
+    if beside:
+        fields.fail(
+            "image",
+            f"'image' {address} is beside the post, but a post that is a single file has no "
+            "folder to publish it from",
+            f"make the post a folder of its own: {config.display_path(path.with_suffix(''))}/"
+            f"index.md with {address} beside it",
+        )
+        return None
     if found is None or found[1] is None or not resized(found[0].name):
         exists = found is not None and found[0].is_file()
         if found is None and bundle is None and not address.startswith("/static/"):
@@ -590,7 +600,7 @@ def _featured(
         logger.warning(
             "%s:%d: the featured image %s has no image_alt: those who cannot see it learn "
             "nothing of it; add image_alt: with what it shows",
-            shown,
+            config.display_path(path),
             fields.meta.lines["image"],
             address,
         )

@@ -42,6 +42,8 @@ title: {title}
 # index_html_links: false
 # How dates are written: short, medium, long, full, or a pattern like d MMMM y.
 # date_format: long
+# How Markdown is read: markdown (Python-Markdown) or cmark (much faster, fewer extensions).
+# markdown_engine: markdown
 # Python-Markdown extensions, and their settings.
 # markdown_extensions: [footnotes, tables, fenced_code, toc, smarty]
 # markdown_extension_configs: {{}}
@@ -58,6 +60,21 @@ title: {title}
 # Keep the metadata (EXIF, GPS, XMP) of published photos. Off by default: photos must not
 # tell where and when they were taken.
 # keep_image_metadata: false
+# The widths in pixels photos are published in, so that phones download small copies.
+# image_widths: [480, 960, 1600]
+# hrdblog check names every page heavier than this many KB on a phone's first screen.
+# page_budget: 150
+# The look of the default theme. A logo and an icon: files in the folder static/.
+# logo: logo.svg
+# favicon: icon.png
+# The accent colour: the bar above the header, kickers, links under the pointer.
+# accent_color: "#8f1d1d"
+# A stylesheet of your own in static/, loaded after the theme's: colours, fonts, rules.
+# stylesheet: site.css
+# A taxonomy whose first term stands above each title in lists, like MEXICO.
+# kicker: countries
+# Year and month archives as compact lists of titles and dates.
+# compact_archives: false
 # Clean the HTML of posts written by others: scripts, event handlers, forms and frames go.
 # sanitize: false
 # Other sites that pages may load images, media or frames from (hrdblog check).

@@ -264,9 +264,12 @@ class NotFoundView:
 
 @dataclass(frozen=True)
 class StyleView:
-    """The stylesheet of the site's accent colour: as given, and lightened for dark mode."""
+    """The stylesheet of the site's accent colour: as given, for what is not text (the bar
+    above the header); and for text, the nearest of its hue readable on the light and on
+    the dark background."""
 
     accent: str
+    accent_text: str
     accent_dark: str
 
 
@@ -276,6 +279,7 @@ class IconView:
 
     letter: str
     color: str
+    ink: str  # the letter's colour: white, or black on a light accent
 
 
 @dataclass(frozen=True)

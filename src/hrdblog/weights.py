@@ -2,9 +2,11 @@
 and the images it loads before any scrolling, as a phone 360 pixels wide at twice that
 density would fetch them. `hrdblog check` names the pages heavier than `page_budget`.
 
-An image loads before any scrolling unless it says `loading="lazy"`; of a `<picture>`, or an
-image with a `srcset`, the phone takes the first source's smallest candidate at least
-PHONE_PIXELS wide (or its widest).
+An image loads before any scrolling unless it says `loading="lazy"`, and so do the first
+NEAR_THE_TOP images that do (a browser loads a lazy image at once when it is near enough to
+the screen: a list's first thumbnails are). Of a `<picture>`, or an image with a `srcset`,
+the phone takes the first source's smallest candidate at least PHONE_PIXELS wide (or its
+widest).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 #: The width, in device pixels, of the phone the weight is that of: 360 CSS pixels at 2x.
 PHONE_PIXELS = 720
+#: How many of a page's lazily loaded images are near enough to its top to load at once.
+NEAR_THE_TOP = 2
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class Weight:
     html: int
     css: int
     images: int
-    heaviest: tuple[str, ...]  # the images, heaviest first
+    heaviest: tuple[tuple[str, int], ...]  # the images with their sizes, heaviest first
 
     @property
     def total(self) -> int:
@@ -42,6 +46,7 @@ class _FirstScreen(HTMLParser):
         self.images: list[str] = []
         self._sources: list[str] = []  # the srcset of each <source> of the open <picture>
         self._in_picture = False
+        self._lazy = 0  # the lazily loaded images met
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -51,7 +56,11 @@ class _FirstScreen(HTMLParser):
             self._in_picture, self._sources = True, []
         elif tag == "source" and self._in_picture:
             self._sources.append(values.get("srcset", ""))
-        elif tag == "img" and values.get("loading", "").lower() != "lazy":
+        elif tag == "img":
+            if values.get("loading", "").lower() == "lazy":
+                self._lazy += 1
+                if self._lazy > NEAR_THE_TOP:
+                    return
             chosen = self._sources[0] if self._sources else values.get("srcset", "")
             address = _candidate(chosen) if chosen else values.get("src", "")
             if address:
@@ -86,7 +95,7 @@ def page_weights(site: Path) -> list[Weight]:
         parser.feed(data.decode("utf-8", errors="replace"))
         css = sum(_size(site, page, address) for address in dict.fromkeys(parser.styles))
         images = {address: _size(site, page, address) for address in parser.images}
-        heaviest = tuple(sorted(images, key=lambda a: -images[a]))
+        heaviest = tuple(sorted(images.items(), key=lambda item: (-item[1], item[0])))
         weights.append(Weight(page, len(data), css, sum(images.values()), heaviest))
     return sorted(weights, key=lambda w: (-w.total, w.page))
 
