@@ -346,11 +346,21 @@ def test_featured_images_of_jekyll_and_hugo_come_over_beside_their_posts(tmp_pat
             "content/posts/bundle/cover.jpg": _jpeg(),
             "content/posts/single.md": "---\ntitle: Single\ndate: 2017-03-05\nimages: [/img/single.jpg]\n---\nText.\n",
             "static/img/single.jpg": _jpeg(),
+            # A bundle's own cover.jpg, and a featured image of the same name from static/.
+            "content/posts/both/index.md": "---\ntitle: Both\ndate: 2017-03-06\nimages: [/img/cover.jpg]\n---\n![Own](cover.jpg)\n",
+            "content/posts/both/cover.jpg": _jpeg((1200, 800)),
+            "static/img/cover.jpg": _jpeg((900, 600)),
         },
     )
     assert result.exit_code == 0, result.output
     assert front(hugo / "content" / "2017" / "bundle" / "index.md")["image"] == "cover.jpg"
     assert front(hugo / "content" / "2017" / "single" / "index.md")["image"] == "single.jpg"
+    both = hugo / "content" / "2017" / "both"
+    assert front(both / "index.md")["image"] == "cover-2.jpg"  # the bundle's own cover stays
+    from hrdblog.media import image_size
+
+    assert image_size(both / "cover.jpg") == (1200, 800)
+    assert image_size(both / "cover-2.jpg") == (900, 600)
     for root in (jekyll, hugo):
         built = run_cli("build", "--source", str(root))
         assert built.exit_code == 0, built.output

@@ -587,6 +587,9 @@ def test_featured_images_come_over_from_a_copy_of_the_uploads_folder(tmp_path: P
         "its featured image https://old.example.org/wp-content/uploads/2016/01/gone.jpg is not "
         "a photo in the uploads folder" in said
     )
+    # Brought over, it is not in the list of files still on the old site; the lost one is.
+    assert "uploads/2017/03/vigil.jpg" not in said
+    assert "https://old.example.org/wp-content/uploads/2016/01/gone.jpg (" in said
     assert run_cli("build", "--source", str(root)).exit_code == 0
     figure = (root / "site" / "2017" / "03" / "04" / "vigil-in-muscat" / "index.html").read_text()
     assert 'alt="Candles outside the court"' in figure and "vigil.960w.webp" in figure

@@ -74,8 +74,8 @@ def test_the_logo_the_icon_and_the_accent_colour_come_from_the_settings(tmp_path
     assert not (site / "favicon.svg").exists()
     sheets = [link.get("href") for link in home.iter("link") if link.get("rel") == "stylesheet"]
     # The site's own rules come last, over the theme's and the accent's.
-    assert sheets == ["static/style.css", "static/accent.css", "static/site.css"]
-    accent = (site / "static" / "accent.css").read_text()
+    assert sheets == ["static/style.css", "static/hrdblog-accent.css", "static/site.css"]
+    accent = (site / "static" / "hrdblog-accent.css").read_text()
     assert ":root { --accent: #0b5563; --accent-text: #0b5563; }" in accent
     dark = accent.split("--accent-text: ")[2].split(";")[0]
     assert contrast(dark, DARK_BACKGROUND) >= 6  # lightened until it reads on the dark theme
@@ -85,7 +85,7 @@ def test_a_light_accent_colours_the_bar_and_a_readable_one_of_its_hue_the_text(
     tmp_path: Path,
 ) -> None:
     site = build_site(make_site(tmp_path, posts(), {**SETTINGS, "accent_color": "#f5c400"}))
-    accent = (site / "static" / "accent.css").read_text()
+    accent = (site / "static" / "hrdblog-accent.css").read_text()
     # The brand's yellow for the bar; on white, text in the nearest darker yellow that reads.
     assert ":root { --accent: #f5c400; --accent-text: #8e7200; }" in accent
     assert contrast("#8e7200", "#ffffff") >= 4.5
@@ -103,7 +103,7 @@ def test_without_a_favicon_the_site_s_initial_on_its_accent_is_its_icon(tmp_path
         if link.get("rel") == "icon"
     ]
     assert links == ["../../favicon.svg"]
-    assert not (site / "static" / "accent.css").exists()
+    assert not (site / "static" / "hrdblog-accent.css").exists()
 
 
 @pytest.mark.parametrize(

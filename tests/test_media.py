@@ -326,3 +326,50 @@ def test_every_name_an_image_goes_by_is_cleaned(tmp_path: Path, name: str) -> No
     site = build_site(root)
     for published in (next(site.rglob(f"2017/11/04/vigil/{name}")), site / "static" / name):
         assert b"safe house" not in published.read_bytes(), published
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    import struct
+    import zlib
+
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def test_only_the_chunks_and_segments_of_the_picture_itself_are_kept() -> None:
+    """What is kept is listed, not what is dropped: content credentials (C2PA), private
+    chunks and a JFIF thumbnail, which no list of metadata names, go all the same."""
+    plain = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(plain, "PNG")
+    data = plain.getvalue()
+    secret = b"GPSLatitude 23.5N"
+    png = (
+        data[:33]
+        + b"".join(_png_chunk(kind, secret) for kind in (b"caBX", b"prVt", b"zxIf"))
+        + data[33:]
+    )
+    clean = strip_metadata(png, "a.png")
+    assert secret in png and secret not in clean
+    assert pixels(clean) == pixels(data)
+
+    webp = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(webp, "WEBP", lossless=True)
+    riff = webp.getvalue()
+    chunk = b"C2PA" + len(secret).to_bytes(4, "little") + secret + b"\x00" * (len(secret) % 2)
+    body = riff[8:] + chunk
+    tagged = b"RIFF" + len(body).to_bytes(4, "little") + body
+    clean = strip_metadata(tagged, "a.webp")
+    assert secret in tagged and secret not in clean
+    assert pixels(clean) == pixels(riff)
+
+    jpeg = jpeg_with_location()
+    thumbnail = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x01\x01" + b"\xff\x00\x00"  # 1x1 thumbnail
+    extra = [
+        b"\xff\xe0" + (len(thumbnail) + 2).to_bytes(2, "big") + thumbnail,
+        b"\xff\xe0" + (len(b"JFXX\x00" + secret) + 2).to_bytes(2, "big") + b"JFXX\x00" + secret,
+        b"\xff\xe2" + (len(b"FPXR\x00" + secret) + 2).to_bytes(2, "big") + b"FPXR\x00" + secret,
+    ]
+    tagged = jpeg[:2] + b"".join(extra) + jpeg[2:]
+    clean = strip_metadata(tagged, "a.jpg")
+    assert secret not in clean and b"JFXX" not in clean and b"FPXR" not in clean
+    assert b"\xff\x00\x00" not in clean.split(b"\xff\xdb", 1)[0]  # the thumbnail's pixel
+    assert pixels(clean) == pixels(jpeg)

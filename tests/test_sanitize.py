@@ -175,3 +175,36 @@ def test_an_svg_drawing_that_loads_from_another_site_is_refused(tmp_path: Path) 
     assert result.stderr.splitlines()[1].startswith(
         "static/logo.svg: loads https://tracker.example/p.png from another site (https://tracker.example)"
     )
+
+
+def test_a_comment_hides_no_import_from_another_site() -> None:
+    from hrdblog.sitecheck import css_addresses
+
+    assert css_addresses('@import/**/"https://evil.example/x.css";') == [
+        "https://evil.example/x.css"
+    ]
+    assert css_addresses("@import/* a */url(https://evil.example/y.css);") == [
+        "https://evil.example/y.css"
+    ]
+    # /* inside a string or an unquoted url( ) opens no comment.
+    assert css_addresses('a{background:url("https://evil.example/*.png")} b{c:d}') == [
+        "https://evil.example/*.png"
+    ]
+    assert css_addresses("/* url(https://x.example/) */ a{b:url(/ok.png)}") == ["/ok.png"]
+
+
+def test_a_stylesheet_of_the_site_s_that_loads_from_another_site_stops_the_build(
+    tmp_path: Path,
+) -> None:
+    root = make_site(
+        tmp_path,
+        {"a.md": post("A", "2017-01-01")},
+        {"title": "T", "stylesheet": "site.css", "base_url": "https://example.org/"},
+        files={"static/site.css": "a { color: red; }\n@import/**/'https://evil.example/t.css';\n"},
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "static/site.css:2: loads https://evil.example/t.css from another site "
+        "(https://evil.example) on every page that uses it"
+    ), result.stderr

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from hrdblog.collect import collect_trees, related_posts
 from hrdblog.config import SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, Warnings, count, raise_all
-from hrdblog.images import Encoder
+from hrdblog.images import Decoder, Encoder
 from hrdblog.incremental import Incremental
 from hrdblog.lock import CACHE_DIR, blog_lock
 from hrdblog.models import Output, Page, Post, Site
@@ -139,11 +139,11 @@ class FromScratch:
 
 
 class _Checking(FromScratch):
-    """The plain steps, but for the photos' variants, which `check` does not make: the photos
-    they are made of are checked as they are."""
+    """The plain steps, but for the photos' variants, which `check` does not make: it reads
+    every pixel of the photos they are made of."""
 
-    def encoder(self) -> None:
-        return None
+    def encoder(self) -> Encoder | None:
+        return Decoder()
 
 
 def prepare(
@@ -251,14 +251,15 @@ def check(config: SiteConfig) -> str:
             f"{checked}\n{shown}/ is not built yet: build it, then check again to test its links."
         )
     # The heavy pages are named first: a broken link elsewhere does not hide them.
-    heavy = [w for w in page_weights(config.output_dir) if w.total > config.page_budget * 1024]
+    budget = config.page_budget * 1024
+    heavy = [w for w in page_weights(config.output_dir) if w.total > budget]
     shown = config.display_path(config.output_dir)
     for weight in heavy:
         heaviest = (
-            f"; the heaviest file is {weight.heaviest[0][0]} ({_kb(weight.heaviest[0][1])}): a "
+            f"; the heaviest image is {weight.heaviest[0][0]} ({_kb(weight.heaviest[0][1])}): a "
             "simpler or smaller photo, or smaller image_widths, weighs less"
-            if weight.heaviest
-            else ""
+            if weight.heaviest and weight.images * 4 >= weight.total
+            else "; show less on it (fewer posts_per_page, shorter excerpts) to lighten it"
         )
         logger.warning(
             "%s/%s weighs %s on a phone's first screen, more than page_budget (%d KB): "
@@ -283,7 +284,7 @@ def check(config: SiteConfig) -> str:
 
 
 def _kb(size: int) -> str:
-    return f"{size / 1024:.0f} KB"
+    return f"{size / 1024:.1f} KB" if size < 100 * 1024 else f"{size / 1024:.0f} KB"
 
 
 def status(config: SiteConfig) -> str:

@@ -644,15 +644,25 @@ def _widths(value: Any) -> tuple[int, ...]:
 def _static_name(value: Any) -> str:
     name = _text(value).strip().replace("\\", "/").removeprefix("/").removeprefix("static/")
     parts = name.split("/")
-    if not name or any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+    if (
+        not name
+        or any(part in ("", ".", "..") or part.startswith(".") for part in parts)
+        or re.search(r"[\s?#%]", name)
+    ):
         raise _Invalid(
             f"must name a file in the folder static/, got {value!r}",
-            "write its name inside static/, like logo.svg or css/site.css",
+            "write its name inside static/, like logo.svg or css/site.css, without spaces, "
+            "?, # or %",
         )
     return name
 
 
 def _accent(value: Any) -> str:
+    if value is None:  # accent_color: #0b5563, unquoted: YAML reads a comment
+        raise _Invalid(
+            "is empty: YAML reads what follows # as a comment",
+            "put the colour in quotes: accent_color: '#0b5563'",
+        )
     color = _text(value).strip()
     rgb = colors.parse(color)
     if rgb is None:

@@ -3,11 +3,12 @@ to browsers, and the encoding of each.
 
 An image a page shows from a post's folder or from `static/` (JPEG, PNG or WebP) is
 published, besides as it is, in each of the widths of `image_widths` that is narrower than
-itself, in its own format and as WebP, and as AVIF where the installed Pillow encodes it. A
-`<picture>` offers them, the AVIF and WebP first, and the browser takes the smallest that
-fills the space. An original wider than the widest variant is never what a reader
-downloads: the widest variant in its own format stands in for it. Every variant is made from
-the pixels alone, turned as its EXIF says: it carries no metadata but its colour profile.
+itself (and in its own width, if no wider than the widest), in its own format and as WebP,
+and as AVIF where the installed Pillow encodes it. A `<picture>` offers them, the AVIF and
+WebP first, and the browser takes the smallest that fills the space: a reader's browser
+never downloads the original. Every variant is made from the pixels alone, turned as a
+JPEG's EXIF says and brought into sRGB by its colour profile: it carries no metadata at all,
+not even the profile (a profile may hold text of its own).
 
 Which variants an image has depends only on its size and the settings (`variant_widths`), so
 the markup written while reading a post and the files planned for it always agree.
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 import PIL
@@ -47,7 +48,14 @@ _OPTIONS: dict[str, dict[str, Any]] = {
     "png": {"optimize": True},
 }
 #: What the variants are made by: a variant made by another is made again.
-ENCODER = f"Pillow {PIL.__version__} {MODERN} {sorted(_OPTIONS.items())!r}"
+ENCODER = " ".join(
+    [
+        f"Pillow {PIL.__version__}",
+        *(f"{name} {features.version(name)}" for name in ("jpg", "zlib", "webp", "avif")),
+        repr(MODERN),
+        repr(sorted(_OPTIONS.items())),
+    ]
+)
 #: How wide a photo of a post's text is shown: the column, less its margins.
 CONTENT_SIZES = "(min-width: 46rem) 44rem, calc(100vw - 2rem)"
 
@@ -97,8 +105,6 @@ def variants(published: str, source: Path, width: int, widths: Sequence[int]) ->
     found = []
     for size in variant_widths(width, widths):
         for kind in (*MODERN, own_format(name)):
-            if kind == own_format(name) and size == width:
-                continue  # the image itself
             found.append(
                 Variant(posixpath.join(folder, variant_name(name, size, kind)), source, size, kind)
             )
@@ -125,15 +131,14 @@ def picture(
     own = own_format(name.split("?")[0])
 
     def candidate(w: int, kind: str) -> str:
-        file = name if (kind == own and w == width) else variant_name(name, w, kind)
-        return f"{_srcset_address(prefix + file)} {w}w"
+        return f"{_srcset_address(prefix + variant_name(name, w, kind))} {w}w"
 
     def srcset(kind: str) -> str:
         return ", ".join(candidate(w, kind) for w in shown)
 
     widest = shown[-1]
     tall = round(height * widest / width)
-    src = prefix + (name if widest == width else variant_name(name, widest, own))
+    src = _srcset_address(prefix + variant_name(name, widest, own))
     attributes = (
         f' srcset="{escape(srcset(own))}" sizes="{escape(sizes)}" width="{widest}" height="{tall}"'
     )
@@ -177,33 +182,63 @@ class Encoder:
         """Nothing is remembered."""
 
 
+class Decoder(Encoder):
+    """Makes no variant, but reads every pixel of each photo, as making them would: for
+    `hrdblog check`, which finds what a build would, without the encoding."""
+
+    def variants(self, data: bytes, wanted: Sequence[Variant]) -> list[bytes]:
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ImageProblem(str(exc) or type(exc).__name__) from None
+        return [b""] * len(wanted)
+
+
 def encode(data: bytes, width: int, kind: str) -> bytes:
     """Return an image's pixels `width` wide in a format, turned as its EXIF says, without
     any metadata but its colour profile; raise ImageProblem if it cannot be read."""
     try:
         with Image.open(io.BytesIO(data)) as opened:
-            # A CMYK profile does not describe the RGB pixels a variant has.
-            icc = opened.info.get("icc_profile") if opened.mode != "CMYK" else None
-            image = ImageOps.exif_transpose(opened)
-            has_alpha = image.mode in ("RGBA", "LA", "PA") or (
-                image.mode == "P" and "transparency" in image.info
+            # Only a JPEG is turned as its EXIF says: so hrdblog publishes and sizes it.
+            turned = ImageOps.exif_transpose(opened) if opened.format == "JPEG" else opened
+            has_alpha = turned.mode in ("RGBA", "LA", "PA") or (
+                turned.mode == "P" and "transparency" in turned.info
             )
-            if kind == "jpeg":
-                image = image.convert("RGB")
-            else:
-                image = image.convert("RGBA" if has_alpha else "RGB")
+            image = _in_srgb(turned, "RGBA" if has_alpha and kind != "jpeg" else "RGB")
             height = max(1, round(image.height * width / image.width))
             if (width, height) != image.size:
                 image = image.resize((width, height), Image.Resampling.LANCZOS)
             image.info = {}  # nothing of the original's metadata goes with the pixels
-            options = dict(_OPTIONS[kind])
-            if icc:
-                options["icc_profile"] = icc
             out = io.BytesIO()
-            image.save(out, _PILLOW[kind], **options)
+            image.save(out, _PILLOW[kind], **_OPTIONS[kind])
             return out.getvalue()
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, KeyError) as exc:
         raise ImageProblem(str(exc) or type(exc).__name__) from None
+
+
+def _in_srgb(image: Image.Image, mode: str) -> Image.Image:
+    """Return an image's pixels in sRGB, as `mode` (RGB or RGBA): through its colour profile
+    where it has one that can be read, else as they are; 16-bit grey scaled to 8 bits."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+    profile = image.info.get("icc_profile")
+    if profile:
+        from PIL import ImageCms  # only photos with a profile need it
+
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            with_alpha = image.convert("RGBA") if mode == "RGBA" and image.mode != "CMYK" else image
+            if with_alpha.mode not in ("RGB", "RGBA", "CMYK", "L"):
+                with_alpha = with_alpha.convert("RGB")
+            converted = ImageCms.profileToProfile(
+                with_alpha, source, ImageCms.createProfile("sRGB"), outputMode=mode
+            )
+            if converted is not None:
+                return converted
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass  # a profile that cannot be read: the pixels as they are
+    return image.convert(mode)
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -254,19 +289,19 @@ class ShownImages:
         if not alt or not (alt.group(2) or alt.group(3) or "").strip():
             self.without_alt.append((address, alt is not None))
         found = self.find(address) if source else None
-        size = found[1] if found else None
+        size = found.size if found else None
         if (
             found is not None
             and size is not None
             and self._pictures
-            and resized(found[0].name)
+            and resized(found.path.name)
             and variant_widths(size[0], self.config.image_widths)
             and not {"srcset", "width", "height"} & attributes
             and "?" not in address
             and "#" not in address
-            and not _animated(found[0])
+            and not found.moving
         ):
-            self.note(found[0], address, size)
+            self.note(found.path, address, size)
             lazy = "" if "loading" in attributes else ' loading="lazy" decoding="async"'
             end = -2 if tag.endswith("/>") else -1
             tag = f"{tag[:end].rstrip()}{lazy}{tag[end:]}"
@@ -283,12 +318,14 @@ class ShownImages:
 
     def note(self, path: Path, address: str, size: tuple[int, int]) -> ShownImage:
         """Note a photo shown in several widths; return it."""
-        image = ShownImage(self.config.display_path(path), unquote(address), *size)
+        at = posixpath.normpath(unquote(address))  # ./a.jpg and sub/../a.jpg are a.jpg
+        image = ShownImage(self.config.display_path(path), at, *size)
         self.shown[image.at] = image
         return image
 
-    def find(self, address: str) -> tuple[Path, tuple[int, int] | None] | None:
-        """Return the file an address shows and its size, or None if it is not the site's."""
+    def find(self, address: str) -> Found | None:
+        """Return the file an address shows, with its size and whether it moves; None if it
+        is not a file of the site's (another site's, data, a hidden file, outside)."""
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#", address):
             return None  # another site's image, or data
         path_part = unquote(address.split("?")[0].split("#")[0])
@@ -298,15 +335,39 @@ class ShownImages:
             base, relative_path = self.bundle, path_part
         else:
             return None
+        if any(
+            part.startswith(".") and part not in (".", "..") for part in relative_path.split("/")
+        ):
+            return None  # hidden files are never published
         try:
             path = (base / relative_path).resolve()
         except (OSError, RuntimeError):  # a link that loops
             return None
         if not path.is_relative_to(base.resolve()):
             return None
-        size = image_size(path)
-        self.seen[str(path)] = list(size) if size else None
-        return path, size
+        facts = image_facts(path)
+        self.seen[str(path)] = facts
+        if facts is None:
+            return Found(path, None, False)
+        return Found(path, (facts[0], facts[1]), len(facts) > 2)
+
+
+class Found(NamedTuple):
+    """An image file a page shows: its size (None: not an image hrdblog can read), and
+    whether it moves."""
+
+    path: Path
+    size: tuple[int, int] | None
+    moving: bool
+
+
+def image_facts(path: Path) -> list[Any] | None:
+    """Return what a page's markup of an image depends on: its width and height, and for a
+    photo that moves "moving" (published as it is); None for no image hrdblog can read."""
+    size = image_size(path)
+    if size is None:
+        return None
+    return [*size, "moving"] if resized(path.name) and _animated(path) else list(size)
 
 
 def _animated(path: Path) -> bool:

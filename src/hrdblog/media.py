@@ -42,14 +42,21 @@ MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 _ORIENTATION = 0x0112
 _TURNED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
-# JPEG segments kept: JFIF (APP0), ICC colour profiles (APP2), Adobe colour transform (APP14),
-# and everything that is not an application segment or a comment.
-_JPEG_KEPT_APPS = {0xE0, 0xE2, 0xEE}
-# PNG chunks dropped: EXIF, the three kinds of text (which also carry XMP), the time of change.
-_PNG_DROPPED = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
+# What is kept of each format is listed, never what is dropped: a kind of metadata nobody
+# listed (content credentials, a camera maker's private chunk) is dropped all the same.
+# JPEG application segments kept, by what they start with: JFIF (APP0, without its
+# thumbnail), ICC colour profiles (APP2) and Adobe's colour transform (APP14); besides them,
+# everything that is not an application segment or a comment.
+_JPEG_KEPT_APPS = {0xE0: b"JFIF\x00", 0xE2: b"ICC_PROFILE\x00", 0xEE: b"Adobe"}
+# PNG chunks kept: the image, its colour and pixel shape, and APNG's frames.
+_PNG_KEPT = {
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT",
+    b"bKGD", b"pHYs", b"cICP", b"mDCv", b"cLLi", b"acTL", b"fcTL", b"fdAT",
+}  # fmt: skip
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# WebP chunks dropped, and the bits of its VP8X header that announce them.
-_WEBP_DROPPED = {b"EXIF", b"XMP "}
+# WebP chunks kept: the image, its alpha, its animation, its colour profile; and the bits of
+# its VP8X header that announce EXIF and XMP, cleared.
+_WEBP_KEPT = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
 _WEBP_EXIF_XMP_FLAGS = 0x08 | 0x04
 # GIF application extensions kept: the looping of animations.
 _GIF_KEPT_APPLICATIONS = (b"NETSCAPE2.0", b"ANIMEXTS1.0")
@@ -208,11 +215,24 @@ def _strip_jpeg(data: bytes) -> bytes:
         if marker == 0xDA:  # start of scan: its header, then its data up to the next marker
             end = _scan_end(data, end)
         segment = data[at:end]
-        application = 0xE0 <= marker <= 0xEF
-        if not ((application and marker not in _JPEG_KEPT_APPS) or marker == 0xFE):
+        if 0xE0 <= marker <= 0xEF:
+            kept = _JPEG_KEPT_APPS.get(marker)
+            if kept is not None and segment[4:].startswith(kept):
+                out.append(_without_thumbnail(segment) if marker == 0xE0 else segment)
+        elif marker != 0xFE:  # not a comment
             out.append(segment)
         at = end
     return b"".join(out)  # one cut short keeps what it has, as browsers show it
+
+
+def _without_thumbnail(segment: bytes) -> bytes:
+    """Return a JFIF segment without the thumbnail it may carry (a small copy of the photo,
+    perhaps of the photo before it was cropped)."""
+    header = segment[4:18]  # JFIF\0, version, units, densities, thumbnail width and height
+    if len(header) < 14:
+        return segment
+    body = header[:12] + b"\x00\x00"
+    return b"\xff\xe0" + struct.pack(">H", len(body) + 2) + body
 
 
 def _scan_end(data: bytes, at: int) -> int:
@@ -240,7 +260,7 @@ def _strip_png(data: bytes) -> bytes:
         end = at + 12 + length
         if end > len(data):
             raise ImageProblem("a damaged PNG chunk")
-        if kind not in _PNG_DROPPED:
+        if kind in _PNG_KEPT:
             out.append(data[at:end])
         at = end
         if kind == b"IEND":
@@ -263,7 +283,7 @@ def _strip_webp(data: bytes) -> bytes:
         if kind == b"VP8X":
             flags = chunk[8] & ~_WEBP_EXIF_XMP_FLAGS
             chunk = chunk[:8] + bytes([flags]) + chunk[9:]
-        if kind not in _WEBP_DROPPED:
+        if kind in _WEBP_KEPT:
             chunks.append(chunk)
         at = end
     body = b"WEBP" + b"".join(chunks)

@@ -122,7 +122,8 @@ def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | Non
     paths = [(page.path, page.origin) for page in pages]
     paths += [(name, _file_origin(trees[0], path)) for name, path in files]
     paths += [
-        (v.path, Origin(f"a {v.width} px copy of", config.display_path(v.source))) for v in variants
+        (v.path, Origin(f"its {v.width} px {v.kind} copy", config.display_path(v.source)))
+        for v in variants
     ]
     errors: list[HrdblogError] = []
     try:
@@ -141,7 +142,7 @@ def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | Non
         except ErrorList as exc:  # the default language's tree has the problems of each
             errors += exc.errors
             break
-        sites.append(site_view(tree, listing_url, site_wide, menu, _logo(config)))
+        sites.append(site_view(tree, listing_url, site_wide, menu, _logo(config), icon_of(config)))
     raise_all(errors)
     return Plan(tuple(sites), tuple(pages), tuple(files), tuple(_notes(config)), variants)
 
@@ -270,7 +271,7 @@ def _theme_files(config: SiteConfig) -> list[Planned]:
                 listed=False,
             )
         )
-    if not config.favicon:
+    if icon_of(config) == ICON_URL:
         letter = next((c for c in config.title if c.isalnum()), "h").upper()
         color = config.accent_color or colors.DEFAULT_ACCENT
         light = colors.contrast(color, "#000000") > colors.contrast(color, "#ffffff")
@@ -288,8 +289,23 @@ def _theme_files(config: SiteConfig) -> list[Planned]:
 
 
 #: Where the theme's files made from the settings are published.
-ACCENT_URL = "/static/accent.css"
+ACCENT_URL = "/static/hrdblog-accent.css"
 ICON_URL = "/favicon.svg"
+#: The icons a site may have at its root (root/), which browsers look for there.
+ROOT_ICONS = ("favicon.svg", "favicon.ico", "favicon.png")
+
+
+def icon_of(config: SiteConfig) -> str:
+    """Return the site url of the site's icon: the `favicon` setting's file, else one of
+    root/, else the one the theme makes."""
+    if config.favicon:
+        return "/static/" + config.favicon
+    for name in ROOT_ICONS:
+        if (config.root_dir / name).is_file():
+            return "/" + name
+    return ICON_URL
+
+
 #: The contrast of the accent lightened for dark mode: more than text needs, for its
 #: thinner strokes on a dark background.
 DARK_CONTRAST = 6.0
@@ -410,9 +426,10 @@ def root_files(site: Site) -> list[tuple[str, Path]]:
 
 def photo_variants(trees: Sequence[Site]) -> tuple[Variant, ...]:
     """Return the variants of every photo a published post or page shows (`images`), each
-    once, in the order of their paths."""
+    once, in the order of their paths; two photos whose variants would share a path (a.jpg
+    and a.png) both, for the paths' check to name."""
     config = trees[0].config
-    found: dict[str, Variant] = {}
+    found: dict[tuple[str, Path], Variant] = {}
     for tree in trees:
         entries: tuple[Post | Page, ...] = (*tree.posts, *tree.pages)
         for entry in entries:
@@ -424,8 +441,8 @@ def photo_variants(trees: Sequence[Site]) -> tuple[Variant, ...]:
                     published = posixpath.join(posixpath.dirname(output_path(entry.url)), image.at)
                 source = config.source / image.file
                 for variant in variants(published, source, image.width, config.image_widths):
-                    found.setdefault(variant.path, variant)
-    return tuple(found[path] for path in sorted(found))
+                    found.setdefault((variant.path, source), variant)
+    return tuple(found[key] for key in sorted(found))
 
 
 def post_files(site: Site) -> list[tuple[str, Path]]:

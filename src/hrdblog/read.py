@@ -569,6 +569,13 @@ def _featured(
     address = address.strip()
     if address.startswith("static/"):
         address = "/" + address
+    if "?" in address or "#" in address:
+        fields.fail(
+            "image",
+            f"'image' {address!r} is not the name of a file: it has a ? or a #",
+            "write the photo's file name alone, e.g. image: vigil.jpg",
+        )
+        return None
     found = images.find(address)
     where = "in the post's folder" if bundle is not None else "in static/"
     beside = bundle is None and not address.startswith("/") and (path.parent / address).is_file()
@@ -581,14 +588,21 @@ def _featured(
             f"index.md with {address} beside it",
         )
         return None
-    if found is None or found[1] is None or not resized(found[0].name):
-        exists = found is not None and found[0].is_file()
+    if found is not None and found.moving:
+        fields.fail(
+            "image",
+            f"'image' {address} moves: a featured image is a still photo, shown in several widths",
+            "use a JPEG, PNG or WebP photo, and show the animation in the post's text",
+        )
+        return None
+    if found is None or found.size is None or not resized(found.path.name):
+        exists = found is not None and found.path.is_file()
         if found is None and bundle is None and not address.startswith("/static/"):
             hint = (
                 "make the post a folder of its own (content/…/slug/index.md) with the photo "
                 "beside it, or put the photo in static/ and write image: /static/photo.jpg"
             )
-        elif found is not None and found[1] is not None:
+        elif found is not None and found.size is not None:
             hint = "a featured image is a photo: use a JPEG, PNG or WebP file"
         elif exists:
             hint = "it cannot be read as an image: open it in an image editor and save it again"
@@ -605,7 +619,7 @@ def _featured(
             address,
         )
     return FeaturedImage(
-        images.note(found[0], address, found[1]), alt.strip(), caption.strip(), credit.strip()
+        images.note(found.path, address, found.size), alt.strip(), caption.strip(), credit.strip()
     )
 
 

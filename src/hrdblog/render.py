@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -27,7 +27,7 @@ from hrdblog.media import (
 from hrdblog.models import Output, Page, Post
 from hrdblog.plan import Plan, Planned
 from hrdblog.progress import Progress, silent
-from hrdblog.sitecheck import loads, other_origin
+from hrdblog.sitecheck import css_addresses, loads, other_origin
 from hrdblog.theme import DEFAULT_THEME, Theme
 from hrdblog.urls import absolute, as_read
 from hrdblog.views import (
@@ -202,6 +202,8 @@ def _published_files(config: SiteConfig, files: list[tuple[str, Path]]) -> list[
             except ContentError as exc:
                 errors.append(exc)
                 continue
+        if name.lower().endswith(".css") and not path.is_relative_to(DEFAULT_THEME):
+            errors += _remote_in_css(config, data, shown)
         if is_image(name):
             try:
                 data = check_image(data, name, config.keep_image_metadata)
@@ -223,9 +225,10 @@ def _published_files(config: SiteConfig, files: list[tuple[str, Path]]) -> list[
     return outputs
 
 
-def _variants(config: SiteConfig, wanted: Iterable[Variant], encoder: Encoder) -> list[Output]:
-    """Return the variants of the photos, each photo read once; its variants are made on
-    every core (Pillow encodes without holding the interpreter)."""
+def _variants(config: SiteConfig, wanted: Iterable[Variant], encoder: Encoder) -> Iterator[Output]:
+    """Yield the variants of the photos, each photo read once; its variants are made on
+    every core (Pillow encodes without holding the interpreter), a few photos at a time so
+    that no more than their variants are held at once."""
     by_photo: dict[Path, list[Variant]] = {}
     for variant in wanted:
         by_photo.setdefault(variant.source, []).append(variant)
@@ -242,20 +245,43 @@ def _variants(config: SiteConfig, wanted: Iterable[Variant], encoder: Encoder) -
                 f"cannot be made smaller ({exc})",
                 "open it in an image editor and save it again as JPEG or PNG",
             ) from None
-        return [
-            Output(v.path, bytes_, shown) for v, bytes_ in zip(by_photo[photo], made, strict=True)
-        ]
+        pairs = zip(by_photo[photo], made, strict=True)
+        return [Output(variant.path, data, shown) for variant, data in pairs]
 
-    outputs: list[Output] = []
     errors: list[HrdblogError] = []
-    with concurrent.futures.ThreadPoolExecutor(max(1, pool.workers())) as workers:
-        for future in [workers.submit(make, photo) for photo in sorted(by_photo)]:
-            try:
-                outputs += future.result()
-            except ContentError as exc:
-                errors.append(exc)
+    photos = sorted(by_photo)
+    workers = max(1, pool.workers())
+    with concurrent.futures.ThreadPoolExecutor(workers) as threads:
+        for start in range(0, len(photos), 4 * workers):
+            batch = [threads.submit(make, photo) for photo in photos[start : start + 4 * workers]]
+            for future in batch:
+                try:
+                    yield from future.result()
+                except ContentError as exc:
+                    errors.append(exc)
     raise_all(errors)
-    return outputs
+
+
+def _remote_in_css(config: SiteConfig, data: bytes, shown: str) -> list[HrdblogError]:
+    """Return an error for each address on another site a stylesheet makes browsers load,
+    at its line: as a post's, its every reader's browser would tell that site who reads."""
+    text = data.decode("utf-8", errors="replace")
+    errors: list[HrdblogError] = []
+    for address in dict.fromkeys(css_addresses(text)):
+        origin = other_origin(address, config.allowed_origins, config.base_url)
+        if origin is None:
+            continue
+        at = text.find(address)
+        errors.append(
+            ContentError(
+                shown,
+                text.count("\n", 0, at) + 1 if at >= 0 else None,
+                f"loads {address} from another site ({origin}) on every page that uses it",
+                "put the file it loads in static/ and name it from there, or list "
+                f"{origin} in allowed_origins in hrdblog.yaml",
+            )
+        )
+    return errors
 
 
 def _checked_svg(config: SiteConfig, data: bytes, shown: str) -> bytes:

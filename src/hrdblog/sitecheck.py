@@ -60,6 +60,11 @@ _NAVIGATION_LINKS = frozenset(
     "noopener noreferrer shortlink edit".split()
 )
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s*(['"])(.*?)\3""", re.IGNORECASE)
+# A comment, unless inside a string or an unquoted url(…), where /* is no comment.
+_CSS_COMMENT = re.compile(
+    r"""("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|url\(\s*[^'"\s)][^)]*\))|/\*.*?(?:\*/|$)""",
+    re.DOTALL | re.IGNORECASE,
+)
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.DOTALL)
 # image-set() and -webkit-image-set() take addresses as bare strings too.
 _CSS_IMAGE_SET = re.compile(r"image-set\(([^()]*(?:\([^()]*\)[^()]*)*)\)", re.IGNORECASE)
@@ -162,6 +167,8 @@ def css_addresses(css: str) -> list[str]:
     """Return the addresses a stylesheet loads: url(…), @import and image-set(…), its
     escapes (`u\\72l(…)`) read as a browser reads them."""
     css = _CSS_ESCAPE.sub(_unescaped, css) if "\\" in css else css
+    # A comment separates what is around it, as a space would: @import/**/"x" imports x.
+    css = _CSS_COMMENT.sub(lambda m: m.group(1) or " ", css) if "/*" in css else css
     found = [m.group(2) or m.group(4) for m in _CSS_URL.finditer(css) if m.group(2) or m.group(4)]
     for image_set in _CSS_IMAGE_SET.finditer(css):
         found += [m.group(2) for m in _CSS_STRING.finditer(image_set.group(1)) if m.group(2)]

@@ -199,7 +199,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
             folder = entry.url if entry.url.endswith("/") else posixpath.dirname(entry.url) + "/"
             address = folder + at
         shown = variant_widths(image.width, config.image_widths)
-        if widest and shown and shown[-1] != image.width:
+        if widest and shown:
             folder, _, name = address.rpartition("/")
             address = f"{folder}/{variant_name(name, shown[-1], own_format(name))}"
         return address

@@ -135,6 +135,7 @@ class SiteView:
     title: str = ""  # the site's title, in the tree's language where it is translated
     description: str = ""  # and its description
     logo: Logo | None = None  # the `logo` setting's file, with its size
+    icon: str = "/favicon.svg"  # the site url of its icon
 
     def __getattr__(self, name: str) -> Any:
         """Return a site-wide list the templates name."""
@@ -367,6 +368,7 @@ def site_view(
     names: frozenset[str],
     menu: tuple[MenuEntry, ...] = (),
     logo: Logo | None = None,
+    icon: str = "/favicon.svg",
 ) -> SiteView:
     """Return the site-wide view of a site, with its menu, its logo and the site-wide lists
     in `names` (the ones the templates name)."""
@@ -390,6 +392,7 @@ def site_view(
         title=site.config.site_text(site.language or site.config.language, "title"),
         description=site.config.site_text(site.language or site.config.language, "description"),
         logo=logo,
+        icon=icon,
     )
 
 

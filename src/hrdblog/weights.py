@@ -82,7 +82,7 @@ def _candidate(srcset: str) -> str:
         found.append((int(width[:-1]) if width[:-1].isdigit() else 0, bits[0]))
     found.sort()
     wide = [address for width, address in found if width >= PHONE_PIXELS]
-    return wide[0] if wide else found[-1][1]
+    return wide[0] if wide else (found[-1][1] if found else "")
 
 
 def page_weights(site: Path) -> list[Weight]:
@@ -94,10 +94,22 @@ def page_weights(site: Path) -> list[Weight]:
         parser = _FirstScreen()
         parser.feed(data.decode("utf-8", errors="replace"))
         css = sum(_size(site, page, address) for address in dict.fromkeys(parser.styles))
-        images = {address: _size(site, page, address) for address in parser.images}
+        images = {}
+        for address in parser.images:
+            size = _size(site, page, address)
+            if size:  # named as the site names it: static/logo.svg, 2017/…/vigil.960w.avif
+                images[_site_path(page, address)] = size
         heaviest = tuple(sorted(images.items(), key=lambda item: (-item[1], item[0])))
         weights.append(Weight(page, len(data), css, sum(images.values()), heaviest))
     return sorted(weights, key=lambda w: (-w.total, w.page))
+
+
+def _site_path(page: str, address: str) -> str:
+    """Return the path in the site of an address on a page."""
+    path = unquote(urlsplit(address).path)
+    if path.startswith("/"):
+        return posixpath.normpath(path.lstrip("/"))
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
 
 
 def _size(site: Path, page: str, address: str) -> int:

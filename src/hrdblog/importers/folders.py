@@ -248,6 +248,11 @@ def _prepare(
         report.problem(where, featured)
     elif featured is not None:
         name, path, alt = featured
+        stem, dot, suffix = name.rpartition(".")
+        number = 1
+        while files.get(name, path) != path:  # the post's own file of that name stays
+            number += 1
+            name = f"{stem}-{number}{dot}{suffix}"
         files[name] = path
         out["image"] = name
         if alt:

@@ -85,6 +85,7 @@ class _Export:
     # A copy of the old site's wp-content/uploads, and the attachments found in the export.
     uploads: Path | None = None
     attachments: dict[str, _Attachment] = field(default_factory=dict)
+    brought: set[str] = field(default_factory=set)  # the attachments brought over, by id
     # The old site's names of the terms of the posts imported: (WP taxonomy, nicename, name).
     used_terms: set[tuple[str, str, str]] = field(default_factory=set)
 
@@ -231,8 +232,9 @@ def import_wordpress(export_file: Path, importer: Importer, uploads: Path | None
             )
         else:
             report.problem(where, f"its featured image (attachment {image}) is not in the export")
-    for url, parent, _ in attachments:
-        report.file(url, titles.get(parent, "not used by any post"))
+    for url, parent, own in attachments:
+        if own not in export.brought:
+            report.file(url, titles.get(parent, "not used by any post"))
     _old_term_addresses(export, importer)
     return report
 
@@ -419,6 +421,7 @@ def _featured(
         )
         return {}
     meta["image"] = found.name
+    export.brought.add(thumbnail)
     if attachment.alt:
         meta["image_alt"] = attachment.alt
     if attachment.caption:

@@ -18,7 +18,14 @@ from collections.abc import Sequence
 
 from hrdblog.config import SiteConfig
 from hrdblog.images import ENCODER, Encoder, Variant, encode
-from hrdblog.incremental.sealed import names_in, read_sealed, remove, write_sealed
+from hrdblog.incremental.sealed import (
+    names_in,
+    own_folder,
+    read_regular,
+    read_sealed,
+    remove,
+    write_sealed,
+)
 from hrdblog.lock import CACHE_DIR
 from hrdblog.seal import Seal
 
@@ -61,17 +68,19 @@ class VariantCache(Encoder):
         expected = self.index.get(key)
         if expected is None:
             return None
-        try:
-            data = (self.folder / key).read_bytes()
-        except OSError:
+        data = read_regular(self.folder / key)
+        if data is None:
             return None
         return data if hashlib.sha256(data).hexdigest() == expected else None
 
     def _store(self, key: str, data: bytes) -> None:
+        if not own_folder(self.folder):
+            return  # a link in the cache's place: nothing is written through it
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             part = self.folder / f"{key}.{threading.get_ident()}.part"
-            part.write_bytes(data)
+            with open(part, "xb") as file:
+                file.write(data)
             part.replace(self.folder / key)
         except OSError:
             return  # only costs the next build the time to make it again

@@ -24,10 +24,10 @@ from markupsafe import Markup
 
 from hrdblog.config import SiteConfig
 from hrdblog.files import Listing
+from hrdblog.images import image_facts
 from hrdblog.incremental.keys import Inputs
 from hrdblog.incremental.sealed import names_in, read_sealed, remove, write_sealed
 from hrdblog.lock import CACHE_DIR
-from hrdblog.media import image_size
 from hrdblog.models import FeaturedImage, Link, Page, Post, ShownImage, Term
 from hrdblog.read import UNREADABLE, FileRead, PostReader, bundle_of
 from hrdblog.seal import Seal
@@ -264,9 +264,8 @@ def _still_sized(images: Mapping[str, Any]) -> bool:
     return all(_size(Path(path)) == size for path, size in images.items())
 
 
-def _size(path: Path) -> list[int] | None:
-    size = image_size(path)
-    return list(size) if size else None
+def _size(path: Path) -> list[Any] | None:
+    return image_facts(path)
 
 
 def _digest(key: str, images: Mapping[str, Any]) -> str:

@@ -1,12 +1,18 @@
 """The files of `.hrdblog-cache/`: each a header line, its signature with the blog's seal for
 the settings it was written under, then its body. A file that is damaged, tampered with, of
-other settings or unreadable reads as nothing, and only costs speed."""
+other settings or unreadable reads as nothing, and only costs speed.
+
+Only regular files in folders of the cache's own are read, written or removed: a folder of
+the cache that is a link (to anywhere on the computer) is no folder of the cache, and a named
+pipe or a device in the place of a file is no file, read without waiting on it.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
+import stat
 from pathlib import Path
 
 from hrdblog.files import replace_file
@@ -20,13 +26,9 @@ def read_sealed(
 ) -> bytes | None:
     """Return the body of a cache file if it is signed with the blog's seal for these
     settings (`fingerprint`); else None: damaged, tampered with, of other settings."""
-    try:
-        with open(path, "rb") as file:
-            data = file.read()
-    except FileNotFoundError:
-        return None
-    except OSError:
-        if not quiet:
+    data = read_regular(Path(path))
+    if data is None:
+        if not quiet and os.path.lexists(path):
             logger.info("%s cannot be read: doing all the work", path)
         return None
     body = seal.unwrap(data, fingerprint)
@@ -46,11 +48,50 @@ def write_sealed(
     sealed = seal.wrap(data, fingerprint)
     if atomic:
         _write_atomically(path, sealed)
-    else:
-        path.write_bytes(sealed)
+    elif own_folder(path.parent):
+        # Never through a link, nor into a pipe, left in its place.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(path, flags | os.O_NONBLOCK, 0o644)
+        with os.fdopen(descriptor, "wb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise OSError(f"{path} is not a file")
+            file.write(sealed)
+
+
+def read_regular(path: Path) -> bytes | None:
+    """Return the bytes of a regular file in a folder of the cache's own; None for anything
+    else (no such file, a link, a pipe, a device, a folder that is a link)."""
+    if not own_folder(path.parent):
+        return None
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return None
+            return file.read()
+        except OSError:
+            return None
+
+
+def own_folder(folder: Path) -> bool:
+    """Tell whether a folder of the cache is its own to read and change: a real folder, not a
+    link, or not made yet (and made so by the cache)."""
+    try:
+        mode = os.lstat(folder).st_mode
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return stat.S_ISDIR(mode)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
+    if not own_folder(path.parent):
+        logger.info("%s is not a folder of the cache's own: left alone", path.parent)
+        return
     try:
         path.parent.mkdir(exist_ok=True)
         replace_file(path, data)
@@ -63,7 +104,10 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def names_in(folder: Path) -> list[str]:
-    """Return the names of the files in a cache folder; none if it does not exist."""
+    """Return the names of the files in a cache folder; none if it does not exist or is not
+    the cache's own."""
+    if not own_folder(folder):
+        return []
     try:
         return os.listdir(folder)
     except OSError:
@@ -71,6 +115,7 @@ def names_in(folder: Path) -> list[str]:
 
 
 def remove(path: Path) -> None:
-    """Remove a cache file, if it can be."""
-    with contextlib.suppress(OSError):
-        path.unlink()
+    """Remove a cache file (or a link in its place, never what it leads to), if it can be."""
+    if own_folder(path.parent):
+        with contextlib.suppress(OSError):
+            path.unlink()
