@@ -421,8 +421,16 @@ def test_a_pipe_in_place_of_a_cached_file_is_passed_over_without_waiting(
         cached.unlink()
         os.mkfifo(cached)
     (root / "content" / "2017" / "other.md").write_text(post("Other", "2017-12-01"))
-    done = run_cli("build", "--source", str(root))  # a wait would hang the test here
-    assert done.exit_code == 0, done.output
+    import threading
+
+    results: list[int] = []
+    builder = threading.Thread(
+        target=lambda: results.append(run_cli("build", "--source", str(root)).exit_code),
+        daemon=True,
+    )
+    builder.start()
+    builder.join(timeout=120)
+    assert results == [0], "the build waited on a pipe"
 
 
 def test_an_address_written_another_way_is_the_same_photo(tmp_path: Path) -> None:
@@ -526,3 +534,90 @@ def test_only_a_jpeg_is_turned_as_its_exif_says(tmp_path: Path) -> None:
     # A PNG marked as turned is published and sized as it is: so are its copies.
     made = opened(encode(photo((1200, 600), orientation=6, kind="PNG"), 480, "webp"))
     assert made.size == (480, 240)
+
+
+def _icc_profile(primaries: tuple[tuple[float, float, float], ...], gamma: float) -> bytes:
+    """Return an ICC display profile of these primaries (XYZ under D50) and gamma."""
+    import struct
+
+    def fixed(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(values: tuple[float, float, float]) -> bytes:
+        return b"XYZ \0\0\0\0" + b"".join(fixed(v) for v in values)
+
+    curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, round(gamma * 256)) + b"\0\0"
+    text = b"wide gamut"
+    desc = (
+        b"desc\0\0\0\0" + struct.pack(">I", len(text) + 1) + text + b"\0" + b"\0" * 8 + b"\0" * 70
+    )
+    tags = [
+        (b"desc", desc),
+        (b"wtpt", xyz((0.9642, 1.0, 0.8249))),
+        (b"rXYZ", xyz(primaries[0])),
+        (b"gXYZ", xyz(primaries[1])),
+        (b"bXYZ", xyz(primaries[2])),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for name, body in tags:
+        body += b"\0" * (-len(body) % 4)
+        table += name + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    size = offset + len(data)
+    header = (
+        struct.pack(">I", size)
+        + b"\0" * 4
+        + b"\x02\x10\0\0"
+        + b"mntrRGB XYZ "
+        + b"\0" * 12
+        + b"acsp"
+        + b"\0" * 24
+        + b"\0" * 4
+        + fixed(0.9642)
+        + fixed(1.0)
+        + fixed(0.8249)
+        + b"\0" * 48
+    )
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
+def test_a_wide_gamut_photo_is_brought_into_srgb_and_its_transparency_kept() -> None:
+    wide = _icc_profile(
+        ((0.6097, 0.3111, 0.0195), (0.2053, 0.6257, 0.0609), (0.1492, 0.0632, 0.7446)), 2.2
+    )
+    tagged = io.BytesIO()
+    Image.new("RGBA", (600, 300), (40, 160, 60, 128)).save(tagged, "PNG", icc_profile=wide)
+    for kind in ("png", "webp"):
+        made = opened(encode(tagged.getvalue(), 480, kind)).convert("RGBA")
+        red, green, blue, alpha = made.getpixel((10, 10))
+        assert "icc_profile" not in opened(encode(tagged.getvalue(), 480, kind)).info
+        assert abs(alpha - 128) <= 1  # the transparency as it was
+        assert (red, green, blue) != (40, 160, 60)  # the colours as sRGB shows them
+        assert green > 160  # a wide gamut's green is greener than sRGB's same numbers
+
+
+def test_a_jpeg_with_a_second_picture_is_a_still_photo(tmp_path: Path) -> None:
+    root = photo_blog(tmp_path, "Text.", image="phone.jpg", image_alt="A phone's photo")
+    first, depth = Image.new("RGB", (1200, 800), "teal"), Image.new("RGB", (600, 400), "grey")
+    first.save(
+        root / "content" / "2017" / "vigil" / "phone.jpg",
+        "MPO",
+        save_all=True,
+        append_images=[depth],
+    )
+    site = build_site(root)
+    assert (site / "2017" / "11" / "04" / "vigil" / "phone.480w.avif").is_file()
+
+
+def test_a_site_s_own_icon_at_its_root_is_its_icon(tmp_path: Path) -> None:
+    root = photo_blog(tmp_path)
+    (root / "root").mkdir()
+    (root / "root" / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    site = build_site(root)
+    icons = [link.get("href") for link in page(site, "/").iter("link") if link.get("rel") == "icon"]
+    assert icons == ["favicon.svg"]
+    assert (site / "favicon.svg").read_text() == '<svg xmlns="http://www.w3.org/2000/svg"/>'

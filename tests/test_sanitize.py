@@ -191,6 +191,10 @@ def test_a_comment_hides_no_import_from_another_site() -> None:
         "https://evil.example/*.png"
     ]
     assert css_addresses("/* url(https://x.example/) */ a{b:url(/ok.png)}") == ["/ok.png"]
+    # An escaped quote does not end a string: what follows it is no comment.
+    assert css_addresses(
+        r'a{content:"\" /* "} b{background:url(https://evil.example/x.png)} /* */'
+    ) == ["https://evil.example/x.png"]
 
 
 def test_a_stylesheet_of_the_site_s_that_loads_from_another_site_stops_the_build(

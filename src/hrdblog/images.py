@@ -218,27 +218,38 @@ def encode(data: bytes, width: int, kind: str) -> bytes:
 
 
 def _in_srgb(image: Image.Image, mode: str) -> Image.Image:
-    """Return an image's pixels in sRGB, as `mode` (RGB or RGBA): through its colour profile
-    where it has one that can be read, else as they are; 16-bit grey scaled to 8 bits."""
+    """Return an image's pixels in sRGB, as `mode` (RGB or RGBA): its colours through its
+    colour profile where it has one that can be read, else as they are, and its alpha as it
+    is; 16-bit grey scaled to 8 bits."""
+    profile = image.info.get("icc_profile")
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
         image = image.convert("I").point(lambda value: value / 256).convert("L")
-    profile = image.info.get("icc_profile")
+    if image.mode in ("P", "PA"):
+        image = image.convert(
+            "RGBA" if "transparency" in image.info or image.mode == "PA" else "RGB"
+        )
+    alpha = image.getchannel("A") if image.mode in ("RGBA", "LA") else None
+    colours = image.convert({"L": "L", "LA": "L", "CMYK": "CMYK"}.get(image.mode, "RGB"))
+    converted = colours.convert("RGB") if colours.mode != "RGB" else colours
     if profile:
         from PIL import ImageCms  # only photos with a profile need it
 
         try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-            with_alpha = image.convert("RGBA") if mode == "RGBA" and image.mode != "CMYK" else image
-            if with_alpha.mode not in ("RGB", "RGBA", "CMYK", "L"):
-                with_alpha = with_alpha.convert("RGB")
-            converted = ImageCms.profileToProfile(
-                with_alpha, source, ImageCms.createProfile("sRGB"), outputMode=mode
+            done = ImageCms.profileToProfile(
+                colours,
+                ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+                ImageCms.createProfile("sRGB"),
+                outputMode="RGB",
             )
-            if converted is not None:
-                return converted
+            if done is not None:
+                converted = done
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-            pass  # a profile that cannot be read: the pixels as they are
-    return image.convert(mode)
+            pass  # a profile that cannot be read: the colours as they are
+    if mode == "RGBA":
+        converted = converted.convert("RGBA")
+        if alpha is not None:
+            converted.putalpha(alpha)
+    return converted
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -371,9 +382,12 @@ def image_facts(path: Path) -> list[Any] | None:
 
 
 def _animated(path: Path) -> bool:
-    """Tell whether an image moves (an animated WebP or PNG): a variant would be still."""
+    """Tell whether an image moves (an animated WebP or PNG): a variant would be still. A
+    JPEG with a second picture (a phone's depth or HDR map) is a still photo."""
     try:
         with Image.open(path) as image:
-            return bool(getattr(image, "is_animated", False))
+            return image.format in ("PNG", "WEBP", "GIF") and bool(
+                getattr(image, "is_animated", False)
+            )
     except (OSError, SyntaxError, ValueError):
         return True

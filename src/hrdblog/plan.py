@@ -271,7 +271,7 @@ def _theme_files(config: SiteConfig) -> list[Planned]:
                 listed=False,
             )
         )
-    if icon_of(config) == ICON_URL:
+    if _makes_icon(config):
         letter = next((c for c in config.title if c.isalnum()), "h").upper()
         color = config.accent_color or colors.DEFAULT_ACCENT
         light = colors.contrast(color, "#000000") > colors.contrast(color, "#ffffff")
@@ -304,6 +304,12 @@ def icon_of(config: SiteConfig) -> str:
         if (config.root_dir / name).is_file():
             return "/" + name
     return ICON_URL
+
+
+def _makes_icon(config: SiteConfig) -> bool:
+    """Tell whether the theme makes the site's icon: where neither `favicon` nor root/
+    gives one."""
+    return not config.favicon and not any((config.root_dir / n).is_file() for n in ROOT_ICONS)
 
 
 #: The contrast of the accent lightened for dark mode: more than text needs, for its

@@ -251,7 +251,8 @@ def _variants(config: SiteConfig, wanted: Iterable[Variant], encoder: Encoder) -
     errors: list[HrdblogError] = []
     photos = sorted(by_photo)
     workers = max(1, pool.workers())
-    with concurrent.futures.ThreadPoolExecutor(workers) as threads:
+    threads = concurrent.futures.ThreadPoolExecutor(workers)
+    try:
         for start in range(0, len(photos), 4 * workers):
             batch = [threads.submit(make, photo) for photo in photos[start : start + 4 * workers]]
             for future in batch:
@@ -259,6 +260,8 @@ def _variants(config: SiteConfig, wanted: Iterable[Variant], encoder: Encoder) -
                     yield from future.result()
                 except ContentError as exc:
                     errors.append(exc)
+    finally:  # a caller that stops taking outputs waits for no photo not yet begun
+        threads.shutdown(wait=True, cancel_futures=True)
     raise_all(errors)
 
 

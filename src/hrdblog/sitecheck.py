@@ -166,9 +166,11 @@ def _addresses(value: str, attribute: str) -> list[str]:
 def css_addresses(css: str) -> list[str]:
     """Return the addresses a stylesheet loads: url(…), @import and image-set(…), its
     escapes (`u\\72l(…)`) read as a browser reads them."""
-    css = _CSS_ESCAPE.sub(_unescaped, css) if "\\" in css else css
-    # A comment separates what is around it, as a space would: @import/**/"x" imports x.
+    # Comments first, in the text as written (a browser finds them before it reads escapes,
+    # and an escaped quote does not end a string): each separates what is around it, as a
+    # space would, so @import/**/"x" imports x.
     css = _CSS_COMMENT.sub(lambda m: m.group(1) or " ", css) if "/*" in css else css
+    css = _CSS_ESCAPE.sub(_unescaped, css) if "\\" in css else css
     found = [m.group(2) or m.group(4) for m in _CSS_URL.finditer(css) if m.group(2) or m.group(4)]
     for image_set in _CSS_IMAGE_SET.finditer(css):
         found += [m.group(2) for m in _CSS_STRING.finditer(image_set.group(1)) if m.group(2)]

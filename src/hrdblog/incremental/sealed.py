@@ -49,12 +49,12 @@ def write_sealed(
     if atomic:
         _write_atomically(path, sealed)
     elif own_folder(path.parent):
-        # Never through a link, nor into a pipe, left in its place.
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-        descriptor = os.open(path, flags | os.O_NONBLOCK, 0o644)
-        with os.fdopen(descriptor, "wb") as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                raise OSError(f"{path} is not a file")
+        # A new file, never through a link (hard or not) or into a pipe left in its place:
+        # whatever has the name goes first, which leaves what it led to as it was.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(path, flags, 0o644), "wb") as file:
             file.write(sealed)
 
 
