@@ -621,3 +621,31 @@ def test_a_site_s_own_icon_at_its_root_is_its_icon(tmp_path: Path) -> None:
     icons = [link.get("href") for link in page(site, "/").iter("link") if link.get("rel") == "icon"]
     assert icons == ["favicon.svg"]
     assert (site / "favicon.svg").read_text() == '<svg xmlns="http://www.w3.org/2000/svg"/>'
+
+
+def test_an_address_escaping_its_dot_or_leaving_the_page_s_folder_is_shown_as_written(
+    tmp_path: Path,
+) -> None:
+    root = photo_blog(tmp_path, "![Escaped](vigil%2ejpg)\n\n![Up and back](../vigil/vigil.jpg)\n")
+    site = build_site(root)
+    images = list(page(site, "/2017/11/04/vigil/").iter("img"))
+    assert images[0].get("srcset", "").startswith("vigil.480w.jpg 480w")
+    assert images[1].get("srcset") is None  # an address that is not the page's own folder's
+    assert broken_links(site, "https://example.org/") == []
+
+
+def test_a_srcset_of_unknown_widths_is_weighed_without_a_failure(tmp_path: Path) -> None:
+    root = photo_blog(
+        tmp_path, '<img alt="x" src="vigil.jpg" srcset="vigil.jpg ²w, , vigil.jpg">\n'
+    )
+    build(load_config(root))
+    result = run_cli("check", "--source", str(root))
+    assert "Traceback" not in result.output and "unexpectedly" not in result.output
+
+
+def test_a_link_in_place_of_the_lock_makes_no_file_where_it_leads(tmp_path: Path) -> None:
+    root = photo_blog(tmp_path / "blog")
+    (root / ".hrdblog-cache").mkdir()
+    (root / ".hrdblog-cache" / "lock").symlink_to(tmp_path / "made-outside")
+    build(load_config(root))
+    assert not (tmp_path / "made-outside").exists()

@@ -126,6 +126,12 @@ def test_without_a_favicon_the_site_s_initial_on_its_accent_is_its_icon(tmp_path
             "hrdblog.yaml:2: 'favicon' must name a file in the folder static/, got '../secret.png'",
         ),
         (
+            {"stylesheet": "logo.png"},
+            {"static/logo.png": "x"},
+            "hrdblog.yaml:2: 'stylesheet' names static/logo.png, which is no stylesheet\n  hint: "
+            "name a file ending in .css",
+        ),
+        (
             {"kicker": "country"},
             {},
             "hrdblog.yaml:2: 'kicker' names no taxonomy of the site: 'country'\n  hint: did you "

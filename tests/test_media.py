@@ -373,3 +373,31 @@ def test_only_the_chunks_and_segments_of_the_picture_itself_are_kept() -> None:
     assert secret not in clean and b"JFXX" not in clean and b"FPXR" not in clean
     assert b"\xff\x00\x00" not in clean.split(b"\xff\xdb", 1)[0]  # the thumbnail's pixel
     assert pixels(clean) == pixels(jpeg)
+
+
+def test_an_adobe_segment_the_line_count_and_an_icon_keep_nothing_hidden_in_them() -> None:
+    import struct
+
+    secret = b"GPSLatitude 23.5N"
+    jpeg = jpeg_with_location()
+    adobe = b"Adobe\x00\x64\x00\x00\x00\x00\x01" + secret
+    tagged = jpeg[:2] + b"\xff\xee" + struct.pack(">H", len(adobe) + 2) + adobe + jpeg[2:]
+    clean = strip_metadata(tagged, "a.jpg")
+    assert secret not in clean and b"Adobe\x00\x64" in clean
+    assert pixels(clean) == pixels(jpeg)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", secret.decode())
+    png = io.BytesIO()
+    Image.new("RGBA", (64, 64), "red").save(png, "PNG", pnginfo=info)
+    body = png.getvalue()
+    icon = (
+        b"\x00\x00\x01\x00\x01\x00"
+        + bytes([64, 64, 0, 0])
+        + struct.pack("<HH", 1, 32)
+        + struct.pack("<II", len(body), 22)
+        + body
+    )
+    clean = strip_metadata(icon, "favicon.ico")
+    assert secret in icon and secret not in clean
+    with Image.open(io.BytesIO(clean)) as opened:
+        assert opened.size == (64, 64)

@@ -212,3 +212,24 @@ def test_a_stylesheet_of_the_site_s_that_loads_from_another_site_stops_the_build
         "static/site.css:2: loads https://evil.example/t.css from another site "
         "(https://evil.example) on every page that uses it"
     ), result.stderr
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<!--><img src="//tracker.example/a.png">-->',
+        '<!---><img src="//tracker.example/a.png">-->',
+        '<img alt=x src="//tracker.example/a.png" src="ok.png">',
+        '<meta http-equiv="refresh" content="0.5; url=//tracker.example/a.png">',
+        '<svg><rect width=10 height=10 fill="url(//tracker.example/a.png#p)"/></svg>',
+        '<svg><image><set attributeName="href" to="//tracker.example/a.png"/></image></svg>',
+        '<svg><image><animate attributeName="xlink:href" values="x.png;//tracker.example/a.png"/></image></svg>',
+        '<div style="background:url(//tracker.example/a.png">',
+        '<style>@import "//tracker.example/a.png</style>',
+        r"<style>.a\2f\2a{} body{background:url(//tracker.example/a.png)} .b\2a\2f{}</style>",
+    ],
+)
+def test_what_a_browser_loads_is_found_however_it_is_written(html: str) -> None:
+    from hrdblog.sitecheck import loads
+
+    assert "//tracker.example/a.png" in [a.split("#")[0] for a in loads(html)]

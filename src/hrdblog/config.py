@@ -445,7 +445,17 @@ def load_config(
             )
     for key in ("logo", "favicon", "stylesheet"):
         name = settings.get(key)
-        if name and not (source / "static" / name).is_file():
+        kinds = _STATIC_KINDS[key]
+        if name and Path(name).suffix.lower() not in kinds:
+            errors.append(
+                ConfigError(
+                    shown,
+                    mapping.lines[key],
+                    f"'{key}' names static/{name}, which is no {_STATIC_NOUNS[key]}",
+                    f"name a file ending in {', '.join(sorted(kinds))}",
+                )
+            )
+        elif name and not (source / "static" / name).is_file():
             errors.append(
                 ConfigError(
                     shown,
@@ -475,6 +485,14 @@ def load_config(
     settings.update(overrides)
     return _complete(SiteConfig(**paths, config_file=config_file, **settings), taxonomy_texts)
 
+
+#: What the files the look's settings name may be, by their names' endings.
+_STATIC_KINDS = {
+    "logo": frozenset({".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif"}),
+    "favicon": frozenset({".ico", ".svg", ".png", ".gif"}),
+    "stylesheet": frozenset({".css"}),
+}
+_STATIC_NOUNS = {"logo": "image", "favicon": "icon", "stylesheet": "stylesheet"}
 
 #: The settings checked once the others are known: the taxonomies and the languages.
 _CHECKED_AFTER = frozenset({"texts", "translations", "menu", "term_translations", "kicker"})

@@ -65,6 +65,12 @@ def resized(name: str) -> bool:
     return Path(name).suffix.lower() in RESIZED
 
 
+def usable_image_name(name: str) -> bool:
+    """Tell whether a photo of this name can be a featured image: not hidden (never
+    published), without ? or # (which an address would read as its end)."""
+    return not name.startswith(".") and not {"?", "#"} & set(name)
+
+
 def own_format(name: str) -> str:
     """Return the format an image's variants in its own format are written in."""
     suffix = Path(name).suffix.lower()
@@ -126,19 +132,20 @@ def picture(
     if not shown:
         end = -2 if tag.endswith("/>") else -1
         return f'{tag[:end].rstrip()} width="{width}" height="{height}"{tag[end:]}'
-    folder, slash, name = address.rpartition("/")
-    prefix = folder + slash
-    own = own_format(name.split("?")[0])
+    folder, slash, written = address.rpartition("/")
+    # The names as they are (photo%2ejpg is photo.jpg), written again as addresses.
+    prefix, name = unquote(folder + slash), unquote(written)
+    own = own_format(name)
 
     def candidate(w: int, kind: str) -> str:
-        return f"{_srcset_address(prefix + variant_name(name, w, kind))} {w}w"
+        return f"{as_address(prefix + variant_name(name, w, kind))} {w}w"
 
     def srcset(kind: str) -> str:
         return ", ".join(candidate(w, kind) for w in shown)
 
     widest = shown[-1]
     tall = round(height * widest / width)
-    src = _srcset_address(prefix + variant_name(name, widest, own))
+    src = as_address(prefix + variant_name(name, widest, own))
     attributes = (
         f' srcset="{escape(srcset(own))}" sizes="{escape(sizes)}" width="{widest}" height="{tall}"'
     )
@@ -153,11 +160,19 @@ def picture(
     return f"<picture>{sources}{img}</picture>"
 
 
-def _srcset_address(address: str) -> str:
-    # A srcset separates its candidates with commas and whitespace: neither may be in one;
-    # and a % that escapes nothing is one.
-    address = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", address)
-    return address.replace(" ", "%20").replace(",", "%2C")
+def as_address(path: str) -> str:
+    """Return a path of the site as an address fit for src and srcset (which separates its
+    candidates with commas and whitespace): neither may be in one, nor what would end or
+    escape it."""
+    for character, escaped in (
+        ("%", "%25"),
+        (" ", "%20"),
+        (",", "%2C"),
+        ("#", "%23"),
+        ("?", "%3F"),
+    ):
+        path = path.replace(character, escaped)
+    return path
 
 
 def _with_src(tag: str, src: str) -> str:
@@ -310,6 +325,7 @@ class ShownImages:
             and not {"srcset", "width", "height"} & attributes
             and "?" not in address
             and "#" not in address
+            and not posixpath.normpath(unquote(address)).startswith("../")  # not the page's
             and not found.moving
         ):
             self.note(found.path, address, size)

@@ -47,7 +47,9 @@ def blog_lock(source: Path, wait: float | None = None) -> Iterator[None]:
     try:
         cache_dir.mkdir(exist_ok=True)
         ignore_all(cache_dir)  # it holds what posts say, drafts included: never for git
-        descriptor = os.open(cache_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        # Never through a link left in the lock's place: it would make a file where it leads.
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK
+        descriptor = os.open(cache_dir / LOCK_FILE, flags, 0o644)
     except OSError:
         yield
         return

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 #: The images hrdblog publishes, cleaned; the ones whose metadata it cannot remove.
 JPEG_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".jif", ".pjpeg", ".pjp"})
-IMAGE_SUFFIXES = JPEG_SUFFIXES | {".png", ".apng", ".webp", ".gif", ".tif", ".tiff"}
+IMAGE_SUFFIXES = JPEG_SUFFIXES | {".png", ".apng", ".webp", ".gif", ".tif", ".tiff", ".ico"}
 UNCLEANABLE = frozenset({".heic", ".heif", ".avif", ".jxl"})
 #: The most pixels an image may have: Pillow's own bound, some 89 million (a 10,000 by 8,900
 #: photo); a bomb has billions.
@@ -160,8 +160,12 @@ def check_image(data: bytes, name: str, keep_metadata: bool) -> bytes:
             pass
     except ImageProblem:
         raise
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
+    except UnidentifiedImageError:
         if suffix in UNCLEANABLE:  # Pillow may not read them: it need not, to publish them
+            return data
+        raise ImageProblem("it is no image file Pillow knows") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        if suffix in UNCLEANABLE:
             return data
         raise ImageProblem(str(exc) or type(exc).__name__) from None
     return data if keep_metadata else strip_metadata(data, name)
@@ -177,6 +181,7 @@ def strip_metadata(data: bytes, name: str) -> bytes:
         ".gif": _strip_gif,
         ".tif": _strip_tiff,
         ".tiff": _strip_tiff,
+        ".ico": _strip_ico,
     }
     try:
         if suffix in strippers:
@@ -218,7 +223,13 @@ def _strip_jpeg(data: bytes) -> bytes:
         if 0xE0 <= marker <= 0xEF:
             kept = _JPEG_KEPT_APPS.get(marker)
             if kept is not None and segment[4:].startswith(kept):
-                out.append(_without_thumbnail(segment) if marker == 0xE0 else segment)
+                if marker == 0xE0:
+                    segment = _without_thumbnail(segment)
+                elif marker == 0xEE:  # Adobe's is 12 bytes: nothing may follow them
+                    segment = b"\xff\xee\x00\x0e" + segment[4:16]
+                out.append(segment)
+        elif marker == 0xDC:  # the number of lines: 2 bytes, and nothing after them
+            out.append(b"\xff\xdc\x00\x04" + segment[4:6])
         elif marker != 0xFE:  # not a comment
             out.append(segment)
         at = end
@@ -266,6 +277,28 @@ def _strip_png(data: bytes) -> bytes:
         if kind == b"IEND":
             break
     return b"".join(out)
+
+
+def _strip_ico(data: bytes) -> bytes:
+    """Return an icon file with each of its PNG pictures cleaned (its BMP ones carry no
+    metadata), its directory pointing to them anew."""
+    if data[:4] not in (b"\x00\x00\x01\x00", b"\x00\x00\x02\x00"):
+        raise ImageProblem("not an ICO file")
+    (count,) = struct.unpack("<H", data[4:6])
+    heads, bodies = [], []
+    for number in range(count):
+        entry = data[6 + 16 * number : 22 + 16 * number]
+        size, offset = struct.unpack("<II", entry[8:16])
+        body = data[offset : offset + size]
+        if len(entry) != 16 or len(body) != size:
+            raise ImageProblem("a damaged ICO entry")
+        heads.append(entry[:8])
+        bodies.append(_strip_png(body) if body.startswith(_PNG_SIGNATURE) else body)
+    out, offset = [data[:6]], 6 + 16 * count
+    for head, body in zip(heads, bodies, strict=True):
+        out.append(head + struct.pack("<II", len(body), offset))
+        offset += len(body)
+    return b"".join(out + bodies)
 
 
 def _strip_webp(data: bytes) -> bytes:

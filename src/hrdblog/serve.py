@@ -299,15 +299,15 @@ def serve(config: SiteConfig, bind: str, port: int, on_ready: Callable[[str], No
                     # Watching now: catch up with what changed while the site was first built,
                     # then let readers in, so that no change they make afterwards is missed.
                     preview.rebuild(quiet=True)
-                    threading.Thread(target=server.serve_forever, daemon=True).start()
-                    serving = True
                     if bind not in LOOPBACK:
                         logger.warning(
                             "serving to your network on %s: anyone who can reach this computer "
                             "can read the preview, drafts included",
                             bind,
                         )
-                    on_ready(local)
+                    on_ready(local)  # said before the first reader can be answered
+                    threading.Thread(target=server.serve_forever, daemon=True).start()
+                    serving = True
                 elif found:
                     preview.rebuild()
         except KeyboardInterrupt:

@@ -59,7 +59,12 @@ _NAVIGATION_LINKS = frozenset(
     "alternate canonical author license next prev help bookmark tag me external nofollow "
     "noopener noreferrer shortlink edit".split()
 )
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s*(['"])(.*?)\3""", re.IGNORECASE)
+# Left open at the end of the text, a url( or an @import's string runs to it, as a browser
+# reads it.
+_CSS_URL = re.compile(
+    r"""url\(\s*(['"]?)(.*?)\1\s*(?:\)|$)|@import\s*(['"])(.*?)(?:\3|$)""",
+    re.IGNORECASE | re.DOTALL,
+)
 # A comment, unless inside a string or an unquoted url(…), where /* is no comment.
 _CSS_COMMENT = re.compile(
     r"""("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|url\(\s*[^'"\s)][^)]*\))|/\*.*?(?:\*/|$)""",
@@ -69,7 +74,10 @@ _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.DOTALL)
 # image-set() and -webkit-image-set() take addresses as bare strings too.
 _CSS_IMAGE_SET = re.compile(r"image-set\(([^()]*(?:\([^()]*\)[^()]*)*)\)", re.IGNORECASE)
 _CSS_STRING = re.compile(r"""(['"])(.*?)\1""")
-_REFRESH = re.compile(r"""^\s*\d*\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\1\s*$""", re.IGNORECASE)
+_REFRESH = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\1\s*$""", re.IGNORECASE)
+_EMPTY_COMMENT = re.compile(r"<!---?>")
+_SVG_ANIMATIONS = frozenset({"set", "animate", "animatemotion", "animatetransform"})
+_SVG_HREFS = frozenset({"href", "xlink:href", "src"})
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,9 @@ class _Page(HTMLParser):
         self._in = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
+        values: dict[str, str] = {}
+        for name, value in attrs:  # a browser takes the first of a repeated attribute
+            values.setdefault(name, value or "")
         if "id" in values:
             self.ids.add(values["id"])
         if tag == "a" and "name" in values:
@@ -135,8 +145,17 @@ class _Page(HTMLParser):
             rels = set(values.get("rel", "").lower().split())
             loaded = not rels <= _NAVIGATION_LINKS or "stylesheet" in rels
             self.references.append(_Reference(values["href"], loaded=loaded))
-        if "style" in values:
-            self.references += [_Reference(a, True) for a in css_addresses(values["style"])]
+        # An attribute whose value is CSS (style, and SVG's fill, stroke, filter, mask …)
+        # loads what its url() names.
+        for name, value in values.items():
+            if name == "style" or "url(" in value.lower():
+                self.references += [_Reference(a, True) for a in css_addresses(value)]
+        # SVG's animations set an address by themselves: <set attributeName="href" to=…>.
+        if tag in _SVG_ANIMATIONS and values.get("attributename", "").lower() in _SVG_HREFS:
+            for name in ("to", "from", "by", "values"):
+                for address in values.get(name, "").split(";"):
+                    if address.strip():
+                        self.references.append(_Reference(address.strip(), loaded=True))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -188,7 +207,8 @@ def loads(html: str) -> list[str]:
     """Return the addresses a page (or an SVG drawing) makes a browser fetch by itself: its
     images, frames, scripts, styles, media, fonts, <base>, refresh, pings."""
     page = _Page()
-    page.feed(html)
+    # <!--> and <!---> are empty comments to a browser, the start of one to Python's parser.
+    page.feed(_EMPTY_COMMENT.sub("<!---->", html) if "<!--" in html else html)
     page.close()
     return [reference.address for reference in page.references if reference.loaded]
 

@@ -18,7 +18,14 @@ from hrdblog.config import SiteConfig, locale, text_direction
 from hrdblog.dates import format_date, format_period
 from hrdblog.errors import HrdblogError, ThemeError, raise_all, suggest
 from hrdblog.files import is_hidden, walk
-from hrdblog.images import CONTENT_SIZES, own_format, picture, variant_name, variant_widths
+from hrdblog.images import (
+    CONTENT_SIZES,
+    as_address,
+    own_format,
+    picture,
+    variant_name,
+    variant_widths,
+)
 from hrdblog.markup import rewrite_links
 from hrdblog.models import ShownImage
 from hrdblog.speedups.entries import ANY_PAGE, Entries
@@ -190,19 +197,18 @@ def environment(config: SiteConfig) -> jinja2.Environment:
         return rewrite_links(html, change)
 
     def photo_address(entry: Any, image: ShownImage, widest: bool = False) -> str:
-        """Return the site url of a photo a post or page shows, or of its widest variant in
-        its own format (the one other sites' previews take)."""
-        at = image.at.replace("%", "%25").replace(" ", "%20")  # an address, not a name
-        if at.startswith("/static/"):
-            address = at
+        """Return the site address of a photo a post or page shows, or of its widest variant
+        in its own format (the one other sites' previews take)."""
+        if image.at.startswith("/static/"):
+            path = image.at
         else:
             folder = entry.url if entry.url.endswith("/") else posixpath.dirname(entry.url) + "/"
-            address = folder + at
+            path = folder + image.at
         shown = variant_widths(image.width, config.image_widths)
         if widest and shown:
-            folder, _, name = address.rpartition("/")
-            address = f"{folder}/{variant_name(name, shown[-1], own_format(name))}"
-        return address
+            folder, _, name = path.rpartition("/")
+            path = f"{folder}/{variant_name(name, shown[-1], own_format(name))}"
+        return as_address(path)
 
     @jinja2.pass_context
     def photo(

@@ -12,6 +12,7 @@ widest).
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -79,7 +80,8 @@ def _candidate(srcset: str) -> str:
         if not bits:
             continue
         width = bits[1] if len(bits) > 1 else ""
-        found.append((int(width[:-1]) if width[:-1].isdigit() else 0, bits[0]))
+        digits = width[:-1]
+        found.append((int(digits) if re.fullmatch(r"[0-9]{1,6}", digits) else 0, bits[0]))
     found.sort()
     wide = [address for width, address in found if width >= PHONE_PIXELS]
     return wide[0] if wide else (found[-1][1] if found else "")

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from hrdblog.characters import clean_name
 from hrdblog.config import CONFIG_FILE, SiteConfig, load_config
-from hrdblog.errors import ContentError, HrdblogError, count
+from hrdblog.errors import ContentError, HrdblogError, OutputError, count
 from hrdblog.files import read_file
 from hrdblog.frontmatter import dump_front_matter, load_mapping
 from hrdblog.importers.html import unembed
@@ -319,6 +319,15 @@ def import_into(kind: str, source: Path, config: SiteConfig, uploads: Path | Non
             from hrdblog.importers.folders import import_folder
 
             import_folder(source, importer, kind)
+        map_file = config.source / REDIRECTS
+        if importer.report.redirects and (
+            map_file.is_symlink() or (map_file.exists() and not map_file.is_file())
+        ):  # checked before anything is written: the import writes inside the blog only
+            raise OutputError(
+                f"{config.display_path(map_file)} is not a file of the blog's own: a link, or "
+                "no file",
+                f"remove {config.display_path(map_file)} and import again",
+            )
         importer.commit()
         return finish(importer.report, config)
 

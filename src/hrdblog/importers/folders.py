@@ -28,7 +28,7 @@ from hrdblog.config import LANGUAGE_TAG, POST_FIELDS, SiteConfig
 from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError
 from hrdblog.files import read_file, walk
-from hrdblog.images import resized
+from hrdblog.images import resized, usable_image_name
 from hrdblog.importers import Importer, Report, date_text
 from hrdblog.importers.html import to_markdown
 
@@ -304,7 +304,12 @@ def _featured(
     )
     for root in roots:
         path = (root / relative.lstrip("/")).resolve()
-        if path.is_relative_to(folder.resolve()) and path.is_file() and resized(path.name):
+        if (
+            path.is_relative_to(folder.resolve())
+            and path.is_file()
+            and resized(path.name)
+            and usable_image_name(path.name)
+        ):
             del meta[key]
             return path.name, path, clean_name(alt)
     return f"its featured image {address} is not a photo in the folder: kept as {kind}_{key}"

@@ -24,7 +24,7 @@ from hrdblog.characters import clean_field, clean_name
 from hrdblog.config import SiteConfig
 from hrdblog.dates import RANGE, in_range
 from hrdblog.errors import ContentError
-from hrdblog.images import resized
+from hrdblog.images import resized, usable_image_name
 from hrdblog.importers import Importer, Report, date_text, old_path, usable_alias
 from hrdblog.importers.html import to_markdown
 from hrdblog.urls import feed_url, slugify
@@ -415,6 +415,7 @@ def _featured(
         or not found.is_relative_to(export.uploads.resolve())
         or not found.is_file()
         or not resized(found.name)
+        or not usable_image_name(found.name)
     ):
         report.problem(
             where, f"its featured image {attachment.url} is not a photo in the uploads folder"
