@@ -227,9 +227,30 @@ def test_a_stylesheet_of_the_site_s_that_loads_from_another_site_stops_the_build
         '<div style="background:url(//tracker.example/a.png">',
         '<style>@import "//tracker.example/a.png</style>',
         r"<style>.a\2f\2a{} body{background:url(//tracker.example/a.png)} .b\2a\2f{}</style>",
+        '<svg><style><img src="//tracker.example/a.png"></style></svg>',
+        '<![CDATA[ x ><img src="//tracker.example/a.png"> ]]>',
     ],
 )
 def test_what_a_browser_loads_is_found_however_it_is_written(html: str) -> None:
     from hrdblog.sitecheck import loads
 
     assert "//tracker.example/a.png" in [a.split("#")[0] for a in loads(html)]
+
+
+def test_the_site_s_own_html_and_drawings_load_nothing_from_another_site(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {"a.md": post("A", "2017-01-01")},
+        {"title": "T", "base_url": "https://example.org/"},
+        files={
+            "static/frame.htm": '<p>x</p>\n<img src="//tracker.example/f.png" alt="">\n',
+            "static/drawing.svg": (
+                '<!DOCTYPE svg [<!ENTITY e "//tracker.example/e.png">]>'
+                '<svg xmlns="http://www.w3.org/2000/svg"><image href="&e;"/></svg>'
+            ),
+        },
+    )
+    result = run_cli("build", "--source", str(root))
+    assert result.exit_code == 1
+    assert "static/drawing.svg: cannot be published: it defines entities" in result.stderr
+    assert "static/frame.htm:2: loads //tracker.example/f.png from another site" in result.stderr

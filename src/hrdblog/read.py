@@ -33,7 +33,7 @@ from hrdblog.images import ShownImages, resized
 from hrdblog.markup import Converter, excerpt, sanitize
 from hrdblog.models import FeaturedImage, Link, Page, Post, Term
 from hrdblog.progress import Progress, silent
-from hrdblog.sitecheck import loads, other_origin
+from hrdblog.sitecheck import foreign, loads
 from hrdblog.texts import primary
 from hrdblog.urls import (
     alias_allowed,
@@ -659,10 +659,7 @@ def _remote_loads(
     browser load by itself (an image, a frame, a font …), at the line of `source` (the
     Markdown it was made from, starting at `first_line`) that holds it."""
     errors: list[HrdblogError] = []
-    for address in dict.fromkeys(loads(html)):
-        origin = other_origin(address, config.allowed_origins, config.base_url)
-        if origin is None:
-            continue
+    for address, origin in foreign(loads(html), config.allowed_origins, config.base_url):
         at = source.find(address)
         if at < 0:
             at = source.find(urlsplit(address.strip()).netloc)

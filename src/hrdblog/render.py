@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import re
 from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
@@ -27,7 +28,7 @@ from hrdblog.media import (
 from hrdblog.models import Output, Page, Post
 from hrdblog.plan import Plan, Planned
 from hrdblog.progress import Progress, silent
-from hrdblog.sitecheck import css_addresses, loads, other_origin
+from hrdblog.sitecheck import css_addresses, foreign, loads
 from hrdblog.theme import DEFAULT_THEME, Theme
 from hrdblog.urls import absolute, as_read
 from hrdblog.views import (
@@ -204,6 +205,8 @@ def _published_files(config: SiteConfig, files: list[tuple[str, Path]]) -> list[
                 continue
         if name.lower().endswith(".css") and not path.is_relative_to(DEFAULT_THEME):
             errors += _remote_in_css(config, data, shown)
+        if name.lower().endswith((".html", ".htm", ".xhtml")):
+            errors += _remote_in_html(config, data, shown)
         if is_image(name):
             try:
                 data = check_image(data, name, config.keep_image_metadata)
@@ -269,38 +272,56 @@ def _remote_in_css(config: SiteConfig, data: bytes, shown: str) -> list[HrdblogE
     """Return an error for each address on another site a stylesheet makes browsers load,
     at its line: as a post's, its every reader's browser would tell that site who reads."""
     text = data.decode("utf-8", errors="replace")
-    errors: list[HrdblogError] = []
-    for address in dict.fromkeys(css_addresses(text)):
-        origin = other_origin(address, config.allowed_origins, config.base_url)
-        if origin is None:
-            continue
-        at = text.find(address)
-        errors.append(
-            ContentError(
-                shown,
-                text.count("\n", 0, at) + 1 if at >= 0 else None,
-                f"loads {address} from another site ({origin}) on every page that uses it",
-                "put the file it loads in static/ and name it from there, or list "
-                f"{origin} in allowed_origins in hrdblog.yaml",
-            )
+    return [
+        ContentError(
+            shown,
+            text.count("\n", 0, text.find(address)) + 1 if address in text else None,
+            f"loads {address} from another site ({origin}) on every page that uses it",
+            "put the file it loads in static/ and name it from there, or list "
+            f"{origin} in allowed_origins in hrdblog.yaml",
         )
-    return errors
+        for address, origin in foreign(css_addresses(text), config.allowed_origins, config.base_url)
+    ]
+
+
+def _remote_in_html(config: SiteConfig, data: bytes, shown: str) -> list[HrdblogError]:
+    """Return an error for each address on another site a page of the site's own files (a
+    static/ or root/ HTML file, which a post may frame) makes browsers load."""
+    text = data.decode("utf-8", errors="replace")
+    return [
+        ContentError(
+            shown,
+            text.count("\n", 0, text.find(address)) + 1 if address in text else None,
+            f"loads {address} from another site ({origin}) when it is shown",
+            "put the file it loads beside it and use its name, or list "
+            f"{origin} in allowed_origins in hrdblog.yaml",
+        )
+        for address, origin in foreign(loads(text), config.allowed_origins, config.base_url)
+    ]
 
 
 def _checked_svg(config: SiteConfig, data: bytes, shown: str) -> bytes:
     """Return an SVG drawing as it may be published: checked like a page for what it loads
     from other sites, and with `sanitize`, without what would run when it is opened. Raise a
     ContentError naming it otherwise."""
-    for address in loads(data.decode("utf-8", errors="replace")):
-        origin = other_origin(address, config.allowed_origins, config.base_url)
-        if origin is not None:
-            raise ContentError(
-                shown,
-                None,
-                f"loads {address} from another site ({origin}) when it is shown",
-                "put the file it loads beside it and use its name, or list "
-                f"{origin} in allowed_origins in hrdblog.yaml",
-            )
+    text = data.decode("utf-8", errors="replace")
+    if re.search(r"<!ENTITY", text, re.IGNORECASE):
+        raise ContentError(
+            shown,
+            None,
+            "cannot be published: it defines entities, which may hide what it loads",
+            "save it again without its DOCTYPE (any drawing program's plain SVG does)",
+        )
+    elsewhere = foreign(loads(text), config.allowed_origins, config.base_url)
+    if elsewhere:
+        address, origin = elsewhere[0]
+        raise ContentError(
+            shown,
+            None,
+            f"loads {address} from another site ({origin}) when it is shown",
+            "put the file it loads beside it and use its name, or list "
+            f"{origin} in allowed_origins in hrdblog.yaml",
+        )
     if not config.sanitize:
         return data
     try:

@@ -76,6 +76,7 @@ _CSS_IMAGE_SET = re.compile(r"image-set\(([^()]*(?:\([^()]*\)[^()]*)*)\)", re.IG
 _CSS_STRING = re.compile(r"""(['"])(.*?)\1""")
 _REFRESH = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\1\s*$""", re.IGNORECASE)
 _EMPTY_COMMENT = re.compile(r"<!---?>")
+_CDATA = re.compile(r"<!\[CDATA\[[^>]*>", re.IGNORECASE)
 _SVG_ANIMATIONS = frozenset({"set", "animate", "animatemotion", "animatetransform"})
 _SVG_HREFS = frozenset({"href", "xlink:href", "src"})
 
@@ -169,6 +170,11 @@ class _Page(HTMLParser):
             self.title.append(data)
         elif self._in == "style":
             self.references += [_Reference(a, True) for a in css_addresses(data)]
+            if "<" in data:  # inside SVG, a <style>'s tags are tags: <img> leaves the SVG
+                inner = _Page()
+                inner.feed(data)
+                inner.close()
+                self.references += [r for r in inner.references if r.loaded]
 
 
 def _addresses(value: str, attribute: str) -> list[str]:
@@ -207,8 +213,11 @@ def loads(html: str) -> list[str]:
     """Return the addresses a page (or an SVG drawing) makes a browser fetch by itself: its
     images, frames, scripts, styles, media, fonts, <base>, refresh, pings."""
     page = _Page()
-    # <!--> and <!---> are empty comments to a browser, the start of one to Python's parser.
-    page.feed(_EMPTY_COMMENT.sub("<!---->", html) if "<!--" in html else html)
+    # <!--> and <!---> are empty comments to a browser, the start of one to Python's parser;
+    # <![CDATA[ is, outside SVG, a comment that ends at the first >.
+    if "<!" in html:
+        html = _CDATA.sub("", _EMPTY_COMMENT.sub("<!---->", html))
+    page.feed(html)
     page.close()
     return [reference.address for reference in page.references if reference.loaded]
 
@@ -230,6 +239,20 @@ def other_origin(address: str, allowed: Iterable[str], own: str = "") -> str | N
     if own and origin == f"{own_origin.scheme}://{own_origin.netloc}".lower():
         return None
     return None if origin in {o.lower().rstrip("/") for o in allowed} else origin
+
+
+def foreign(
+    addresses: Iterable[str], allowed: Iterable[str], own: str = ""
+) -> list[tuple[str, str]]:
+    """Return each address (once) on another site than this one (`own`, its base_url) and
+    the allowed ones, with that site's origin, in the order met."""
+    allowed = tuple(allowed)
+    found = []
+    for address in dict.fromkeys(addresses):
+        origin = other_origin(address, allowed, own)
+        if origin is not None:
+            found.append((address, origin))
+    return found
 
 
 def check_site(
