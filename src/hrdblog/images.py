@@ -278,8 +278,9 @@ class ShownImages:
     """Give a post's images their width, height, loading="lazy" and, to the photos of its
     own folder or of `static/`, their variants (`picture`), noting what it met:
 
-    - `seen`: each file looked up, with the size found (None: no size), so that a cached
-      post can tell whether its images are still what they were;
+    - `seen`: each file looked up, with what its markup depends on (`image_facts`: its size,
+      and whether it moves; None: no image), so that a cached post can tell whether its
+      images are still what they were;
     - `shown`: the photos given variants, which the plan publishes the variants of;
     - `without_alt`: the address of each image without a text for those who cannot see it,
       and whether it says so (`alt=""`, as Markdown's `![](photo.jpg)` writes too).

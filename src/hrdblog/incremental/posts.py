@@ -2,7 +2,7 @@
 that changed (`.hrdblog-cache/posts/`).
 
 A post is taken from what is remembered only when its file's bytes, the sizes of the images
-it shows and everything else that shapes reading (hrdblog and the libraries it uses, the
+it shows (and whether they move) and everything else that shapes reading (hrdblog and the libraries it uses, the
 settings: `keys.fingerprint`) are exactly what they were. What is remembered is JSON, never
 pickle, so that a file someone else wrote cannot run code; each file is signed with the
 blog's seal (`sealed`), and one that is damaged, tampered with, of another version or
@@ -36,7 +36,8 @@ from hrdblog.speedups.collector import collector_paused
 
 class Remembered(NamedTuple):
     """A post (or page) as a build before read it, with the warnings reading it gave and the
-    sizes of the images its page was given (path → [width, height], or None)."""
+    sizes of the images its page was given (path → [width, height], with "moving" for a
+    photo that moves, or None: `images.image_facts`)."""
 
     post: Post | Page
     warnings: list[str]
@@ -73,7 +74,8 @@ class PostCache:
 
     def find(self, keys: Iterable[str], now: datetime, zone: tzinfo) -> dict[str, Remembered]:
         """Return the cached posts of these file keys, with the warnings reading each gave and
-        the images it was given the sizes of (path → [width, height], or None).
+        the images it was given the sizes of (`images.image_facts`: path → [width, height],
+        with "moving" for a photo that moves, or None).
 
         One pack is held in memory at a time; a pack that is damaged, of other settings or
         unreadable is passed over (and removed by `save`).
