@@ -2,11 +2,11 @@
 that changed (`.hrdblog-cache/posts/`).
 
 A post is taken from what is remembered only when its file's bytes, the sizes of the images
-it shows (and whether they move) and everything else that shapes reading (hrdblog and the libraries it uses, the
-settings: `keys.fingerprint`) are exactly what they were. What is remembered is JSON, never
-pickle, so that a file someone else wrote cannot run code; each file is signed with the
-blog's seal (`sealed`), and one that is damaged, tampered with, of another version or
-unreadable is passed over and written anew.
+it shows (and whether they move) and everything else that shapes reading (hrdblog and the
+libraries it uses, the settings: `keys.fingerprint`) are exactly what they were. What is
+remembered is JSON, never pickle, so that a file someone else wrote cannot run code; each
+file is signed with the blog's seal (`sealed`), and one that is damaged, tampered with, of
+another version or unreadable is passed over and written anew.
 """
 
 from __future__ import annotations
