@@ -87,6 +87,14 @@ def variant_widths(width: int, widths: Sequence[int]) -> tuple[int, ...]:
     return (*narrower, width) if width <= max(widths) else narrower
 
 
+def widest_size(width: int, height: int, widths: Sequence[int]) -> tuple[int, int]:
+    """Return the width and height of an image's widest variant (its own size, if it has
+    none): what its <img> says, and what other sites' previews take."""
+    shown = variant_widths(width, widths)
+    widest = shown[-1] if shown else width
+    return widest, round(height * widest / width)
+
+
 def variant_name(name: str, width: int, kind: str) -> str:
     """Return the name of an image's variant: photo.jpg → photo.480w.webp."""
     stem, _, extension = name.rpartition(".")
@@ -143,8 +151,7 @@ def picture(
     def srcset(kind: str) -> str:
         return ", ".join(candidate(w, kind) for w in shown)
 
-    widest = shown[-1]
-    tall = round(height * widest / width)
+    widest, tall = widest_size(width, height, widths)
     src = as_address(prefix + variant_name(name, widest, own))
     attributes = (
         f' srcset="{escape(srcset(own))}" sizes="{escape(sizes)}" width="{widest}" height="{tall}"'

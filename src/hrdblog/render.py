@@ -204,9 +204,25 @@ def _published_files(config: SiteConfig, files: list[tuple[str, Path]]) -> list[
                 errors.append(exc)
                 continue
         if name.lower().endswith(".css") and not path.is_relative_to(DEFAULT_THEME):
-            errors += _remote_in_css(config, data, shown)
-        if name.lower().endswith((".html", ".htm", ".xhtml")):
-            errors += _remote_in_html(config, data, shown)
+            text = data.decode("utf-8", errors="replace")
+            errors += _loads_elsewhere(
+                config,
+                text,
+                css_addresses(text),
+                shown,
+                "on every page that uses it",
+                "put the file it loads in static/ and name it from there",
+            )
+        if name.lower().endswith((".html", ".htm", ".xhtml")):  # a post may frame it
+            text = data.decode("utf-8", errors="replace")
+            errors += _loads_elsewhere(
+                config,
+                text,
+                loads(text),
+                shown,
+                "when it is shown",
+                "put the file it loads beside it and use its name",
+            )
         if is_image(name):
             try:
                 data = check_image(data, name, config.keep_image_metadata)
@@ -268,35 +284,20 @@ def _variants(config: SiteConfig, wanted: Iterable[Variant], encoder: Encoder) -
     raise_all(errors)
 
 
-def _remote_in_css(config: SiteConfig, data: bytes, shown: str) -> list[HrdblogError]:
-    """Return an error for each address on another site a stylesheet makes browsers load,
-    at its line: as a post's, its every reader's browser would tell that site who reads."""
-    text = data.decode("utf-8", errors="replace")
+def _loads_elsewhere(
+    config: SiteConfig, text: str, addresses: list[str], shown: str, when: str, hint: str
+) -> list[HrdblogError]:
+    """Return an error, at its line, for each of the addresses a file of the site's own (a
+    stylesheet, an HTML file) makes browsers load from another site `when` it is used: as
+    a post's, its every reader's browser would tell that site who reads."""
     return [
         ContentError(
             shown,
             text.count("\n", 0, text.find(address)) + 1 if address in text else None,
-            f"loads {address} from another site ({origin}) on every page that uses it",
-            "put the file it loads in static/ and name it from there, or list "
-            f"{origin} in allowed_origins in hrdblog.yaml",
+            f"loads {address} from another site ({origin}) {when}",
+            f"{hint}, or list {origin} in allowed_origins in hrdblog.yaml",
         )
-        for address, origin in foreign(css_addresses(text), config.allowed_origins, config.base_url)
-    ]
-
-
-def _remote_in_html(config: SiteConfig, data: bytes, shown: str) -> list[HrdblogError]:
-    """Return an error for each address on another site a page of the site's own files (a
-    static/ or root/ HTML file, which a post may frame) makes browsers load."""
-    text = data.decode("utf-8", errors="replace")
-    return [
-        ContentError(
-            shown,
-            text.count("\n", 0, text.find(address)) + 1 if address in text else None,
-            f"loads {address} from another site ({origin}) when it is shown",
-            "put the file it loads beside it and use its name, or list "
-            f"{origin} in allowed_origins in hrdblog.yaml",
-        )
-        for address, origin in foreign(loads(text), config.allowed_origins, config.base_url)
+        for address, origin in foreign(addresses, config.allowed_origins, config.base_url)
     ]
 
 

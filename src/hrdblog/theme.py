@@ -25,6 +25,7 @@ from hrdblog.images import (
     picture,
     variant_name,
     variant_widths,
+    widest_size,
 )
 from hrdblog.markup import rewrite_links
 from hrdblog.models import ShownImage
@@ -231,9 +232,7 @@ def environment(config: SiteConfig) -> jinja2.Environment:
 
     def photo_size(image: ShownImage) -> tuple[int, int]:
         """Return the width and height of a photo's widest variant in its own format."""
-        shown = variant_widths(image.width, config.image_widths)
-        widest = shown[-1] if shown else image.width
-        return widest, round(image.height * widest / image.width)
+        return widest_size(image.width, image.height, config.image_widths)
 
     @jinja2.pass_context
     def lang_attributes(context: Any, post: Any) -> Markup:
