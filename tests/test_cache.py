@@ -773,16 +773,22 @@ def test_a_template_reading_what_the_site_does_not_show_is_an_error_naming_it(
     assert "site.terms" in message and "site.post_count" in message
 
 
-def test_every_file_of_hrdblog_a_build_reads_is_in_the_signature_of_its_cache() -> None:
-    from hrdblog.incremental.keys import SIGNED
+def test_every_file_of_hrdblog_but_its_bytecode_is_in_the_signature_of_its_cache(
+    tmp_path: Path,
+) -> None:
+    from hrdblog.incremental.keys import folder_signature
 
-    package = Path(hrdblog.__file__).parent
-    unsigned = [
-        path.relative_to(package).as_posix()
-        for path in package.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in SIGNED
-    ]
-    assert unsigned == ["py.typed"]
+    package = tmp_path / "hrdblog"
+    (package / "themes" / "static").mkdir(parents=True)
+    (package / "__pycache__").mkdir()
+    script = package / "themes" / "static" / "search.js"
+    script.write_text("one();\n")
+    (package / "build.py").write_text("x = 1\n")
+    before = folder_signature(package)
+    (package / "__pycache__" / "build.cpython-311.pyc").write_bytes(b"bytecode")
+    assert folder_signature(package) == before
+    script.write_text("two();\n")  # a theme file of any kind, a script as much as a template
+    assert folder_signature(package) != before
 
 
 def test_the_cache_is_of_the_libraries_installed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -79,19 +79,19 @@ def _requirements(name: str) -> list[str]:
     ]
 
 
-#: The kinds of hrdblog's own files whose bytes shape a build: its code, its templates, its
-#: stylesheet and its interface texts.
-SIGNED = frozenset({".py", ".html", ".xml", ".txt", ".css", ".svg", ".yaml"})
-
-
 @functools.cache
 def _package_signature() -> str:
-    """Return a digest of hrdblog's own code and theme: a change to either, released or not,
-    makes remembered posts and kept pages stale."""
+    """Return the signature of hrdblog's own code and theme, as installed now."""
+    return folder_signature(Path(__file__).parent.parent)
+
+
+def folder_signature(package: Path) -> str:
+    """Return a digest of every file of a package but its bytecode (code, templates,
+    stylesheets, scripts, texts): a change to any, released or not, makes remembered posts
+    and kept pages stale."""
     digest = hashlib.sha256()
-    package = Path(__file__).parent.parent
     for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in SIGNED:
+        if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()
