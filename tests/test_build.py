@@ -159,9 +159,9 @@ def test_every_page_is_well_formed_html_and_every_link_resolves(tmp_path: Path) 
     pages = sorted(site.rglob("*.html"))
     home, posts, tags, tag_index = 2, 15, 2 * 2 + 3, 1
     year, months, days = 2, 2 + 1 + 1, 12 + 1 + 1  # 2017; January on two pages, February, March
-    listing, not_found = 1, 1
-    assert (
-        len(pages) == home + posts + tags + tag_index + year + months + days + listing + not_found
+    listing, not_found, search = 1, 1, 1
+    assert len(pages) == (
+        home + posts + tags + tag_index + year + months + days + listing + not_found + search
     )
     for path in pages:
         root = parse_html(path)

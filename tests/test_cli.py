@@ -57,7 +57,7 @@ def test_build_ends_with_one_summary_line_and_warns_on_stderr(tmp_path: Path) ->
     assert result.exit_code == 0
     # home, 2 posts, a tag page, the tag index, 2 day, 1 month and 1 year archives,
     # the archive listing, 404.html
-    assert re.fullmatch(r"Built 2 posts, 1 tag, 11 pages in \d+\.\d\d s\n", result.stdout)
+    assert re.fullmatch(r"Built 2 posts, 1 tag, 12 pages in \d+\.\d\d s\n", result.stdout)
     assert result.stderr == (
         "warning: content/b.md:4: unknown key 'tittle', did you mean 'title'?\n"
         "warning: feeds and sitemap.xml were not written: they need the site's address; "
@@ -78,11 +78,12 @@ def test_verbose_says_what_is_done(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "content/draft.md: a draft, left out\n" in result.stderr
     assert "Read 2 posts with 1 tag\n" in result.stderr
-    assert "Rendered 14 files, 0 kept unchanged from the last build\n" in result.stderr
+    assert "Indexed 2 pages for search\n" in result.stderr
+    assert "Rendered 25 files, 0 kept unchanged from the last build\n" in result.stderr
     again = run_cli("build", "--verbose", "--source", str(root))
     assert "Nothing changed since the last build\n" in again.stderr
     assert re.fullmatch(
-        r"Nothing changed since the last build \(2 posts, 11 pages\); checked in \d+\.\d\d s\n",
+        r"Nothing changed since the last build \(2 posts, 12 pages\); checked in \d+\.\d\d s\n",
         again.stdout,
     )
 

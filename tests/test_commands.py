@@ -424,7 +424,7 @@ def test_allowed_origins_permit_a_site_to_load_from_them(tmp_path: Path) -> None
     result = run_cli("check", "--source", str(root))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[-1] == (
-        "site/: 7 pages checked; every link, anchor and file resolves, and nothing loads from another site."
+        "site/: 8 pages checked; every link, anchor and file resolves, and nothing loads from another site."
     )
 
 

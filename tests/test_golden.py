@@ -50,8 +50,9 @@ def built_as_expected(source: Path, output: Path) -> dict[str, str]:
 
 def test_the_golden_site_is_built_exactly_as_expected(tmp_path: Path) -> None:
     built = built_as_expected(GOLDEN, tmp_path / "site")
-    # 32 pages, 1 redirect; the feeds of the site, of 6 tags and 1 country; sitemap, robots.txt
-    assert len(built) == 32 + 1 + 1 + 6 + 1 + 2
+    # 32 pages and the search page, 1 redirect; the feeds of the site, of 6 tags and 1
+    # country; sitemap, robots.txt
+    assert len(built) == 33 + 1 + 1 + 6 + 1 + 2
 
 
 def test_the_golden_site_in_two_languages_is_built_exactly_as_expected(tmp_path: Path) -> None:
@@ -62,5 +63,6 @@ def test_the_golden_site_in_two_languages_is_built_exactly_as_expected(tmp_path:
         "ar/index.html",
         "ar/sitemap.xml",
     ]
-    # English: 20 pages, 3 feeds; Arabic: 14 pages, 3 feeds; a sitemap each, robots.txt
-    assert len(built) == 20 + 3 + 14 + 3 + 2 + 1
+    # English: 20 pages and the search page, 3 feeds; Arabic: 14 and its search page, 3
+    # feeds; a sitemap each, robots.txt
+    assert len(built) == 21 + 3 + 15 + 3 + 2 + 1

@@ -168,7 +168,7 @@ def test_the_masthead_is_compact_and_the_description_on_the_home_page_only(tmp_p
     assert header is not None
     masthead = header.find("div[@class='masthead']")
     assert masthead is not None
-    assert [child.get("class") for child in masthead] == ["site-title", "site-nav"]
+    assert [child.get("class") for child in masthead] == ["site-title", "site-nav", "site-search"]
 
 
 def test_a_kicker_stands_above_each_title_and_dates_in_lists_are_plain(tmp_path: Path) -> None:

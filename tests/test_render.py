@@ -35,7 +35,11 @@ def test_the_outputs_come_in_the_order_of_the_plan_then_the_files(tmp_path: Path
     outputs = list(render(the_plan, Theme(load_config(tmp_path))))
     pages = [page.path for page in the_plan.pages]
     assert [output.path for output in outputs[: len(pages)]] == pages
-    assert [output.path for output in outputs[len(pages) :]] == [n for n, _ in the_plan.files]
+    files = [n for n, _ in the_plan.files]
+    assert [output.path for output in outputs[len(pages) : len(pages) + len(files)]] == files
+    index = [output.path for output in outputs[len(pages) + len(files) :]]
+    assert index[:3] == ["pagefind/fragment/en_55a3301.pf_fragment", *index[1:3]]
+    assert all(path.startswith("pagefind/") for path in index) and "pagefind/pagefind.js" in index
     note = next(output for output in outputs if output.path == "static/note.txt")
     assert note.content == b"A note."
 

@@ -130,6 +130,23 @@ def test_it_serves_the_site_with_a_reload_script_and_never_touches_site(
     assert not (blog / "site").exists()
 
 
+def test_the_preview_searches_unless_told_to_leave_search_out(blog: Path) -> None:
+    with_search = Server(blog)
+    try:
+        assert with_search.page("/search/")[0] == 200
+        assert with_search.page("/pagefind/pagefind-entry.json")[0] == 200
+    finally:
+        with_search.stop()
+    without = Server(blog, "--no-search")
+    try:
+        assert without.page("/search/")[0] == 404
+        assert without.page("/pagefind/pagefind-entry.json")[0] == 404
+        assert b"site-search" not in without.page("/")[1]
+    finally:
+        without.stop()
+    assert not (blog / "site").exists()
+
+
 def test_a_changed_post_is_rebuilt_and_open_pages_learn_of_it(server: Server, blog: Path) -> None:
     version = server.page("/__hrdblog/version")[1]
     (blog / "content" / "strike.md").write_text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import time
@@ -140,7 +141,11 @@ class FromScratch:
 
 class _Checking(FromScratch):
     """The plain steps, but for the photos' variants, which `check` does not make: it reads
-    every pixel of the photos they are made of."""
+    every pixel of the photos they are made of; and for the search indexes, which it does not
+    make either: every page they hold is rendered."""
+
+    def to_render(self, plan: Plan) -> Plan:
+        return dataclasses.replace(plan, indexes=())
 
     def encoder(self) -> Encoder | None:
         return Decoder()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import time
@@ -326,6 +327,11 @@ def init(folder: Path, title: str, force: bool, quiet: bool, verbose: bool, debu
     show_default=True,
     help="The address to serve on; the default lets only this computer in.",
 )
+@click.option(
+    "--no-search",
+    is_flag=True,
+    help="Leave search out of the preview, for quicker rebuilds of a large blog.",
+)
 @publish_options
 @output_options
 def serve(
@@ -333,6 +339,7 @@ def serve(
     config_file: Path | None,
     port: int,
     bind: str,
+    no_search: bool,
     drafts: bool,
     future: bool,
     quiet: bool,
@@ -351,6 +358,8 @@ def serve(
         config = load_config(
             source, config_file=config_file, include_drafts=drafts, include_future=future
         )
+        if no_search:
+            config = dataclasses.replace(config, search=False)
 
         def ready(address: str) -> None:
             click.echo(f"Serving {config.title} at {address} (Ctrl+C to stop)", err=True)

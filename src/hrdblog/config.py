@@ -189,6 +189,8 @@ class SiteConfig:
     accent_color: str = ""
     kicker: str = ""
     compact_archives: bool = False
+    # Full-text search: each tree's search page and index (`search`).
+    search: bool = True
     sanitize: bool = False
     allowed_origins: tuple[str, ...] = ()
     # Old addresses of the site sent on to new ones (an imported blog's term pages): old → new.
@@ -273,6 +275,7 @@ class SiteConfig:
                 "index",
                 *RESERVED_PATHS,
                 "robots.txt",
+                *(("search", "pagefind") if self.search else ()),
                 *(taxonomy.path for taxonomy in self.taxonomies),
                 *(self.prefix(language).strip("/") for language in self.languages[1:]),
             }
@@ -991,6 +994,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "stylesheet": _static_name,
     "accent_color": _accent,
     "compact_archives": _bool,
+    "search": _bool,
     "sanitize": _bool,
     "allowed_origins": _origins,
     "redirects": _redirects,

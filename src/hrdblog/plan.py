@@ -25,6 +25,7 @@ from hrdblog.images import Variant, variants
 from hrdblog.media import image_size, svg_size
 from hrdblog.menus import published_at, resolve
 from hrdblog.models import ListPage, Page, Post, Redirect, Site
+from hrdblog.search import SEARCH_URL, SearchIndex, index_folder
 from hrdblog.theme import DEFAULT_THEME
 from hrdblog.translations import hreflang, link_translations
 from hrdblog.urls import Origin, check_paths, feed_url, output_path
@@ -43,6 +44,7 @@ from hrdblog.views import (
     PostView,
     RedirectView,
     RobotsView,
+    SearchView,
     SitemapPage,
     SitemapView,
     SiteView,
@@ -84,6 +86,7 @@ class Plan:
     files: tuple[tuple[str, Path], ...]  # published as they are (images cleaned): path, file
     notes: tuple[str, ...] = ()  # warnings of what is not published, given once pages render
     variants: tuple[Variant, ...] = ()  # the photos the pages show, in several widths
+    indexes: tuple[SearchIndex, ...] = ()  # the search index of each tree, where search is on
 
     @property
     def site(self) -> SiteView:
@@ -119,11 +122,18 @@ def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | Non
     for tree in trees:
         files += post_files(tree)
     variants = photo_variants(trees)
+    indexes = search_indexes(trees)
     paths = [(page.path, page.origin) for page in pages]
     paths += [(name, _file_origin(trees[0], path)) for name, path in files]
     paths += [
         (v.path, Origin(f"its {v.width} px {v.kind} copy", config.display_path(v.source)))
         for v in variants
+    ]
+    # The bundle's fixed names; the others are made of hashes of what they hold.
+    paths += [
+        (index.folder + name, Origin("the search index"))
+        for index in indexes
+        for name in ("pagefind.js", "pagefind-entry.json", "pagefind-worker.js")
     ]
     errors: list[HrdblogError] = []
     try:
@@ -142,9 +152,12 @@ def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | Non
         except ErrorList as exc:  # the default language's tree has the problems of each
             errors += exc.errors
             break
-        sites.append(site_view(tree, listing_url, site_wide, menu, _logo(config), icon_of(config)))
+        search_url = tree.prefix + SEARCH_URL if config.search else ""
+        logo, icon = _logo(config), icon_of(config)
+        sites.append(site_view(tree, listing_url, site_wide, menu, logo, icon, search_url))
     raise_all(errors)
-    return Plan(tuple(sites), tuple(pages), tuple(files), tuple(_notes(config)), variants)
+    notes = tuple(_notes(config))
+    return Plan(tuple(sites), tuple(pages), tuple(files), notes, variants, indexes)
 
 
 def _tree_pages(site: Site, number: int, named: Mapping[str, frozenset[str]]) -> list[Planned]:
@@ -246,6 +259,10 @@ def _tree_pages(site: Site, number: int, named: Mapping[str, frozenset[str]]) ->
     listing_url = site.prefix + ARCHIVES_URL
     listing_name = "the archive listing" + (f" {listing_url}" if site.prefix else "")
     add(listing, "archives.html", listing_url, Origin(listing_name), _newest(site.posts))
+    if config.search:
+        search_url = site.prefix + SEARCH_URL
+        searched = "the search page" + (f" {search_url}" if site.prefix else "")
+        add(SearchView(site_feed), "search.html", search_url, Origin(searched), listed=False)
     not_found = "the not-found page" + (f" of {site.language}" if site.prefix else "")
     latest = site.posts[:NEWEST_ON_NOT_FOUND]
     add(NotFoundView(site_feed, posts=latest), "404.html", None, Origin(not_found))
@@ -449,6 +466,23 @@ def photo_variants(trees: Sequence[Site]) -> tuple[Variant, ...]:
                 for variant in variants(published, source, image.width, config.image_widths):
                     found.setdefault((variant.path, source), variant)
     return tuple(found[key] for key in sorted(found))
+
+
+def search_indexes(trees: Sequence[Site]) -> tuple[SearchIndex, ...]:
+    """Return the search index of each tree of the site, of its posts and pages; none where
+    search is off."""
+    config = trees[0].config
+    if not config.search:
+        return ()
+    return tuple(
+        SearchIndex(
+            index_folder(tree.prefix),
+            tree.language or config.language,
+            (*tree.posts, *tree.pages),
+            config.date_format,
+        )
+        for tree in trees
+    )
 
 
 def post_files(site: Site) -> list[tuple[str, Path]]:

@@ -28,6 +28,7 @@ from hrdblog.media import (
 from hrdblog.models import Output, Page, Post
 from hrdblog.plan import Plan, Planned
 from hrdblog.progress import Progress, silent
+from hrdblog.search import indexes_made
 from hrdblog.sitecheck import css_addresses, foreign, loads
 from hrdblog.theme import DEFAULT_THEME, Theme
 from hrdblog.urls import absolute, as_read
@@ -49,8 +50,8 @@ def render(
 ) -> Generator[Output, None, None]:
     """Render every page and feed of the plan, then read every file it publishes as it is,
     then make the variants of its photos with `encoder` (`images.Encoder`, or one that takes
-    them from a cache, as `incremental` gives; none: no variant is made); yield each output
-    as it is made, in the order of the plan.
+    them from a cache, as `incremental` gives; none: no variant is made), then the search
+    indexes; yield each output as it is made, in the order of the plan.
 
     A large site's pages are rendered on every core, in forked worker processes that inherit
     the plan and the templates without copying them: only where this process runs no other
@@ -72,6 +73,9 @@ def render(
     yield from _published_files(theme.config, list(plan.files))
     if encoder is not None:
         yield from _variants(theme.config, plan.variants, encoder)
+    if plan.indexes:
+        progress("indexing", 0, len(plan.indexes))
+        yield from indexes_made(theme.config, plan.indexes)
 
 
 #: From this many pages on, rendering in forked processes pays for their start.

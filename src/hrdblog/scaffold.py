@@ -75,6 +75,8 @@ title: {title}
 # kicker: countries
 # Year and month archives as compact lists of titles and dates.
 # compact_archives: false
+# Full-text search: a search page in each language, and a search form in the header.
+# search: true
 # Clean the HTML of posts written by others: scripts, event handlers, forms and frames go.
 # sanitize: false
 # Other sites that pages may load images, media or frames from (hrdblog check).

@@ -89,7 +89,8 @@ class Preview:
 
     def settings(self) -> SiteConfig:
         """Return the settings of the blog as hrdblog.yaml gives them now, with what the
-        command line and the preview give: drafts, its own address and its own folder."""
+        command line and the preview give: drafts, search or not, its own address and its
+        own folder."""
         given = self.config
         fresh = load_config(
             given.source,
@@ -97,7 +98,8 @@ class Preview:
             include_drafts=given.include_drafts,
             include_future=given.include_future,
         )
-        return replace(fresh, base_url=given.base_url, output_dir=self.output)
+        search = fresh.search and given.search  # `serve --no-search` leaves it out
+        return replace(fresh, base_url=given.base_url, output_dir=self.output, search=search)
 
     def close(self) -> None:
         """Remove the build, and its record in the blog's cache."""

@@ -30,6 +30,7 @@ from hrdblog.views import (
     HomeView,
     PageView,
     PostView,
+    SearchView,
     TermIndexView,
     TermView,
     Translation,
@@ -194,6 +195,8 @@ def _key(
         return ("archive", view.archive.kind, view.archive.date)
     if isinstance(view, ArchiveListingView):
         return ("listing",)
+    if isinstance(view, SearchView):
+        return ("search",)
     return None
 
 

@@ -136,6 +136,7 @@ class SiteView:
     description: str = ""  # and its description
     logo: Logo | None = None  # the `logo` setting's file, with its size
     icon: str = "/favicon.svg"  # the site url of its icon
+    search_url: str = ""  # the tree's search page; "" where search is off
 
     def __getattr__(self, name: str) -> Any:
         """Return a site-wide list the templates name."""
@@ -264,6 +265,14 @@ class NotFoundView:
 
 
 @dataclass(frozen=True)
+class SearchView:
+    """The search page: a form, and the results its script finds in the tree's index."""
+
+    feeds: tuple[FeedLink, ...]
+    translations: tuple[Translation, ...] = ()
+
+
+@dataclass(frozen=True)
 class StyleView:
     """The stylesheet of the site's accent colour: as given, for what is not text (the bar
     above the header); and for text, the nearest of its hue readable on the light and on
@@ -348,6 +357,7 @@ View = (
     | ArchiveView
     | ArchiveListingView
     | NotFoundView
+    | SearchView
     | StyleView
     | IconView
     | RedirectView
@@ -369,6 +379,7 @@ def site_view(
     menu: tuple[MenuEntry, ...] = (),
     logo: Logo | None = None,
     icon: str = "/favicon.svg",
+    search_url: str = "",
 ) -> SiteView:
     """Return the site-wide view of a site, with its menu, its logo and the site-wide lists
     in `names` (the ones the templates name)."""
@@ -393,6 +404,7 @@ def site_view(
         description=site.config.site_text(site.language or site.config.language, "description"),
         logo=logo,
         icon=icon,
+        search_url=search_url,
     )
 
 

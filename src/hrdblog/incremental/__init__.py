@@ -11,7 +11,9 @@ the chain, wrappers with the same signatures:
   is derived from what its template sees (`views.Canonical`: its view, the site-wide view,
   its template's name and its address) under the fingerprint of the settings, hrdblog, its
   libraries and the site's templates; the published file is kept only if it is still exactly
-  as that build wrote it;
+  as that build wrote it. A tree's search index is kept so too, all its files together,
+  under the key of the posts and pages it holds (and of the fingerprint, but not of the
+  templates, which it does not show);
 - `encoder`: the maker of the photos' variants (`images.Encoder`), which takes those of the
   same photos made before from the cache (`images`);
 - `write`: publication in place of only the files that changed (`publish.update`) when that
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +46,7 @@ from hrdblog.models import Output
 from hrdblog.plan import Plan
 from hrdblog.publish import Publication, WorkFolders, Written, survey, update, write
 from hrdblog.seal import Seal
+from hrdblog.search import ORIGIN as INDEX_ORIGIN
 from hrdblog.views import Canonical
 
 logger = logging.getLogger(__name__)
@@ -72,8 +75,10 @@ class Incremental:
         self.published: dict[str, PublishedFile] = self.last.published if same else {}
         self.related_to: dict[str, list[list[int]]] = self.last.related if same else {}
         self.related_now: dict[str, list[list[int]]] = {}  # those of this build
-        self.present = survey(config.output_dir) if self.published else {}
+        self.present = survey(config.output_dir) if self.last.published else {}
         self.page_keys: dict[str, str] = {}  # path → the key of what this build's page shows
+        self.index_keys: dict[str, str] = {}  # a search index's folder → the key of what it holds
+        self.index_files: set[str] = set()  # the files of the search indexes this build made
         self.kept: dict[str, str] = {}  # path → SHA-256 of the published files kept
         self._reader: RememberingReader | None = None
         self._variants: VariantCache | None = None
@@ -147,7 +152,24 @@ class Incremental:
                 self.kept[planned.path] = last.written.sha256
             else:
                 rendered.append(planned)
-        return replace(plan, pages=tuple(rendered))
+        indexes = []
+        for index in plan.indexes:
+            # Not under the templates, which an index does not show: only under the rest.
+            key = _digest(self.fingerprint, canonical(index))
+            self.index_keys[index.folder] = key
+            last_files = {
+                path: page
+                for path, page in self.last.published.items()
+                if page.key == key and path.startswith(index.folder)
+            }
+            if index.folder + "pagefind-entry.json" in last_files and all(
+                self.present.get(path) == page.written.stat for path, page in last_files.items()
+            ):
+                self.kept.update((path, page.written.sha256) for path, page in last_files.items())
+                self.page_keys.update((path, key) for path in last_files)
+            else:
+                indexes.append(index)
+        return replace(plan, pages=tuple(rendered), indexes=tuple(indexes))
 
     def encoder(self) -> VariantCache:
         """Return the maker of this build's variants of photos."""
@@ -157,6 +179,7 @@ class Incremental:
     def write(self, outputs: Iterable[Output], output_dir: Path, work: WorkFolders) -> Publication:
         """Publish: in place, changing only the files that differ from the published ones,
         where that is worth it; else as a whole new site, the kept files linked in."""
+        outputs = self._noting_indexes(outputs)
         if not self.published:
             return write(outputs, output_dir, work, self.kept)
         written = {path: page.written for path, page in self.published.items()}
@@ -193,7 +216,8 @@ class Incremental:
         pages = {}
         for path, sha256 in publication.checksums.items():
             stat = publication.stats.get(path) or self.published[path].written.stat
-            pages[path] = PublishedFile(self.page_keys.get(path, ""), Written(sha256, stat))
+            key = self.page_keys.get(path) or self._index_key(path)
+            pages[path] = PublishedFile(key, Written(sha256, stat))
         record = BuildRecord(
             made_under,
             inputs,
@@ -205,6 +229,20 @@ class Incremental:
             pages,
         )
         record.save(self.config, self.seal)
+
+    def _index_key(self, path: str) -> str:
+        """Return the key of the search index a file this build wrote is part of; "" for
+        none."""
+        if path not in self.index_files:
+            return ""
+        return next((k for f, k in self.index_keys.items() if path.startswith(f)), "")
+
+    def _noting_indexes(self, outputs: Iterable[Output]) -> Iterator[Output]:
+        """Pass the outputs on, noting those that are files of a search index."""
+        for output in outputs:
+            if output.origin == INDEX_ORIGIN:
+                self.index_files.add(output.path)
+            yield output
 
 
 def _digest(*parts: str) -> str:

@@ -43,7 +43,16 @@ def fingerprint(config: SiteConfig) -> str:
 
 
 #: The libraries whose output builds keep, besides what they bring along themselves.
-_LIBRARIES = ("markdown", "cmarkgfm", "jinja2", "pyyaml", "python-slugify", "babel", "pillow")
+_LIBRARIES = (
+    "markdown",
+    "cmarkgfm",
+    "jinja2",
+    "pyyaml",
+    "python-slugify",
+    "babel",
+    "pillow",
+    "pagefind-bin",  # the search index's program, which pagefind's `bin` extra brings
+)
 
 
 @functools.cache
