@@ -34,6 +34,20 @@ def test_default_extensions_give_footnotes_tables_fenced_code_anchors_and_curly_
     assert "<pre><code>code\n</code></pre>" in html
 
 
+@pytest.mark.parametrize("engine", ["markdown", "cmark"])
+def test_a_table_column_s_alignment_is_a_class_not_a_style_the_site_s_policy_blocks(
+    engine: str,
+) -> None:
+    if engine == "cmark":
+        pytest.importorskip("cmarkgfm", reason="the fast extra (cmarkgfm) is not installed")
+    converter = Converter(DEFAULT_EXTENSIONS, {}, slugify, engine=engine)
+    html = converter.html("| name | held | days |\n|:--|:-:|--:|\n| A | Muscat | 12 |")
+    assert "style=" not in html and "align=" not in html
+    assert '<th class="align-left">name</th>' in html
+    assert '<td class="align-center">Muscat</td>' in html
+    assert '<td class="align-right">12</td>' in html
+
+
 def test_raw_html_passes_through() -> None:
     assert '<aside class="note">Kept</aside>' in CONVERTER.html('<aside class="note">Kept</aside>')
 

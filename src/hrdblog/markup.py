@@ -160,10 +160,28 @@ class Converter:
     def html(self, text: str) -> str:
         """Return the HTML of one Markdown document."""
         if self._cmark is not None:
-            return _with_heading_ids(self._cmark(text), self._heading_id)
+            return _aligned_by_class(_with_heading_ids(self._cmark(text), self._heading_id))
         self._md.reset()  # footnotes, toc and references keep state between documents
         html = self._md.convert(text)
-        return _without_placeholders(html) if "\x02" in html or "\x03" in html else html
+        if "\x02" in html or "\x03" in html:
+            html = _without_placeholders(html)
+        return _aligned_by_class(html)
+
+
+#: A table cell's alignment as the engines write it: a style attribute (Python-Markdown),
+#: which the site's Content-Security-Policy keeps browsers from applying, or the align
+#: attribute (cmark), which HTML no longer has.
+_ALIGNED = re.compile(
+    r'<(t[hd]) (?:style="text-align: (left|center|right);"|align="(left|center|right)")>'
+)
+
+
+def _aligned_by_class(html: str) -> str:
+    """Return the HTML with each table cell's alignment given as a class (`align-center`),
+    which the theme's stylesheet aligns."""
+    if "<t" not in html:
+        return html
+    return _ALIGNED.sub(lambda m: f'<{m[1]} class="align-{m[2] or m[3]}">', html)
 
 
 _ESCAPED = re.compile("\x02([0-9]+)\x03")
