@@ -304,8 +304,10 @@ def test_the_manifest_lists_every_file_with_its_sha256(tmp_path: Path) -> None:
 
     site = build_site(make_site(tmp_path, three_posts()))
     lines = (site / ".hrdblog-manifest").read_text().splitlines()
-    files = {k: v for k, v in site_files(site).items() if k != ".hrdblog-manifest"}
+    listing = {".hrdblog-manifest", "SHA256SUMS"}  # the list, under two names
+    files = {k: v for k, v in site_files(site).items() if k not in listing}
     assert lines == [f"{hashlib.sha256(files[name]).hexdigest()}  {name}" for name in sorted(files)]
+    assert (site / "SHA256SUMS").read_text().splitlines() == lines
 
 
 def test_a_rebuild_removes_pages_that_no_longer_exist(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ from hrdblog.publish import (
     write,
 )
 from hrdblog.seal import Seal
-from hrdblog.urls import MANIFEST
+from hrdblog.urls import MANIFEST, MANIFESTS
 
 
 def test_a_build_killed_while_writing_leaves_the_site_exactly_as_it_was(tmp_path: Path) -> None:
@@ -517,16 +517,20 @@ def test_write_links_the_kept_files_in_and_lists_every_file_in_the_manifest(
     inode = (site / "b.html").stat().st_ino
     sha = hashlib.sha256(before["b.html"]).hexdigest()
     publication = write([Output("a.html", b"new a", "a")], site, work, {"b.html": sha})
+    listing = f"{hashlib.sha256(b'new a').hexdigest()}  a.html\n{sha}  b.html\n".encode()
+    # The list is also published as SHA256SUMS, which every host serves.
     assert site_files(site) == {
         "a.html": b"new a",
         "b.html": before["b.html"],
-        MANIFEST: (f"{hashlib.sha256(b'new a').hexdigest()}  a.html\n{sha}  b.html\n".encode()),
+        MANIFEST: listing,
+        "SHA256SUMS": listing,
     }
     assert (site / "b.html").stat().st_ino == inode  # linked, not copied
     assert publication.checksums["b.html"] == sha and set(publication.stats) == {
         "a.html",
         "b.html",
         MANIFEST,
+        "SHA256SUMS",
     }
 
 
@@ -538,7 +542,7 @@ def test_write_writes_many_files_each_whole(tmp_path: Path) -> None:
     ]
     write(outputs, site, work)
     files = site_files(site)
-    assert {path: files[path] for path in files if path != MANIFEST} == {
+    assert {path: files[path] for path in files if path not in MANIFESTS} == {
         output.path: output.content for output in outputs
     }
     assert [t.name for t in threading.enumerate() if t.name.startswith("hrdblog-write")] == []
@@ -639,9 +643,10 @@ def test_update_changes_only_what_differs_and_deletes_what_is_gone(tmp_path: Pat
     assert isinstance(publication, Publication)
     files = site_files(site)
     assert files["b.html"] == b"changed" and "c.html" not in files
-    assert set(publication.stats) == {"b.html", MANIFEST}
+    assert set(publication.stats) == {"b.html", *MANIFESTS}
     assert all((site / p).stat().st_ino == inodes[p] for p in ("a.html", *kept))
-    assert files[MANIFEST].decode().count("\n") == len(files) - 1
+    assert files[MANIFEST].decode().count("\n") == len(files) - 2
+    assert files["SHA256SUMS"] == files[MANIFEST]
     assert left_beside(tmp_path) == []
 
 

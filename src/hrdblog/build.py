@@ -30,7 +30,7 @@ from hrdblog.seal import Seal
 from hrdblog.sitecheck import check_site
 from hrdblog.speedups.collector import collector_skips_older
 from hrdblog.theme import Theme
-from hrdblog.urls import MANIFEST
+from hrdblog.urls import MANIFEST, MANIFESTS
 from hrdblog.weights import page_weights
 
 logger = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ def build(
                 publication = steps.write(prepared.outputs, config.output_dir, work)
             finally:  # a write that fails leaves no page rendering, no worker running
                 prepared.outputs.close()
-        files = sorted(set(publication.checksums) - {MANIFEST})
+        files = sorted(set(publication.checksums) - set(MANIFESTS))
         kept = f", {len(steps.kept)} kept unchanged from the last build" if use_cache else ""
         logger.info("Rendered %s%s", count(len(files), "file"), kept)
         logger.info("Wrote %s", config.output_dir)

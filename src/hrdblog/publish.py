@@ -32,7 +32,7 @@ from hrdblog.exchange import exchange
 from hrdblog.files import Stat, read_file, replace_file
 from hrdblog.models import Output
 from hrdblog.seal import Seal
-from hrdblog.urls import MANIFEST, Origin, check_paths, path_allowed
+from hrdblog.urls import MANIFEST, MANIFESTS, Origin, check_paths, path_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -154,8 +154,9 @@ def write(
     try:
         checksums = fresh.fill(outputs, target, kept or {})
         listing = manifest(checksums).encode()
-        checksums[MANIFEST] = hashlib.sha256(listing).hexdigest()
-        fresh.put(MANIFEST, listing)
+        for name in MANIFESTS:
+            checksums[name] = hashlib.sha256(listing).hexdigest()
+            fresh.put(name, listing)
         os.chmod(fresh.folder, 0o755)  # work folders are made private; a web server must read it
         _say_what_goes(output_dir, published_paths(target), survey(target), checksums)
     except OSError as exc:
@@ -205,7 +206,7 @@ def update(
     same: dict[str, str] = {}  # the outputs that equal their published file: path → SHA-256
     # Those that differ are held until they are more than an update pays for, of a site as
     # large as the last one or as this one so far, whichever is larger.
-    published_files = len(published) - 1
+    published_files = len(set(published) - set(MANIFESTS))
 
     def declined(rest: Iterable[Output] = ()) -> NotInPlace:
         held = [Output(path, content, origins[path]) for path, content in changed.items()]
@@ -225,13 +226,16 @@ def update(
             if len(changed) > IN_PLACE_SHARE * max(published_files, len(checksums)):
                 return declined(taken)
     listing = manifest(checksums).encode()
-    checksums[MANIFEST] = hashlib.sha256(listing).hexdigest()
     moves = dict(changed)
-    last = published[MANIFEST]
-    if last.sha256 != checksums[MANIFEST] or present.get(MANIFEST) != last.stat:
-        moves[MANIFEST] = listing
+    for name in MANIFESTS:
+        checksums[name] = hashlib.sha256(listing).hexdigest()
+        last = published.get(name)
+        if last is None or last.sha256 != checksums[name] or present.get(name) != last.stat:
+            moves[name] = listing
     gone = sorted(set(present) - set(checksums))
-    if len(moves) + len(gone) > IN_PLACE_SHARE * (len(checksums) - 1):
+    # The list, under both its names, counts as one file.
+    changes = len(set(moves) - set(MANIFESTS)) + 1 + len(gone)
+    if changes > IN_PLACE_SHARE * (len(checksums) - len(MANIFESTS)):
         return declined()
     if any(path.endswith("/") for path in gone):  # an empty folder: a new site has none
         return declined()
@@ -248,7 +252,7 @@ def _check_new(output: Output, origins: Mapping[str, str]) -> None:
     """Refuse an output whose path could leave the site, or that another output, or a file
     kept (`origins`: path → what it is), already has."""
     path = output.path
-    if path in origins or path == MANIFEST or not path_allowed(path):
+    if path in origins or path in MANIFESTS or not path_allowed(path):
         check_outputs([*(Output(p, b"", origin) for p, origin in origins.items()), output])
         raise OutputError(f"{output.origin} cannot be written to {path}")
 
@@ -297,7 +301,7 @@ def published_paths(site: Path) -> set[str] | None:
         text = read_file(site / MANIFEST, MANIFEST).data.decode("utf-8")
     except (ContentError, UnicodeDecodeError):
         return None
-    paths = {MANIFEST}
+    paths = set(MANIFESTS)
     for line in text.splitlines():
         match = _LISTED.match(line)
         if match is None:

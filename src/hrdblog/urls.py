@@ -292,6 +292,11 @@ def _segments(url: str) -> list[str]:
 #: marks a folder as hrdblog's own output, which a later build may replace; nothing else may
 #: take its name.
 MANIFEST = ".hrdblog-manifest"
+#: The same list under a name every host serves (some leave out names starting with a dot),
+#: for checking a mirror or a copy: `sha256sum -c SHA256SUMS` in its folder.
+SUMS = "SHA256SUMS"
+#: The files of the list, each listing every published file but these.
+MANIFESTS = (MANIFEST, SUMS)
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
@@ -341,7 +346,7 @@ def check_paths(planned: Iterable[tuple[str, Origin]]) -> None:
     seen: dict[str, tuple[str, Origin]] = {}
     hint = "give one of them another address (`slug:`, `url:`, `aliases:` or its file name)"
     for path, origin in sorted(planned, key=lambda item: bool(item[1].where)):
-        if not path_allowed(path) or path.split("/")[0] == MANIFEST:
+        if not path_allowed(path) or path.split("/")[0] in MANIFESTS:
             long = max(path.split("/"), key=lambda name: len(name.encode()))
             why = (
                 f": its name {long[:40]}… is {len(long.encode())} bytes long, and a disk takes "
