@@ -33,7 +33,7 @@ from hrdblog.images import ShownImages, resized
 from hrdblog.markup import Converter, excerpt, sanitize
 from hrdblog.models import FeaturedImage, Link, Page, Post, Term
 from hrdblog.progress import Progress, silent
-from hrdblog.sitecheck import foreign, loads
+from hrdblog.sitecheck import foreign, loads_and_blocked
 from hrdblog.texts import primary
 from hrdblog.urls import (
     alias_allowed,
@@ -427,11 +427,10 @@ def read_post(
     body_html = sizes.annotate(clean(converter.html(document.body)))
     summary_html = sizes.annotate(clean(converter.html(summary))) if summary else None
     _warn_without_alt(sizes.without_alt, document, shown)
+    summary_line = document.meta.lines.get("summary", 1)
     remote = [
-        *_remote_loads(body_html, document.body, document.body_line, config, error),
-        *_remote_loads(
-            summary_html or "", "", document.meta.lines.get("summary", 1), config, error
-        ),
+        *_checked_html(body_html, document.body, document.body_line, config, error, shown),
+        *_checked_html(summary_html or "", "", summary_line, config, error, shown),
     ]
     if remote:
         raise _FileErrors(remote)
@@ -652,14 +651,31 @@ def _warn_without_alt(images: list[tuple[str, bool]], document: Document, shown:
         )
 
 
-def _remote_loads(
-    html: str, source: str, first_line: int, config: SiteConfig, error: ErrorFactory
+def _checked_html(
+    html: str, source: str, first_line: int, config: SiteConfig, error: ErrorFactory, shown: str
 ) -> list[HrdblogError]:
     """Return an error for each address on another site that this HTML makes a reader's
     browser load by itself (an image, a frame, a font …), at the line of `source` (the
-    Markdown it was made from, starting at `first_line`) that holds it."""
+    Markdown it was made from, starting at `first_line`) that holds it; warn of what in it
+    the site's security policy keeps browsers from applying or running."""
     errors: list[HrdblogError] = []
-    for address, origin in foreign(loads(html), config.allowed_origins, config.base_url):
+    addresses, blocked = loads_and_blocked(html) if html else ([], [])
+    said: set[tuple[str, int]] = set()
+    for thing in blocked:
+        at = source.lower().find(thing.written)
+        line = first_line + source.count("\n", 0, at) if at >= 0 else first_line
+        if (thing.what, line) not in said:
+            said.add((thing.what, line))
+            logger.warning(
+                "%s:%d: %s: the site's security policy (its Content-Security-Policy header) "
+                "keeps readers' browsers from %s\n  hint: %s",
+                shown,
+                line,
+                thing.what,
+                thing.effect,
+                thing.hint,
+            )
+    for address, origin in foreign(addresses, config.allowed_origins, config.base_url):
         at = source.find(address)
         if at < 0:
             at = source.find(urlsplit(address.strip()).netloc)

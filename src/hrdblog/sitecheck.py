@@ -98,6 +98,28 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Blocked:
+    """Something in a page that the site's Content-Security-Policy (`headers`) keeps browsers
+    from running or applying: what it is, what it is written with, and what to do instead."""
+
+    what: str  # "a style attribute"
+    written: str  # what to find it by in the source: "style="
+    hint: str
+
+    @property
+    def effect(self) -> str:
+        """Return what browsers do not do with it."""
+        if self.hint == _STYLE_HINT:
+            return "applying it"
+        return "showing it" if self.hint == _DATA_HINT else "running it"
+
+
+_STYLE_HINT = "give the element a class and style it in static/ (the `stylesheet` setting)"
+_SCRIPT_HINT = "a script runs only from the site's own files: put it in static/ and load it"
+_DATA_HINT = "put the image in the post's own folder and use its name"
+
+
+@dataclass(frozen=True)
 class _Reference:
     address: str
     loaded: bool  # the browser fetches it without the reader asking
@@ -112,12 +134,14 @@ class _Page(HTMLParser):
         self.ids: set[str] = set()
         self.lang: str | None = None
         self.title: list[str] = []
+        self.blocked: list[Blocked] = []
         self._in = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values: dict[str, str] = {}
         for name, value in attrs:  # a browser takes the first of a repeated attribute
             values.setdefault(name, value or "")
+        self._note_blocked(tag, values)
         if "id" in values:
             self.ids.add(values["id"])
         if tag == "a" and "name" in values:
@@ -157,6 +181,28 @@ class _Page(HTMLParser):
                 for address in values.get(name, "").split(";"):
                     if address.strip():
                         self.references.append(_Reference(address.strip(), loaded=True))
+
+    def _note_blocked(self, tag: str, values: dict[str, str]) -> None:
+        """Note what the site's policy keeps browsers from applying or running."""
+        if "style" in values:
+            self.blocked.append(Blocked("a style attribute", "style=", _STYLE_HINT))
+        if tag == "style":
+            self.blocked.append(Blocked("a <style> element", "<style", _STYLE_HINT))
+        if tag == "script" and not values.get("src", "").strip():
+            self.blocked.append(Blocked("a script written in the page", "<script", _SCRIPT_HINT))
+        for name in values:
+            if name.startswith("on") and len(name) > 2:
+                self.blocked.append(Blocked(f"an {name} attribute", f"{name}=", _SCRIPT_HINT))
+        for name in ("href", "src", "action", "formaction"):
+            if values.get(name, "").strip().lower().replace("\t", "").startswith("javascript:"):
+                self.blocked.append(Blocked("a javascript: address", "javascript:", _SCRIPT_HINT))
+        if tag in {"img", "source", "input", "image", "video"} and any(
+            values.get(name, "").strip().lower().startswith("data:")
+            for name in ("src", "srcset", "poster", "href")
+        ):
+            self.blocked.append(
+                Blocked("an image written out as a data: address", "data:", _DATA_HINT)
+            )
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -212,6 +258,12 @@ def _unescaped(match: re.Match[str]) -> str:
 def loads(html: str) -> list[str]:
     """Return the addresses a page (or an SVG drawing) makes a browser fetch by itself: its
     images, frames, scripts, styles, media, fonts, <base>, refresh, pings."""
+    return loads_and_blocked(html)[0]
+
+
+def loads_and_blocked(html: str) -> tuple[list[str], list[Blocked]]:
+    """Return what a page makes a browser fetch by itself (`loads`), and what in it the
+    site's Content-Security-Policy keeps browsers from applying or running."""
     page = _Page()
     # <!--> and <!---> are empty comments to a browser, the start of one to Python's parser;
     # <![CDATA[ is, outside SVG, a comment that ends at the first >.
@@ -219,7 +271,7 @@ def loads(html: str) -> list[str]:
         html = _CDATA.sub("", _EMPTY_COMMENT.sub("<!---->", html))
     page.feed(html)
     page.close()
-    return [reference.address for reference in page.references if reference.loaded]
+    return [reference.address for reference in page.references if reference.loaded], page.blocked
 
 
 def other_origin(address: str, allowed: Iterable[str], own: str = "") -> str | None:
