@@ -13,6 +13,9 @@ With `--versions`, two versions of hrdblog (the `src` folders of two checkouts) 
 instead, interleaved: each run builds two copies of one generated blog, figure by figure, one
 version then the other (the other first in every second run), and each figure's ratio is the
 median of the runs' ratios, so that a machine whose speed drifts compares them fairly.
+
+With `--search-cost`, the same is done for one version (`src`) with `search: false` and with
+search on: what the search index costs each build.
 """
 
 from __future__ import annotations
@@ -150,9 +153,16 @@ def measure(tool: Tool, posts: int, runs: int) -> dict[str, tuple[float, float]]
     }
 
 
-def compare(versions: dict[str, Path], engine: str, posts: int, runs: int) -> None:
-    """Measure two versions of hrdblog interleaved on copies of the same blog; print the table
-    of their figures and ratios (the second version's over the first's)."""
+def compare(
+    versions: dict[str, Path],
+    engine: str,
+    posts: int,
+    runs: int,
+    settings: dict[str, str] | None = None,
+) -> None:
+    """Measure two versions of hrdblog interleaved on copies of the same blog, each with the
+    lines of `settings` added to its hrdblog.yaml; print the table of their figures and ratios
+    (the second version's over the first's)."""
     tool = tools(engine)[0]
     names = list(versions)
     seconds: dict[tuple[str, str], list[float]] = {}
@@ -161,8 +171,11 @@ def compare(versions: dict[str, Path], engine: str, posts: int, runs: int) -> No
         with tempfile.TemporaryDirectory() as folder:
             blog = tool.write(Path(folder) / "blog", posts, 1)
             roots = {name: Path(folder) / name for name in names}
-            for root in roots.values():
+            for name, root in roots.items():
                 shutil.copytree(blog, root)
+                added = (settings or {}).get(name, "")
+                with (root / "hrdblog.yaml").open("a") as file:
+                    file.write(added)
             settle()
             order = names if run % 2 == 0 else names[::-1]
             for figure in FIGURES:
@@ -199,12 +212,27 @@ def main() -> None:
         "--without", action="append", default=[], help="Leave a tool out: --without Pelican"
     )
     parser.add_argument(
+        "--search-cost",
+        action="store_true",
+        help="Compare src's builds with search off and on",
+    )
+    parser.add_argument(
         "--versions",
         nargs=2,
         metavar="NAME=SRC",
         help="Compare two versions of hrdblog, each the src folder of a checkout",
     )
     arguments = parser.parse_args()
+    if arguments.search_cost:
+        src = Path(__file__).resolve().parent.parent / "src"
+        compare(
+            {"search off": src, "search on": src},
+            arguments.engine,
+            arguments.posts,
+            arguments.runs,
+            {"search off": "search: false\n"},
+        )
+        return
     if arguments.versions:
         pairs = dict(version.split("=", 1) for version in arguments.versions)
         compare(

@@ -14,6 +14,8 @@ import os
 import shutil
 import subprocess
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,7 +23,8 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
-from helpers import REPO, need
+from helpers import REPO, need, run_cli
+from test_serve import free_port
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -270,6 +273,89 @@ def test_a_page_prints_as_the_article_alone_on_one_sheet(
     assert "(mailto:editors@example.org)" in "".join(printed.split())  # a link's address
     for left_out in ("Coalitions", "Archives", "Published with hrdblog", "Skip to content"):
         assert left_out not in printed
+
+
+NGINX = Path("/usr/sbin/nginx")
+
+
+@pytest.fixture(scope="module")
+def under_policy(example_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example blog served by nginx with the lines `hrdblog headers nginx` prints."""
+    need(NGINX.is_file(), "nginx is not installed")
+    folder = tmp_path_factory.mktemp("nginx")
+    lines = run_cli("headers", "nginx", "--source", str(REPO)).stdout
+    port = free_port()
+    config = folder / "nginx.conf"
+    config.write_text(
+        f"daemon off;\nuser {'root' if os.geteuid() == 0 else os.getlogin()};\n"
+        f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{}}\n"
+        "http {\ninclude /etc/nginx/mime.types;\naccess_log off;\n"
+        f"client_body_temp_path {folder}/body;\nproxy_temp_path {folder}/proxy;\n"
+        f"fastcgi_temp_path {folder}/fastcgi;\nuwsgi_temp_path {folder}/uwsgi;\n"
+        f"scgi_temp_path {folder}/scgi;\n"
+        f"server {{\nlisten 127.0.0.1:{port};\nroot {example_site};\n"
+        f"error_page 404 /404.html;\n{lines}}}\n}}\n"
+    )
+    server = subprocess.Popen([str(NGINX), "-c", str(config)], stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1):
+                break
+        except OSError:
+            assert server.poll() is None, (folder / "error.log").read_text()
+            time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+#: A page of each kind the example blog has, and its search page with results.
+POLICY_PAGES = [*EXAMPLE_PAGES, "/mirrors/", "/ar/mirrors/", "/no/such/page/"]
+WATCH_VIOLATIONS = (
+    "window.__violations = [];"
+    "document.addEventListener('securitypolicyviolation',"
+    " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+)
+
+
+def test_every_page_kind_loads_under_the_site_s_policy_with_no_violation(
+    browser: Any, under_policy: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(WATCH_VIOLATIONS)
+    try:
+        page = context.new_page()
+        said: list[str] = []
+        page.on("console", lambda m: said.append(m.text) if m.type == "error" else None)
+        for path in POLICY_PAGES:
+            response = page.goto(under_policy + quote(path), wait_until="load")
+            assert response is not None
+            assert "default-src 'self'" in response.headers["content-security-policy"], path
+            assert response.headers["referrer-policy"] == "no-referrer"
+            assert response.headers["onion-location"].endswith(".onion" + quote(path)), path
+            assert page.evaluate("window.__violations") == [], path
+        for path, words in (("/search/", "coalition"), ("/ar/search/", "الشبكة")):
+            page.goto(under_policy + quote(path), wait_until="load")
+            page.fill("#search-query", words)
+            page.press("#search-query", "Enter")
+            for _ in range(100):  # polled from here: a script the page evaluates is blocked
+                done = "!!document.querySelector('.search-result') || !document.getElementById('search-failed').hidden"
+                if page.evaluate(done):
+                    break
+                time.sleep(0.1)
+            assert page.evaluate("window.__violations") == [], path
+            assert page.is_hidden("#search-failed"), path
+        assert [line for line in said if "Content Security Policy" in line] == []
+        # And the policy does block: a page of the site may not run WebAssembly.
+        page.goto(under_policy + "/", wait_until="load")
+        blocked = page.evaluate(
+            "WebAssembly.compile(new Uint8Array([0,97,115,109,1,0,0,0])).then(() => 'ran', e => 'blocked')"
+        )
+        assert blocked == "blocked"
+    finally:
+        context.close()
 
 
 def search_for(browser: Any, origin: str, path: str, words: str, width: int = 1280) -> Any:

@@ -79,7 +79,7 @@ def test_verbose_says_what_is_done(tmp_path: Path) -> None:
     assert "content/draft.md: a draft, left out\n" in result.stderr
     assert "Read 2 posts with 1 tag\n" in result.stderr
     assert "Indexed 2 pages for search\n" in result.stderr
-    assert "Rendered 25 files, 0 kept unchanged from the last build\n" in result.stderr
+    assert "Rendered 26 files, 0 kept unchanged from the last build\n" in result.stderr
     again = run_cli("build", "--verbose", "--source", str(root))
     assert "Nothing changed since the last build\n" in again.stderr
     assert re.fullmatch(

@@ -206,8 +206,9 @@ def test_every_page_parses_and_every_link_resolves(site: Path) -> None:
     pages = sorted(site.rglob("*.html"))
     home, posts, own, tags, countries = 2, 18, 3, 25 + 1, 2 + 1
     archives = 5 + 16 + 18  # years, months, days with posts, 2013 to 2017
-    english = home + posts + own + tags + countries + archives + 1 + 1 + 1  # listing, 404, search
-    arabic = 1 + 3 + 1 + (5 + 1) + (3 + 3 + 3) + 1 + 1 + 1
+    # The listing, the not-found page, search and the mirrors page, in each language.
+    english = home + posts + own + tags + countries + archives + 1 + 1 + 1 + 1
+    arabic = 1 + 3 + 1 + (5 + 1) + (3 + 3 + 3) + 1 + 1 + 1 + 1
     assert len(pages) == english + arabic
     for path in pages:
         root = parse_html(path)

@@ -31,13 +31,19 @@ def planned(root: Path, files: dict[str, str] | None = None, **settings: object)
 
 
 def test_the_outputs_come_in_the_order_of_the_plan_then_the_files(tmp_path: Path) -> None:
+    """Pages, then the files made from the settings, then the files published as they are,
+    then the search index."""
     the_plan = planned(tmp_path, {"static/note.txt": "A note."})
     outputs = list(render(the_plan, Theme(load_config(tmp_path))))
     pages = [page.path for page in the_plan.pages]
     assert [output.path for output in outputs[: len(pages)]] == pages
+    made = [output.path for output in the_plan.made]
+    assert made == ["_headers"]  # made from the settings alone
     files = [n for n, _ in the_plan.files]
-    assert [output.path for output in outputs[len(pages) : len(pages) + len(files)]] == files
-    index = [output.path for output in outputs[len(pages) + len(files) :]]
+    after = len(pages) + len(made)
+    assert [output.path for output in outputs[len(pages) : after]] == made
+    assert [output.path for output in outputs[after : after + len(files)]] == files
+    index = [output.path for output in outputs[after + len(files) :]]
     assert index[:3] == ["pagefind/fragment/en_55a3301.pf_fragment", *index[1:3]]
     assert all(path.startswith("pagefind/") for path in index) and "pagefind/pagefind.js" in index
     note = next(output for output in outputs if output.path == "static/note.txt")

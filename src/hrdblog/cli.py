@@ -252,6 +252,28 @@ def status(source: Path, config_file: Path | None, quiet: bool, verbose: bool, d
 
 
 @main.command()
+@click.argument("server", type=click.Choice(["nginx", "apache", "netlify"]))
+@blog_options
+@output_options
+def headers(
+    server: str, source: Path, config_file: Path | None, quiet: bool, verbose: bool, debug: bool
+) -> None:
+    """Print the site's HTTP headers for a server: nginx, apache, or netlify (_headers)."""
+    from hrdblog import headers as made
+
+    write = {"nginx": made.nginx, "apache": made.apache, "netlify": made.netlify_file}[server]
+    _on_blog(
+        source,
+        config_file,
+        quiet,
+        verbose,
+        debug,
+        lambda config: write(config).rstrip("\n"),
+        "the headers were not made",
+    )
+
+
+@main.command()
 @click.argument("title")
 @blog_options
 @click.option("--tags", default="", help="Tags, separated by commas: --tags coalition,UN")

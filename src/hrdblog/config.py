@@ -146,6 +146,15 @@ DEFAULT_TAXONOMIES = (Taxonomy("tags", "tag"), Taxonomy("categories", "category"
 
 
 @dataclass(frozen=True)
+class Mirror:
+    """Another address where the whole site is published: a mirror, for readers whose way
+    to the site is blocked."""
+
+    url: str
+    name: str = ""  # who keeps it, or where it is, as the mirrors page shows it
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything that shapes a build: where to read and write, and the site's settings."""
 
@@ -191,6 +200,10 @@ class SiteConfig:
     compact_archives: bool = False
     # Full-text search: each tree's search page and index (`search`).
     search: bool = True
+    # The site's address as a Tor onion service: every page names its own there.
+    onion_url: str = ""
+    # Other addresses of the whole site, listed on its mirrors page with the onion address.
+    mirrors: tuple[Mirror, ...] = ()
     sanitize: bool = False
     allowed_origins: tuple[str, ...] = ()
     # Old addresses of the site sent on to new ones (an imported blog's term pages): old → new.
@@ -276,6 +289,9 @@ class SiteConfig:
                 *RESERVED_PATHS,
                 "robots.txt",
                 *(("search", "pagefind") if self.search else ()),
+                *(("mirrors",) if self.onion_url or self.mirrors else ()),
+                "SHA256SUMS",
+                "_headers",
                 *(taxonomy.path for taxonomy in self.taxonomies),
                 *(self.prefix(language).strip("/") for language in self.languages[1:]),
             }
@@ -484,6 +500,18 @@ def load_config(
                     "name extensions as Python-Markdown knows them, e.g. footnotes, tables",
                 )
             )
+    onion, base = settings.get("onion_url", ""), settings.get("base_url", "")
+    if onion and base and urlsplit(onion).path != urlsplit(base).path:
+        errors.append(
+            ConfigError(
+                shown,
+                mapping.lines["onion_url"],
+                f"'onion_url' must end with the path of base_url ({urlsplit(base).path}), "
+                f"got {onion!r}",
+                "the onion service serves the site at the same path, so that each page's "
+                "address there is the onion's name and the page's path",
+            )
+        )
     raise_all(sorted(errors, key=lambda error: getattr(error, "line", None) or 0))
     settings.update(overrides)
     return _complete(SiteConfig(**paths, config_file=config_file, **settings), taxonomy_texts)
@@ -586,6 +614,51 @@ def _base_url(value: Any) -> str:
             "like https://example.org/ or https://example.org/news/",
         )
     return url.rstrip("/") + "/"
+
+
+#: A v3 onion service's name: 56 letters and digits of base32, then .onion.
+_ONION = re.compile(r"^[a-z2-7]{56}\.onion$")
+
+
+def _onion_url(value: Any) -> str:
+    url = _base_url(value)
+    if not url:
+        return ""
+    host = urlsplit(url).hostname or ""
+    if not host.endswith(".onion"):
+        raise _Invalid(
+            f"must be the site's address on Tor, ending in .onion, got {url!r}",
+            "like http://" + "x" * 8 + "….onion/, as the onion service's hostname file gives it",
+        )
+    if not _ONION.match(host):
+        raise _Invalid(
+            f"{host!r} is not the name of an onion service of today's Tor (56 letters and "
+            "digits, then .onion)",
+            "copy the name from the onion service's hostname file",
+        )
+    return url
+
+
+def _mirrors(value: Any) -> tuple[Mirror, ...]:
+    hint = "e.g. mirrors: [https://mirror.example.net/, {url: https://…, name: Kept by …}]"
+    items = value if isinstance(value, list) else [value]
+    found = []
+    for item in items:
+        if isinstance(item, dict):
+            unknown = sorted(set(map(str, item)) - {"url", "name"})
+            if unknown or "url" not in item:
+                raise _Invalid(f"has an entry {item!r}: an entry has a url and a name", hint)
+            url, name = item["url"], _text(item.get("name", "")).strip()
+        else:
+            url, name = item, ""
+        try:
+            address = _base_url(url)
+        except _Invalid as exc:
+            raise _Invalid(f"has {url!r}, which is not a web address", hint) from exc
+        if not address:
+            raise _Invalid("has an empty entry", hint)
+        found.append(Mirror(address, " ".join(name.split())))
+    return tuple(found)
 
 
 def _language(value: Any) -> str:
@@ -995,6 +1068,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "accent_color": _accent,
     "compact_archives": _bool,
     "search": _bool,
+    "onion_url": _onion_url,
+    "mirrors": _mirrors,
     "sanitize": _bool,
     "allowed_origins": _origins,
     "redirects": _redirects,

@@ -21,10 +21,11 @@ from hrdblog import colors
 from hrdblog.config import ROOT_HIDDEN, SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, raise_all
 from hrdblog.files import walk
+from hrdblog.headers import HEADERS_FILE, netlify_file
 from hrdblog.images import Variant, variants
 from hrdblog.media import image_size, svg_size
 from hrdblog.menus import published_at, resolve
-from hrdblog.models import ListPage, Page, Post, Redirect, Site
+from hrdblog.models import ListPage, Output, Page, Post, Redirect, Site
 from hrdblog.search import SEARCH_URL, SearchIndex, index_folder
 from hrdblog.theme import DEFAULT_THEME
 from hrdblog.translations import hreflang, link_translations
@@ -39,6 +40,7 @@ from hrdblog.views import (
     HomeView,
     IconView,
     Logo,
+    MirrorsView,
     NotFoundView,
     PageView,
     PostView,
@@ -59,6 +61,8 @@ from hrdblog.views import (
 )
 
 ARCHIVES_URL = "/archives/"
+#: Where each tree's page of the site's other addresses is, where it has any.
+MIRRORS_URL = "/mirrors/"
 #: How many of the newest posts the not-found page lists.
 NEWEST_ON_NOT_FOUND = 5
 
@@ -87,6 +91,7 @@ class Plan:
     notes: tuple[str, ...] = ()  # warnings of what is not published, given once pages render
     variants: tuple[Variant, ...] = ()  # the photos the pages show, in several widths
     indexes: tuple[SearchIndex, ...] = ()  # the search index of each tree, where search is on
+    made: tuple[Output, ...] = ()  # files made from the settings alone (_headers)
 
     @property
     def site(self) -> SiteView:
@@ -123,7 +128,9 @@ def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | Non
         files += post_files(tree)
     variants = photo_variants(trees)
     indexes = search_indexes(trees)
+    made = _made_files(config)
     paths = [(page.path, page.origin) for page in pages]
+    paths += [(output.path, Origin(output.origin)) for output in made]
     paths += [(name, _file_origin(trees[0], path)) for name, path in files]
     paths += [
         (v.path, Origin(f"its {v.width} px {v.kind} copy", config.display_path(v.source)))
@@ -153,11 +160,14 @@ def plan(trees: Site | Sequence[Site], named: Mapping[str, frozenset[str]] | Non
             errors += exc.errors
             break
         search_url = tree.prefix + SEARCH_URL if config.search else ""
+        mirrors_url = tree.prefix + MIRRORS_URL if _has_mirrors(config) else ""
         logo, icon = _logo(config), icon_of(config)
-        sites.append(site_view(tree, listing_url, site_wide, menu, logo, icon, search_url))
+        sites.append(
+            site_view(tree, listing_url, site_wide, menu, logo, icon, search_url, mirrors_url)
+        )
     raise_all(errors)
     notes = tuple(_notes(config))
-    return Plan(tuple(sites), tuple(pages), tuple(files), notes, variants, indexes)
+    return Plan(tuple(sites), tuple(pages), tuple(files), notes, variants, indexes, tuple(made))
 
 
 def _tree_pages(site: Site, number: int, named: Mapping[str, frozenset[str]]) -> list[Planned]:
@@ -263,6 +273,11 @@ def _tree_pages(site: Site, number: int, named: Mapping[str, frozenset[str]]) ->
         search_url = site.prefix + SEARCH_URL
         searched = "the search page" + (f" {search_url}" if site.prefix else "")
         add(SearchView(site_feed), "search.html", search_url, Origin(searched), listed=False)
+    if _has_mirrors(config):
+        mirrors_url = site.prefix + MIRRORS_URL
+        mirrors_page = "the mirrors page" + (f" {mirrors_url}" if site.prefix else "")
+        mirrors = MirrorsView(config.onion_url, config.mirrors, site_feed)
+        add(mirrors, "mirrors.html", mirrors_url, Origin(mirrors_page))
     not_found = "the not-found page" + (f" of {site.language}" if site.prefix else "")
     latest = site.posts[:NEWEST_ON_NOT_FOUND]
     add(NotFoundView(site_feed, posts=latest), "404.html", None, Origin(not_found))
@@ -310,6 +325,20 @@ ACCENT_URL = "/static/hrdblog-accent.css"
 ICON_URL = "/favicon.svg"
 #: The icons a site may have at its root (root/), which browsers look for there.
 ROOT_ICONS = ("favicon.svg", "favicon.ico", "favicon.png")
+
+
+def _has_mirrors(config: SiteConfig) -> bool:
+    """Tell whether the site has other addresses, for a page of its own to list."""
+    return bool(config.onion_url or config.mirrors)
+
+
+def _made_files(config: SiteConfig) -> list[Output]:
+    """Return the files made from the settings alone: the HTTP headers for hosts that read
+    `_headers` (`headers`), unless root/ has a `_headers` of the site's own."""
+    if (config.root_dir / HEADERS_FILE).exists():
+        return []
+    text = netlify_file(config).encode()
+    return [Output(HEADERS_FILE, text, "the headers file made from hrdblog.yaml")]
 
 
 def icon_of(config: SiteConfig) -> str:

@@ -48,7 +48,8 @@ DESCRIPTION_LENGTH = 160
 def render(
     plan: Plan, theme: Theme, progress: Progress = silent, encoder: Encoder | None = None
 ) -> Generator[Output, None, None]:
-    """Render every page and feed of the plan, then read every file it publishes as it is,
+    """Render every page and feed of the plan, then give the files it makes from the settings
+    alone, then read every file it publishes as it is,
     then make the variants of its photos with `encoder` (`images.Encoder`, or one that takes
     them from a cache, as `incremental` gives; none: no variant is made), then the search
     indexes; yield each output as it is made, in the order of the plan.
@@ -70,6 +71,7 @@ def render(
         yield output
     for note in plan.notes:
         logger.warning("%s", note)
+    yield from plan.made
     yield from _published_files(theme.config, list(plan.files))
     if encoder is not None:
         yield from _variants(theme.config, plan.variants, encoder)

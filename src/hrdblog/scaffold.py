@@ -77,6 +77,10 @@ title: {title}
 # compact_archives: false
 # Full-text search: a search page in each language, and a search form in the header.
 # search: true
+# The site's address as a Tor onion service: Tor Browser offers it on every page.
+# onion_url: http://….onion/
+# Other addresses of the whole site, listed with the onion address on the page /mirrors/.
+# mirrors: [https://mirror.example.net/]
 # Clean the HTML of posts written by others: scripts, event handlers, forms and frames go.
 # sanitize: false
 # Other sites that pages may load images, media or frames from (hrdblog check).

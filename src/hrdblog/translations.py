@@ -28,6 +28,7 @@ from hrdblog.views import (
     ArchiveListingView,
     ArchiveView,
     HomeView,
+    MirrorsView,
     PageView,
     PostView,
     SearchView,
@@ -197,6 +198,8 @@ def _key(
         return ("listing",)
     if isinstance(view, SearchView):
         return ("search",)
+    if isinstance(view, MirrorsView):
+        return ("mirrors",)
     return None
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from hrdblog.config import SETTINGS, SiteConfig, Taxonomy
+from hrdblog.config import SETTINGS, Mirror, SiteConfig, Taxonomy
 from hrdblog.menus import MenuEntry
 from hrdblog.models import Archive, ListPage, Page, Post, PostPage, Redirect, Site, Tag
 
@@ -137,6 +137,7 @@ class SiteView:
     logo: Logo | None = None  # the `logo` setting's file, with its size
     icon: str = "/favicon.svg"  # the site url of its icon
     search_url: str = ""  # the tree's search page; "" where search is off
+    mirrors_url: str = ""  # the tree's page of the site's other addresses; "" for none
 
     def __getattr__(self, name: str) -> Any:
         """Return a site-wide list the templates name."""
@@ -273,6 +274,17 @@ class SearchView:
 
 
 @dataclass(frozen=True)
+class MirrorsView:
+    """The page of the site's other addresses: its onion address and its mirrors, with how
+    to check that a copy is the site as published."""
+
+    onion_url: str
+    mirrors: tuple[Mirror, ...]
+    feeds: tuple[FeedLink, ...]
+    translations: tuple[Translation, ...] = ()
+
+
+@dataclass(frozen=True)
 class StyleView:
     """The stylesheet of the site's accent colour: as given, for what is not text (the bar
     above the header); and for text, the nearest of its hue readable on the light and on
@@ -358,6 +370,7 @@ View = (
     | ArchiveListingView
     | NotFoundView
     | SearchView
+    | MirrorsView
     | StyleView
     | IconView
     | RedirectView
@@ -380,6 +393,7 @@ def site_view(
     logo: Logo | None = None,
     icon: str = "/favicon.svg",
     search_url: str = "",
+    mirrors_url: str = "",
 ) -> SiteView:
     """Return the site-wide view of a site, with its menu, its logo and the site-wide lists
     in `names` (the ones the templates name)."""
@@ -405,6 +419,7 @@ def site_view(
         logo=logo,
         icon=icon,
         search_url=search_url,
+        mirrors_url=mirrors_url,
     )
 
 
