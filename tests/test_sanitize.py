@@ -128,7 +128,8 @@ def test_ordinary_formatting_is_kept(tmp_path: Path) -> None:
     link = content.find(".//p/a")
     assert (link.get("href"), link.get("title")) == ("https://example.org/report", "The report")
     assert content.find(".//h2").get("id") == "a-heading"
-    assert content.find(".//td").get("class") == "align-left"  # not a style: the policy blocks those
+    # A column's alignment is a class, not a style attribute, which the site's policy blocks.
+    assert content.find(".//td").get("class") == "align-left"
     assert content.find(".//sup").get("id") == "fnref:1"
     assert content.find(".//div[@class='footnote']") is not None
 
