@@ -358,6 +358,45 @@ def test_every_page_kind_loads_under_the_site_s_policy_with_no_violation(
         context.close()
 
 
+def test_the_zip_copy_reads_from_disk_with_its_look_links_and_photos(
+    browser: Any, tmp_path: Path
+) -> None:
+    import zipfile
+
+    blog = tmp_path / "blog"
+    shutil.copytree(
+        REPO, blog, ignore=shutil.ignore_patterns(".*", "site", "node_modules", "tests")
+    )
+    assert (
+        run_cli("export", "zip", str(tmp_path / "dispatch.zip"), "--source", str(blog)).exit_code
+        == 0
+    )
+    with zipfile.ZipFile(tmp_path / "dispatch.zip") as archive:
+        archive.extractall(tmp_path / "stick")
+    home = (tmp_path / "stick" / "dispatch" / "index.html").as_uri()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(home, wait_until="load")
+        assert page.evaluate("getComputedStyle(document.body).borderTopStyle") == "solid"  # styled
+        page.click("text=Mexico: journalist Javier Valdez killed in Culiacán")
+        page.wait_for_load_state()
+        assert page.url.endswith("/mexico-javier-valdez-killed/index.html")
+        assert page.inner_text("main h1") == "Mexico: journalist Javier Valdez killed in Culiacán"
+        assert page.evaluate("document.querySelector('figure img').naturalWidth") > 0
+        page.click("text=العربية")
+        page.wait_for_load_state()
+        assert (
+            page.url.endswith("/index.html")
+            and page.evaluate("document.documentElement.lang") == "ar"
+        )
+        assert all(url.startswith("file://") for url in requests), requests
+    finally:
+        context.close()
+
+
 def search_for(browser: Any, origin: str, path: str, words: str, width: int = 1280) -> Any:
     """Open a search page, type the words into its field as a reader would, and return the
     page once its results are shown (with its context, to close)."""

@@ -391,6 +391,32 @@ def serve(
     run(action, quiet, debug, failed="the server stopped")
 
 
+@main.group()
+def export() -> None:
+    """Write an offline copy of the site, for USB sticks and readers cut off from it."""
+
+
+@export.command(name="zip")
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
+@blog_options
+@output_options
+def export_zip(
+    file: Path, source: Path, config_file: Path | None, quiet: bool, verbose: bool, debug: bool
+) -> None:
+    """Write the site into FILE.zip, to read from disk once unzipped: open index.html."""
+    from hrdblog.export import export_zip as write_zip
+
+    _on_blog(
+        source,
+        config_file,
+        quiet,
+        verbose,
+        debug,
+        lambda config: write_zip(config, file).summary(),
+        f"{file.as_posix()} was left as it was",
+    )
+
+
 @main.group(name="import")
 def import_() -> None:
     """Bring posts over from WordPress, Jekyll or Hugo, every old link kept working."""
