@@ -417,6 +417,28 @@ def export_zip(
     )
 
 
+@export.command(name="zim")
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
+@blog_options
+@output_options
+def export_zim(
+    file: Path, source: Path, config_file: Path | None, quiet: bool, verbose: bool, debug: bool
+) -> None:
+    """Write the site into FILE.zim, for Kiwix; a site in several languages gets a file per
+    language beside it (FILE.ar.zim …), each searchable in its language."""
+    from hrdblog.zim import export_zim as write_zim
+
+    _on_blog(
+        source,
+        config_file,
+        quiet,
+        verbose,
+        debug,
+        lambda config: "\n".join(done.summary() for done in write_zim(config, file)),
+        f"{file.as_posix()} was left as it was",
+    )
+
+
 @main.group(name="import")
 def import_() -> None:
     """Bring posts over from WordPress, Jekyll or Hugo, every old link kept working."""

@@ -1,4 +1,5 @@
-"""Offline copies of the site, for readers cut off from it: `hrdblog export zip FILE.zip`.
+"""Offline copies of the site, for readers cut off from it: `hrdblog export zip FILE.zip`
+(and `export zim`, in zim.py).
 
 The copy is the site built for reading from disk: every link names its page's `index.html`
 (`index_html_links`), so that a browser opening the unzipped files follows them. It is built
@@ -43,36 +44,35 @@ class Exported:
         return f"Wrote {self.target}: {count(self.files, 'file')}, {self.size / 1e6:.1f} MB"
 
 
-def offline_site(config: SiteConfig) -> tuple[Path, dict[str, str]]:
-    """Build the site for reading from disk into the cache's export folder; return the
-    folder and its files with their SHA-256, as its build listed them."""
-    offline = replace(
-        config, output_dir=config.source / CACHE_DIR / EXPORT_SITE, index_html_links=True
-    )
+def offline_site(config: SiteConfig, folder: str = EXPORT_SITE) -> tuple[Path, dict[str, str]]:
+    """Build the site for reading from disk (as `config` is, with links naming
+    `index.html`) into a folder of the cache; return the folder and its files with their
+    SHA-256, as its build listed them, the list itself included (SHA256SUMS), for a copy
+    to be checked: sha256sum -c SHA256SUMS."""
+    offline = replace(config, output_dir=config.source / CACHE_DIR / folder, index_html_links=True)
     build(offline)
-    folder = offline.output_dir
+    built = offline.output_dir
     listed: dict[str, str] = {}
-    for line in (folder / MANIFEST).read_text(encoding="utf-8").splitlines():
+    for line in (built / MANIFEST).read_text(encoding="utf-8").splitlines():
         match = _LISTED.match(line)
         if match is None:
-            raise OutputError(f"{folder / MANIFEST} is not a list hrdblog wrote: export again")
+            raise OutputError(f"{built / MANIFEST} is not a list hrdblog wrote: export again")
         listed[match.group(2)] = match.group(1)
-    return folder, listed
+    listed[SUMS] = hashlib.sha256((built / MANIFEST).read_bytes()).hexdigest()
+    return built, listed
 
 
 def export_zip(config: SiteConfig, target: Path) -> Exported:
     """Write the site, as it reads from disk, into a zip archive at `target`, its files in a
     folder named after the archive."""
-    _check_target(config, target, ".zip")
-    folder, listed = offline_site(config)
+    check_target(config, target, ".zip")
+    folder, files = offline_site(config)
     top = target.stem or "site"
     partial = target.with_name(target.name + ".part")
-    # The list of checksums goes too, for the copy to be checked: sha256sum -c SHA256SUMS.
-    files = {**listed, SUMS: hashlib.sha256((folder / MANIFEST).read_bytes()).hexdigest()}
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
             for path in sorted(files):
-                data = _read_listed(folder, path, files[path])
+                data = read_listed(folder, path, files[path])
                 entry = zipfile.ZipInfo(f"{top}/{path}", date_time=_ZIP_DATE)
                 entry.external_attr = 0o644 << 16
                 entry.compress_type = zipfile.ZIP_DEFLATED
@@ -87,7 +87,7 @@ def export_zip(config: SiteConfig, target: Path) -> Exported:
     return Exported(target, len(files), target.stat().st_size)
 
 
-def _read_listed(folder: Path, path: str, sha256: str) -> bytes:
+def read_listed(folder: Path, path: str, sha256: str) -> bytes:
     """Return a file of the built site, if it is still as its build listed it."""
     file = folder / path
     try:
@@ -104,7 +104,7 @@ def _read_listed(folder: Path, path: str, sha256: str) -> bytes:
     return data
 
 
-def _check_target(config: SiteConfig, target: Path, suffix: str) -> None:
+def check_target(config: SiteConfig, target: Path, suffix: str) -> None:
     """Refuse to write a copy where a build would remove or publish it, or over a folder."""
     where = target.resolve()
     for folder in (*config.input_dirs, config.output_dir, config.source / CACHE_DIR):

@@ -304,12 +304,9 @@ def _theme_files(config: SiteConfig) -> list[Planned]:
             )
         )
     if _makes_icon(config):
-        letter = next((c for c in config.title if c.isalnum()), "h").upper()
-        color = config.accent_color or colors.DEFAULT_ACCENT
-        light = colors.contrast(color, "#000000") > colors.contrast(color, "#ffffff")
         made.append(
             Planned(
-                IconView(letter, color, "#000000" if light else "#ffffff"),
+                IconView(*made_icon(config)),
                 "favicon.svg",
                 ICON_URL,
                 output_path(ICON_URL),
@@ -350,6 +347,16 @@ def icon_of(config: SiteConfig) -> str:
         if (config.root_dir / name).is_file():
             return "/" + name
     return ICON_URL
+
+
+def made_icon(config: SiteConfig) -> tuple[str, str, str]:
+    """Return the icon the theme makes for a site without one: the first letter of its
+    title, the accent colour behind it and the colour of the letter (black or white, which
+    reads better on the accent)."""
+    letter = next((c for c in config.title if c.isalnum()), "h").upper()
+    color = config.accent_color or colors.DEFAULT_ACCENT
+    light = colors.contrast(color, "#000000") > colors.contrast(color, "#ffffff")
+    return letter, color, "#000000" if light else "#ffffff"
 
 
 def _makes_icon(config: SiteConfig) -> bool:
