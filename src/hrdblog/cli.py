@@ -439,6 +439,47 @@ def export_zim(
     )
 
 
+@main.command()
+@click.option(
+    "--to",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Deploy to this target only (again for more).  [default: all of them]",
+)
+@blog_options
+@output_options
+def deploy(
+    names: tuple[str, ...],
+    source: Path,
+    config_file: Path | None,
+    quiet: bool,
+    verbose: bool,
+    debug: bool,
+) -> None:
+    """Build the site, then publish it to the places hrdblog.yaml lists under deploy:
+    folders, servers over SSH (rsync) and git branches (GitHub or Codeberg Pages)."""
+    from hrdblog.deploy import deploy as deploy_site
+
+    def report(line: str) -> None:
+        if not quiet:
+            click.echo(line)
+
+    def deploy_all(config: SiteConfig) -> str:
+        deploy_site(config, names, report)
+        return ""  # each target's line is reported as it is done
+
+    _on_blog(
+        source,
+        config_file,
+        quiet,
+        verbose,
+        debug,
+        deploy_all,
+        "every target not reported deployed above was left as it was",
+    )
+
+
 @main.group(name="import")
 def import_() -> None:
     """Bring posts over from WordPress, Jekyll or Hugo, every old link kept working."""

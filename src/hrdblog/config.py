@@ -155,6 +155,27 @@ class Mirror:
 
 
 @dataclass(frozen=True)
+class DeployTarget:
+    """A place `hrdblog deploy` publishes the built site to."""
+
+    name: str  # what `hrdblog deploy --to` and its messages call it
+    kind: str  # folder, rsync (over SSH) or git (a branch)
+    to: str  # the folder, [user@]host:folder, or the repository's address
+    port: int = 0  # rsync's SSH port; 0: SSH's own default
+    branch: str = "pages"  # git's: the branch the site is committed to
+
+    @property
+    def shown(self) -> str:
+        """Return the target as messages name it: `server (editor@example.org:/var/www)`."""
+        where = f"{self.to} {self.branch}" if self.kind == "git" else self.to
+        return f"{self.name} ({where})"
+
+
+#: What each kind of deploy target takes besides its name.
+DEPLOY_KINDS = {"folder": (), "rsync": ("port",), "git": ("branch",)}
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything that shapes a build: where to read and write, and the site's settings."""
 
@@ -204,6 +225,8 @@ class SiteConfig:
     onion_url: str = ""
     # Other addresses of the whole site, listed on its mirrors page with the onion address.
     mirrors: tuple[Mirror, ...] = ()
+    # Where `hrdblog deploy` publishes the site; no part of what a build writes.
+    deploy: tuple[DeployTarget, ...] = ()
     sanitize: bool = False
     allowed_origins: tuple[str, ...] = ()
     # Old addresses of the site sent on to new ones (an imported blog's term pages): old → new.
@@ -337,6 +360,8 @@ def _restore(values: dict[str, Any]) -> SiteConfig:
 PATHS = frozenset({"source", "content_dir", "templates_dir", "output_dir", "config_file"})
 RUNTIME = frozenset({"all_texts", "include_drafts", "include_future", "build_time"})
 SETTINGS = frozenset(f.name for f in fields(SiteConfig) if f.name not in PATHS | RUNTIME)
+#: The settings that shape what a build writes: all but those of other commands.
+BUILD_SETTINGS = SETTINGS - {"deploy"}
 
 
 def load_config(
@@ -659,6 +684,82 @@ def _mirrors(value: Any) -> tuple[Mirror, ...]:
             raise _Invalid("has an empty entry", hint)
         found.append(Mirror(address, " ".join(name.split())))
     return tuple(found)
+
+
+_DEPLOY_HINT = (
+    "e.g. deploy: [{folder: /srv/www/blog}, {rsync: editor@example.org:/var/www/blog}, "
+    "{git: git@codeberg.org:ngo/blog.git, branch: pages}]"
+)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_TARGET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+#: [user@]host:folder, as rsync and scp write an address over SSH.
+_SSH_ADDRESS = re.compile(r"^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(.+)$")
+_BRANCH = re.compile(r"^(?!.*(?:\.\.|@\{|//|\.lock/|/\.))[A-Za-z0-9._/-]{1,100}(?<![./])$")
+
+
+def _deploy(value: Any) -> tuple[DeployTarget, ...]:
+    items = value if isinstance(value, list) else [value]
+    found: list[DeployTarget] = []
+    for item in items:
+        if not isinstance(item, dict) or not item:
+            raise _Invalid(
+                f"has an entry {item!r}: an entry is a folder, rsync or git", _DEPLOY_HINT
+            )
+        kinds = [kind for kind in DEPLOY_KINDS if kind in item]
+        if len(kinds) != 1:
+            raise _Invalid(
+                f"has an entry {item!r}: give one of folder, rsync or git in each entry",
+                _DEPLOY_HINT,
+            )
+        kind = kinds[0]
+        allowed = {kind, "name", *DEPLOY_KINDS[kind]}
+        unknown = sorted(set(map(str, item)) - allowed)
+        if unknown:
+            raise _Invalid(
+                f"has {unknown[0]!r} in its {kind} entry, which takes only "
+                + ", ".join(sorted(allowed - {kind})),
+                _DEPLOY_HINT,
+            )
+        to = _text(item[kind]).strip()
+        name = _text(item.get("name", kind)).strip()
+        if not _TARGET_NAME.match(name):
+            raise _Invalid(f"has the name {name!r}: a name is a word of letters and digits")
+        if any(target.name == name for target in found):
+            raise _Invalid(
+                f"has two targets named {name!r}",
+                "give each its own name: {rsync: …, name: server}",
+            )
+        _check_destination(kind, to)
+        port = 0
+        if "port" in item:
+            number = _number(item["port"])
+            if number is None or not 0 < number < 65536:
+                raise _Invalid(f"has the port {item['port']}: a port is a number up to 65535")
+            port = number
+        branch = _text(item.get("branch", "pages")).strip()
+        if not _BRANCH.match(branch):
+            raise _Invalid(f"has {branch!r}, which is not a branch name", "like pages or gh-pages")
+        found.append(DeployTarget(name, kind, to, port, branch))
+    return tuple(found)
+
+
+def _check_destination(kind: str, to: str) -> None:
+    """Refuse a deploy destination that is empty, could be taken for an option, or goes
+    another way than its kind says (an rsync daemon, a program run by git)."""
+    if not to:
+        raise _Invalid(f"has an empty {kind} entry", _DEPLOY_HINT)
+    if to.startswith("-") or _CONTROL.search(to):
+        raise _Invalid(f"has {to!r}, which is not a place to deploy to", _DEPLOY_HINT)
+    if kind == "rsync" and ("::" in to or to.startswith("rsync:") or not _SSH_ADDRESS.match(to)):
+        raise _Invalid(
+            f"has {to!r}, which is not an address over SSH",
+            "write it as user@host:folder, as for scp: editor@example.org:/var/www/blog",
+        )
+    if kind == "git" and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*::", to):
+        raise _Invalid(
+            f"has {to!r}, which names a program for git to run, not a repository",
+            "give the repository's address: https://…, ssh://… or git@host:owner/name.git",
+        )
 
 
 def _language(value: Any) -> str:
@@ -1070,6 +1171,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "search": _bool,
     "onion_url": _onion_url,
     "mirrors": _mirrors,
+    "deploy": _deploy,
     "sanitize": _bool,
     "allowed_origins": _origins,
     "redirects": _redirects,

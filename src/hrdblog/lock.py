@@ -4,13 +4,15 @@ Two builds of one blog at once would undo each other's work (the second one's re
 the first one's half-written site for a killed build's and removed it). Each holds an
 exclusive lock on `.hrdblog-cache/lock` while it works; the next one waits a few seconds,
 then gives up with a message saying why. The lock goes with the process that holds it, so a
-killed build never leaves the blog locked.
+killed build never leaves the blog locked. A command that holds it may run another that
+takes it too (`deploy` builds, then sends what it built, the lock held throughout).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,13 +31,17 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
+#: The blogs whose lock this thread holds: their cache folders.
+_held = threading.local()
+
 
 @contextlib.contextmanager
 def blog_lock(source: Path, wait: float | None = None) -> Iterator[None]:
     """Hold the lock of the blog in `source` (a file in its cache folder) while the block runs.
 
     Where the lock cannot be made (a read-only blog folder, a system without file locks),
-    the block runs without it: nothing then writes to the blog's own folder either.
+    the block runs without it: nothing then writes to the blog's own folder either. Taken
+    again in the block, by the same thread, it is simply held on.
     """
     wait = WAIT_SECONDS if wait is None else wait
     cache_dir = source / CACHE_DIR
@@ -44,6 +50,11 @@ def blog_lock(source: Path, wait: float | None = None) -> Iterator[None]:
             f"{CACHE_DIR} is a link: a build writes its cache inside the blog only",
             f"remove the link {cache_dir} (the cache is made anew)",
         )
+    held: set[Path] = _held.__dict__.setdefault("blogs", set())
+    key = cache_dir.resolve()
+    if key in held:
+        yield
+        return
     try:
         cache_dir.mkdir(exist_ok=True)
         ignore_all(cache_dir)  # it holds what posts say, drafts included: never for git
@@ -56,8 +67,10 @@ def blog_lock(source: Path, wait: float | None = None) -> Iterator[None]:
     try:
         if fcntl is not None:
             _take(descriptor, wait)
+        held.add(key)
         yield
     finally:
+        held.discard(key)
         os.close(descriptor)  # and with it the lock
 
 

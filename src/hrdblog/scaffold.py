@@ -81,6 +81,11 @@ title: {title}
 # onion_url: http://….onion/
 # Other addresses of the whole site, listed with the onion address on the page /mirrors/.
 # mirrors: [https://mirror.example.net/]
+# Where `hrdblog deploy` publishes the site: a folder, a server over SSH, a git branch.
+# deploy:
+#   - rsync: editor@example.org:/var/www/blog
+#   - git: git@codeberg.org:your-ngo/blog.git
+#     branch: pages
 # Clean the HTML of posts written by others: scripts, event handlers, forms and frames go.
 # sanitize: false
 # Other sites that pages may load images, media or frames from (hrdblog check).

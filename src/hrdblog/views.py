@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from hrdblog.config import SETTINGS, Mirror, SiteConfig, Taxonomy
+from hrdblog.config import BUILD_SETTINGS, Mirror, SiteConfig, Taxonomy
 from hrdblog.menus import MenuEntry
 from hrdblog.models import Archive, ListPage, Page, Post, PostPage, Redirect, Site, Tag
 
@@ -165,7 +165,7 @@ class Settings:
 
 
 #: What `config` holds for templates.
-TEMPLATE_SETTINGS = SETTINGS | {"include_drafts", "include_future", "all_texts"}
+TEMPLATE_SETTINGS = BUILD_SETTINGS | {"include_drafts", "include_future", "all_texts"}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from hrdblog import __version__
-from hrdblog.config import ROOT_HIDDEN, SETTINGS, SiteConfig
+from hrdblog.config import BUILD_SETTINGS, ROOT_HIDDEN, SiteConfig
 from hrdblog.errors import ContentError
 from hrdblog.files import Listing, Stat, file_key, read_file, walk
 from hrdblog.read import UNREADABLE, post_files
@@ -31,7 +31,7 @@ FORMAT = 7
 
 def fingerprint(config: SiteConfig) -> str:
     """Return a digest of everything besides a post's own files that shapes how it is read."""
-    settings = {name: getattr(config, name) for name in sorted(SETTINGS)}
+    settings = {name: getattr(config, name) for name in sorted(BUILD_SETTINGS)}
     parts = [
         f"format {FORMAT}",
         f"hrdblog {__version__} {_package_signature()}",
