@@ -396,6 +396,20 @@ def export() -> None:
     """Write an offline copy of the site, for USB sticks and readers cut off from it."""
 
 
+def _export(
+    file: Path,
+    source: Path,
+    config_file: Path | None,
+    quiet: bool,
+    verbose: bool,
+    debug: bool,
+    write: Callable[[SiteConfig], str],
+) -> None:
+    _on_blog(
+        source, config_file, quiet, verbose, debug, write, f"{file.as_posix()} was left as it was"
+    )
+
+
 @export.command(name="zip")
 @click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
 @blog_options
@@ -406,14 +420,8 @@ def export_zip(
     """Write the site into FILE.zip, to read from disk once unzipped: open index.html."""
     from hrdblog.export import export_zip as write_zip
 
-    _on_blog(
-        source,
-        config_file,
-        quiet,
-        verbose,
-        debug,
-        lambda config: write_zip(config, file).summary(),
-        f"{file.as_posix()} was left as it was",
+    _export(
+        file, source, config_file, quiet, verbose, debug, lambda c: write_zip(c, file).summary()
     )
 
 
@@ -428,15 +436,10 @@ def export_zim(
     language beside it (FILE.ar.zim …), each searchable in its language."""
     from hrdblog.zim import export_zim as write_zim
 
-    _on_blog(
-        source,
-        config_file,
-        quiet,
-        verbose,
-        debug,
-        lambda config: "\n".join(done.summary() for done in write_zim(config, file)),
-        f"{file.as_posix()} was left as it was",
-    )
+    def write(config: SiteConfig) -> str:
+        return "\n".join(done.summary() for done in write_zim(config, file))
+
+    _export(file, source, config_file, quiet, verbose, debug, write)
 
 
 @main.command()
