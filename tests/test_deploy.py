@@ -409,3 +409,28 @@ def test_a_git_branch_over_ssh(
     assert "Deployed to git (" in deployed(blog)
     files = git(repository, "ls-tree", "-r", "--name-only", "gh-pages").split()
     assert "index.html" in files and ".hrdblog-manifest" in files
+
+
+def test_the_cache_of_a_branch_is_never_trusted(tmp_path: Path) -> None:
+    repository = bare(tmp_path / "pages.git")
+    blog = blog_with(tmp_path, {"git": "../pages.git"})
+    deployed(blog)
+    cache = blog / ".hrdblog-cache" / "deploy" / "git.git"
+    # Settings that would have git run a program, and a damaged store of objects.
+    (cache / "config").write_text(
+        f"[core]\n\tbare = true\n\tfsmonitor = touch {tmp_path / 'ran'}\n"
+        f"\tsshCommand = touch {tmp_path / 'ran'}\n"
+    )
+    for packed in (cache / "objects").rglob("*"):
+        if packed.is_file():
+            packed.write_bytes(b"damaged")
+    (blog / "content" / "geneva.md").unlink()
+    assert ", " in deployed(blog).splitlines()[-1]  # sent, and removed
+    assert not (tmp_path / "ran").exists()
+    files = git(repository, "ls-tree", "-r", "--name-only", "pages").split()
+    assert sorted(files) == sorted([*tree(blog / "site"), ".nojekyll"])
+    git(repository, "fsck", "--strict")
+
+    shutil.rmtree(cache)
+    cache.write_text("not a repository")
+    assert deployed(blog).endswith("up to date, nothing sent\n")

@@ -84,6 +84,9 @@ def deploy(
             except HrdblogError as exc:
                 errors.append(OutputError(f"{target.shown}: {exc.message}", exc.hint))
                 continue
+            except OSError as exc:  # in the blog's cache: the git targets' repositories
+                errors.append(OutputError(f"{target.shown}: {exc}", "deploy again"))
+                continue
             done.append(deployed)
             report(deployed.summary())
     if errors:
@@ -198,14 +201,36 @@ def _ssh_options(port: int = 0) -> list[str]:
 # -- git branches --------------------------------------------------------------------------
 
 
+#: The settings of a git target's repository in the cache, written before every use: what
+#: the cache held before tells git nothing (no program to run, no other place to look).
+_CACHE_SETTINGS = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n"
+
+
+class _UnusableCache(OutputError):
+    """A git command failed once the repository was reached: the cache's repository may be
+    damaged, or the branch may have changed meanwhile; either is worth one more try."""
+
+
 def _git(config: SiteConfig, target: DeployTarget) -> Deployed:
+    repository = config.source / CACHE_DIR / DEPLOY_CACHE / f"{target.name}.git"
+    try:
+        return _send_branch(config, target, repository)
+    except _UnusableCache:
+        # The cache is only a copy of the branch as last deployed: it is made anew, and the
+        # branch fetched again, once.
+        shutil.rmtree(repository, ignore_errors=True)
+        return _send_branch(config, target, repository)
+
+
+def _send_branch(config: SiteConfig, target: DeployTarget, repository: Path) -> Deployed:
+    """Commit the site to the target's branch, on top of what the branch holds, and push it."""
     program = _program("git")
     url = _repository(config, target.to)
     ref = f"refs/heads/{target.branch}"
-    repository = config.source / CACHE_DIR / DEPLOY_CACHE / f"{target.name}.git"
     environment = _git_environment(config)
 
-    def git(*arguments: str, stdin: str | None = None) -> str:
+    def git(*arguments: str, stdin: str | None = None, remote: bool = False) -> str:
+        # remote: the command that first reaches the repository; its failure is not the cache's.
         command = [
             program,
             "-c",
@@ -223,16 +248,34 @@ def _git(config: SiteConfig, target: DeployTarget) -> Deployed:
             f"--git-dir={repository}",
             *arguments,
         ]
-        return _run(command, "git", environment, stdin).strip()
+        try:
+            return _run(command, "git", environment, stdin).strip()
+        except OutputError as exc:
+            if remote:
+                raise
+            raise _UnusableCache(exc.message, exc.hint) from None
 
-    if not (repository / "HEAD").is_file():
-        shutil.rmtree(repository, ignore_errors=True)
+    for folder in (repository.parent, repository):
+        if folder.is_symlink() or folder.is_file():
+            folder.unlink()  # the cache's repository is in the cache, not where a link leads
+    if repository.is_dir():
+        try:
+            (repository / "config").unlink(missing_ok=True)
+            (repository / "config").write_text(_CACHE_SETTINGS, encoding="utf-8")
+            usable = git("rev-parse", "--is-bare-repository") == "true"
+        except (OSError, _UnusableCache):
+            usable = False
+        if not usable:
+            shutil.rmtree(repository)
+    if not repository.is_dir():
         repository.parent.mkdir(parents=True, exist_ok=True)
         _run([program, "init", "--quiet", "--bare", str(repository)], "git", environment)
-    listed = git("ls-remote", "--", url, ref)
+        (repository / "config").write_text(_CACHE_SETTINGS, encoding="utf-8")
+    listed = git("ls-remote", "--", url, ref, remote=True)
     parent = listed.split()[0] if listed else ""
     if parent:
-        git("fetch", "--quiet", "--depth=1", "--no-tags", "--", url, f"+{ref}:{ref}")
+        fetch = ("fetch", "--quiet", "--depth=1", "--no-tags", "--", url, f"+{ref}:{ref}")
+        git(*fetch)
         if git("rev-parse", f"{ref}^{{commit}}") != parent:
             raise OutputError(f"the branch {target.branch} could not be fetched", "deploy again")
     with tempfile.TemporaryDirectory(dir=repository) as work:
