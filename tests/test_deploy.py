@@ -80,21 +80,31 @@ def test_targets_are_read_from_the_settings(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("entry", "said"),
     [
-        ({"rsync": "example.org::module"}, "'deploy' has 'example.org::module', which is not"),
+        ({"rsync": "example.org::module"}, "has 'example.org::module', which is not an address"),
         ({"rsync": "rsync://example.org/x"}, "which is not an address over SSH"),
+        ({"rsync": "https://example.org/x"}, "which is not an address over SSH"),
         ({"rsync": "/var/www"}, "which is not an address over SSH"),
-        ({"folder": "-rf"}, "'deploy' has '-rf', which is not a place to deploy to"),
+        ({"rsync": "a@-Fevil.conf:/x"}, "which is not an address over SSH"),
+        ({"rsync": "C:/Users/x"}, "which is a folder of this computer, not an address over SSH"),
+        ({"rsync": "host:/www/*"}, "whose folder has a wildcard (* ? or [) the server would"),
+        ({"folder": "-rf"}, "has '-rf', which is not a place to deploy to"),
+        ({"folder": None}, "has folder: with nothing after it"),
         ({"git": "ext::sh -c touch% x"}, "names a program for git to run, not a repository"),
         ({"folder": "/srv", "port": 22}, "has 'port' in its folder entry, which takes only name"),
-        ({"rsync": "h:/x", "port": 70000}, "has the port 70000: a port is a number up to 65535"),
-        ({"git": "x.git", "branch": "a..b"}, "has 'a..b', which is not a branch name"),
-        ({"folder": "a", "git": "b"}, "give one of folder, rsync or git in each entry"),
+        ({"rsync": "h1:/x", "port": 70000}, "has the port 70000: a port is a number up to 65535"),
+        ({"git": "x.git", "branch": "a..b"}, "has the branch 'a..b', which is not a branch name"),
+        ({"git": "x.git", "branch": "pages.lock"}, "a part may not start with . or end in .lock"),
+        ({"git": "x.git", "branch": "refs/heads/x"}, "which git takes for something other than"),
+        ({"git": "x.git", "branch": "HEAD"}, "which git takes for something other than a branch"),
+        ({"folder": "a", "git": "b"}, "has an entry that is not one place: each entry starts"),
+        ("/srv/www", "has an entry that is not one place: each entry starts with folder:"),
         ([{"folder": "a"}, {"folder": "b"}], "has two targets named 'folder'"),
     ],
 )
 def test_a_wrong_target_is_named_with_its_line(tmp_path: Path, entry: object, said: str) -> None:
     blog = blog_with(tmp_path, entry)
-    line = yaml.safe_dump({**SETTINGS, "deploy": entry}).splitlines().index("deploy:") + 1
+    lines = yaml.safe_dump({**SETTINGS, "deploy": entry}).splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("deploy:"))
     result = run_cli("build", "--source", str(blog))
     assert result.exit_code == 1
     first = result.stderr.splitlines()[0]
@@ -156,12 +166,41 @@ def test_a_folder_holding_other_files_is_refused_and_kept(tmp_path: Path) -> Non
     documents = tmp_path / "documents"
     documents.mkdir()
     (documents / "testimony.odt").write_bytes(b"the only copy")
+    (documents / "index.html").write_bytes(b"<h1>A page written by hand</h1>")
     output = deployed(blog, code=1)
     assert (
-        "usb (../documents): the folder holds 1 file not from this site (testimony.odt), "
-        "which deploying would remove\n  hint: deploy into an empty folder" in output
+        "usb (../documents): the folder is not empty, and no deploy of this site filled it: "
+        "it holds 2 files or folders (index.html, testimony.odt), which deploying would "
+        "replace or remove\n  hint: deploy into an empty folder, or a new one inside it" in output
     )
-    assert sorted(p.name for p in documents.iterdir()) == ["testimony.odt"]
+    assert (documents / "testimony.odt").read_bytes() == b"the only copy"
+    assert (documents / "index.html").read_bytes() == b"<h1>A page written by hand</h1>"
+    assert sorted(path.name for path in documents.iterdir()) == ["index.html", "testimony.odt"]
+
+
+def test_files_added_to_a_deployed_folder_are_never_removed(tmp_path: Path) -> None:
+    need_rsync()
+    blog = blog_with(tmp_path, {"folder": "../mirror"})
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    mirror.chmod(0o2770)  # a folder shared by a group: its own mode stays as it is
+    deployed(blog)
+    (mirror / "notes.txt").write_text("the editor's notes")
+    (mirror / ".well-known" / "acme-challenge").mkdir(parents=True)
+    (mirror / ".well-known" / "acme-challenge" / "token").write_text("renewal")
+    (blog / "content" / "geneva.md").unlink()
+    output = deployed(blog, code=1)
+    assert (
+        "folder (../mirror): the folder holds 2 files or folders (.well-known/acme-challenge/"
+        "token, notes.txt), which no deploy of this site put there and deploying would remove\n"
+        "  hint: move them out of the folder, or into the blog's root/ folder" in output
+    )
+    assert (mirror / "notes.txt").read_text() == "the editor's notes"
+    (mirror / "notes.txt").unlink()
+    shutil.rmtree(mirror / ".well-known")
+    assert "removed" in deployed(blog)  # the pages of the post taken out, and only they
+    assert tree(mirror) == tree(blog / "site")
+    assert oct(mirror.stat().st_mode & 0o7777) == "0o2770"
 
 
 def test_a_folder_of_the_blog_is_refused(tmp_path: Path) -> None:
@@ -316,7 +355,7 @@ def test_an_unknown_server_key_is_refused(
     assert result.exit_code == 1
     assert "rsync failed: " in result.stderr
     assert "Host key verification failed" in result.stderr
-    assert "hint: the server's key is not known on this machine yet: connect once" in result.stderr
+    assert "hint: the server's key is not known on this computer yet: connect once" in result.stderr
     assert not www.exists()
 
 
@@ -434,3 +473,112 @@ def test_the_cache_of_a_branch_is_never_trusted(tmp_path: Path) -> None:
     shutil.rmtree(cache)
     cache.write_text("not a repository")
     assert deployed(blog).endswith("up to date, nothing sent\n")
+
+
+def test_a_branch_keeps_what_the_site_publishes_and_refuses_what_it_does_not(
+    tmp_path: Path,
+) -> None:
+    repository = bare(tmp_path / "pages.git")
+    blog = blog_with(tmp_path, {"git": "../pages.git"})
+    deployed(blog)
+    # A host's settings page commits a CNAME to the branch.
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "-q", "-b", "pages", str(repository), str(work)], check=True)
+    (work / "CNAME").write_text("defenders.example.org\n")
+    for command in (
+        ["add", "CNAME"],
+        ["-c", "user.name=A", "-c", "user.email=a@b", "commit", "-q", "-m", "Custom domain"],
+        ["push", "-q", "origin", "pages"],
+    ):
+        subprocess.run(["git", "-C", str(work), *command], check=True)
+    output = deployed(blog, code=1)
+    assert (
+        "git (../pages.git pages): the branch pages holds 1 file or folder (CNAME), which no "
+        "deploy of this site put there and deploying would remove\n  hint: put them in the "
+        "blog's root/ folder" in output
+    )
+    (blog / "root").mkdir()
+    (blog / "root" / "CNAME").write_text("defenders.example.org\n")
+    assert "Deployed to git (../pages.git pages): " in deployed(blog)
+    assert git(repository, "show", "pages:CNAME") == "defenders.example.org\n"
+
+
+def test_a_branch_gets_the_whole_site_whatever_folder_deploy_runs_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repository = bare(tmp_path / "pages.git")
+    blog = blog_with(tmp_path, {"git": str(repository)})
+    run_cli("build", "--source", str(blog))
+    monkeypatch.chdir(blog / "site" / "about")
+    deployed(blog)
+    files = git(repository, "ls-tree", "-r", "--name-only", "pages").split()
+    assert sorted(files) == sorted([*tree(blog / "site"), ".nojekyll"])
+
+
+def test_a_target_that_cannot_be_used_leaves_the_others_deployed(tmp_path: Path) -> None:
+    need_rsync()
+    blog = blog_with(
+        tmp_path,
+        [
+            {"folder": "~no-such-user-here/blog", "name": "nowhere"},
+            {"git": "~no-such-user-here/blog.git", "name": "nogit"},
+            {"folder": "../mirror", "name": "mirror"},
+        ],
+    )
+    result = run_cli("deploy", "--source", str(blog))
+    assert result.exit_code == 1
+    assert "Deployed to mirror (../mirror): " in result.stdout
+    assert result.stderr.startswith(
+        "nowhere (~no-such-user-here/blog): ~no-such-user-here/blog names the home folder of "
+        "no user of this computer\n"
+    )
+    assert "\nnogit (~no-such-user-here/blog.git pages): ~no-such-user-here/" in result.stderr
+    assert result.stderr.endswith(
+        "error: 2 errors; every target not reported deployed above was left as it was\n"
+    )
+
+
+def test_the_author_s_own_ssh_command_for_git_is_kept(
+    tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Shell syntax, as git runs it: a variable, quotes.
+    monkeypatch.setenv("DEPLOY_KEY", str(server.key))
+    monkeypatch.setenv("GIT_SSH_COMMAND", server.ssh().replace(str(server.key), '"$DEPLOY_KEY"'))
+    repository = bare(tmp_path / "pages.git")
+    url = f"ssh://{getpass.getuser()}@127.0.0.1:{server.port}{repository}"
+    blog = blog_with(tmp_path, {"git": url})
+    assert "Deployed to git (" in deployed(blog)
+
+
+def test_nothing_asks_for_a_passphrase_even_through_a_jump_host(
+    tmp_path: Path, server: Server
+) -> None:
+    need(shutil.which("script"), "script (util-linux) is not installed")
+    locked = tmp_path / "locked"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "a passphrase", "-f", str(locked)])
+    authorized = server.key.parent / "authorized_keys"
+    authorized.write_text(authorized.read_text() + (tmp_path / "locked.pub").read_text())
+    common = f"HostName 127.0.0.1\n  Port {server.port}\n  User {getpass.getuser()}\n"
+    common += f"  UserKnownHostsFile {server.known_hosts}\n  IdentitiesOnly yes\n"
+    (tmp_path / "ssh_config").write_text(
+        f"Host jump\n  {common}  IdentityFile {locked}\n"
+        f"Host target\n  {common}  IdentityFile {server.key}\n  ProxyJump jump\n"
+    )
+    blog = blog_with(tmp_path, {"rsync": f"target:{tmp_path / 'www'}"})
+    command = f"hrdblog deploy --source {blog}"
+    environment = {**os.environ, "RSYNC_RSH": f"ssh -F {tmp_path / 'ssh_config'}"}
+    started = time.monotonic()
+    # In a terminal of its own, where a passphrase could be asked for, and waited for.
+    result = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env=environment,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout
+    assert "passphrase" not in result.stdout.lower()
+    assert "rsync failed: " in result.stdout
+    assert time.monotonic() - started < 100
+    assert not (tmp_path / "www").exists()

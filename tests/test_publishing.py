@@ -369,11 +369,13 @@ def test_a_build_waits_for_another_then_says_it_is_running(
         result = run_cli("build", "--source", str(root))
         imported = run_cli("import", "jekyll", str(tmp_path / "content"), "--into", str(root))
     assert result.exit_code == 1
-    assert result.stderr.startswith("another hrdblog command is building or importing this blog")
+    assert result.stderr.startswith(
+        "another hrdblog command is building, importing or deploying this blog"
+    )
     assert "Traceback" not in result.stderr
     assert site_files(site) == before
     assert imported.exit_code == 1
-    assert imported.stderr.startswith("another hrdblog command is building or importing")
+    assert imported.stderr.startswith("another hrdblog command is building, importing")
     assert run_cli("build", "--source", str(root)).exit_code == 0  # once it has ended
 
 

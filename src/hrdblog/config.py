@@ -693,22 +693,22 @@ _DEPLOY_HINT = (
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _TARGET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 #: [user@]host:folder, as rsync and scp write an address over SSH.
-_SSH_ADDRESS = re.compile(r"^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(.+)$")
-_BRANCH = re.compile(r"^(?!.*(?:\.\.|@\{|//|\.lock/|/\.))[A-Za-z0-9._/-]{1,100}(?<![./])$")
+_SSH_ADDRESS = re.compile(
+    r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*@)?"  # the user
+    r"(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])"  # a name, or [an IPv6 address]
+    r":(?P<folder>.+)$"
+)
 
 
 def _deploy(value: Any) -> tuple[DeployTarget, ...]:
     items = value if isinstance(value, list) else [value]
     found: list[DeployTarget] = []
     for item in items:
-        if not isinstance(item, dict) or not item:
-            raise _Invalid(
-                f"has an entry {item!r}: an entry is a folder, rsync or git", _DEPLOY_HINT
-            )
-        kinds = [kind for kind in DEPLOY_KINDS if kind in item]
+        kinds = [kind for kind in DEPLOY_KINDS if isinstance(item, dict) and kind in item]
         if len(kinds) != 1:
             raise _Invalid(
-                f"has an entry {item!r}: give one of folder, rsync or git in each entry",
+                "has an entry that is not one place: each entry starts with folder:, rsync: "
+                "or git:, and gives one of them",
                 _DEPLOY_HINT,
             )
         kind = kinds[0]
@@ -720,8 +720,8 @@ def _deploy(value: Any) -> tuple[DeployTarget, ...]:
                 + ", ".join(sorted(allowed - {kind})),
                 _DEPLOY_HINT,
             )
-        to = _text(item[kind]).strip()
-        name = _text(item.get("name", kind)).strip()
+        to = _deploy_text(item, kind, "")
+        name = _deploy_text(item, "name", kind)
         if not _TARGET_NAME.match(name):
             raise _Invalid(f"has the name {name!r}: a name is a word of letters and digits")
         if any(target.name == name for target in found):
@@ -736,11 +736,36 @@ def _deploy(value: Any) -> tuple[DeployTarget, ...]:
             if number is None or not 0 < number < 65536:
                 raise _Invalid(f"has the port {item['port']}: a port is a number up to 65535")
             port = number
-        branch = _text(item.get("branch", "pages")).strip()
-        if not _BRANCH.match(branch):
-            raise _Invalid(f"has {branch!r}, which is not a branch name", "like pages or gh-pages")
+        branch = _deploy_text(item, "branch", "pages")
+        problem = _branch_problem(branch)
+        if problem:
+            raise _Invalid(f"has the branch {branch!r}, {problem}", "like pages or gh-pages")
         found.append(DeployTarget(name, kind, to, port, branch))
     return tuple(found)
+
+
+def _deploy_text(item: Mapping[str, Any], key: str, default: str) -> str:
+    value = item.get(key, default)
+    if value is None:
+        raise _Invalid(f"has {key}: with nothing after it", _DEPLOY_HINT)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _Invalid(f"has {key}: {value!r}, where it takes a line of text", _DEPLOY_HINT)
+    return str(value).strip()
+
+
+def _branch_problem(branch: str) -> str | None:
+    """Return what keeps `branch` from being a branch's name, as `git check-ref-format
+    --branch` has it, or None."""
+    parts = branch.split("/")
+    if branch.startswith("-") or branch in ("HEAD", "@") or branch.startswith("refs/"):
+        return "which git takes for something other than a branch"
+    if re.search(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{", branch) or not all(parts):
+        return "which is not a branch name (no spaces, .., ~^:?*[ or empty parts)"
+    if any(part.startswith(".") or part.endswith(".lock") for part in parts):
+        return "which is not a branch name (a part may not start with . or end in .lock)"
+    if branch.endswith(".") or len(branch) > 200:
+        return "which is not a branch name"
+    return None
 
 
 def _check_destination(kind: str, to: str) -> None:
@@ -750,11 +775,23 @@ def _check_destination(kind: str, to: str) -> None:
         raise _Invalid(f"has an empty {kind} entry", _DEPLOY_HINT)
     if to.startswith("-") or _CONTROL.search(to):
         raise _Invalid(f"has {to!r}, which is not a place to deploy to", _DEPLOY_HINT)
-    if kind == "rsync" and ("::" in to or to.startswith("rsync:") or not _SSH_ADDRESS.match(to)):
-        raise _Invalid(
-            f"has {to!r}, which is not an address over SSH",
-            "write it as user@host:folder, as for scp: editor@example.org:/var/www/blog",
-        )
+    if kind == "rsync":
+        address = _SSH_ADDRESS.match(to)
+        if address is None or "://" in to or address["folder"].startswith(":"):
+            raise _Invalid(
+                f"has {to!r}, which is not an address over SSH",
+                "write it as user@host:folder, as for scp: editor@example.org:/var/www/blog",
+            )
+        if re.search(r"[*?\[]", address["folder"]):
+            raise _Invalid(
+                f"has {to!r}, whose folder has a wildcard (* ? or [) the server would expand",
+                "name one folder, without * ? or [",
+            )
+        if len(address["host"]) == 1:
+            raise _Invalid(
+                f"has {to!r}, which is a folder of this computer, not an address over SSH",
+                f"write folder: {to}",
+            )
     if kind == "git" and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*::", to):
         raise _Invalid(
             f"has {to!r}, which names a program for git to run, not a repository",

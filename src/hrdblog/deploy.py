@@ -5,14 +5,16 @@ on a server reached over SSH (`rsync`), and a branch of a git repository (`git`)
 GitHub and Codeberg Pages publish. Each is sent only what changed, and updated so that its
 readers never see half a site: rsync puts every changed file in place at the end of the
 transfer (`--delay-updates`, then `--delete-delay`), a git host publishes one commit at a
-time. A target that holds files not from this site is refused, not emptied. The lock of the
-blog is held from the build to the last target, so that no other build (one with drafts, say)
-changes the site while it goes out. A failed target is reported and the others still go out;
-the command then fails.
+time. Nothing is replaced or removed that a deploy of the site did not put there: a folder
+must be empty or hold the list of a site deployed there (its `.hrdblog-manifest`), and only the
+files that list names may go; a branch likewise. The lock of the blog is held from the build
+to the last target, so that no other build (one with drafts, say) changes the site while it
+goes out. A failed target is reported and the others still go out; the command then fails.
 
-Nothing asks for a password: SSH runs in batch mode (keys or an agent only) and git never
-prompts, so that a deploy never waits for an answer. A server whose key is not known yet is
-refused by SSH itself, as it should be; the hint says how to accept it once.
+Nothing asks for a password: rsync, ssh and git run without a terminal, SSH in batch mode
+(keys or an agent only) and git with no prompt, so that a deploy never waits for an answer.
+A server whose key is not known yet is refused by SSH itself, as it should be; the hint says
+how to accept it once.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hrdblog.build import build
 from hrdblog.config import DeployTarget, SiteConfig
 from hrdblog.errors import ErrorList, HrdblogError, OutputError, count, suggest
 from hrdblog.lock import CACHE_DIR, blog_lock
-from hrdblog.urls import MANIFEST
+from hrdblog.urls import MANIFEST, MANIFESTS
 
 logger = logging.getLogger(__name__)
 
@@ -111,74 +114,139 @@ def chosen_targets(config: SiteConfig, names: Sequence[str]) -> tuple[DeployTarg
 
 # -- folders, and folders over SSH: rsync --------------------------------------------------
 
-_ITEM = re.compile(r"^(?P<change>\S+) (?P<path>.+)$")
+#: A line of rsync's --itemize-changes (`%i %n`): what changes (`>f+++++++++`, a new file;
+#: `*deleting`), then the path.
+_ITEM = re.compile(r"^(?P<change>[<>ch.][fdLDS][.+?a-zA-Z]{9}|\*deleting) +(?P<path>.+)$")
+_LISTED = re.compile(r"^[0-9a-f]{64}  (.+)$")
 
 
 def _rsync(config: SiteConfig, target: DeployTarget) -> Deployed:
     program = _program("rsync")
     if target.kind == "folder":
-        destination = _folder(config, target.to)
-        remote: list[str] = []
+        destination = _folder(config, target.to) + "/"
+        shell: list[str] = []
     else:
-        destination = target.to
-        shell = shlex.split(os.environ.get("RSYNC_RSH") or "ssh")
-        remote = ["--rsh", shlex.join([*shell, *_ssh_options(target.port)])]
-    options = [
+        destination = target.to.rstrip("/") + "/"
+        given = os.environ.get("RSYNC_RSH") or "ssh"
+        shell = ["--rsh", f"{given} {shlex.join(_ssh_options(target.port))}"]
+    common = [
         "--recursive",
         "--links",
         "--times",
-        "--perms",
-        "--chmod=D755,F644",  # readable by the web server, whatever the folder's own mode
+        # New files as the site has them, readable by a web server; the folder's own mode,
+        # and that of the files already there, as they are.
+        "--chmod=D755,F644",
+        "--8-bit-output",
+        f"--timeout={STALL_TIMEOUT}",
+        "--out-format=%i %n",
+        *shell,
+    ]
+    listed = _deployed_here(program, common, destination, config.source / CACHE_DIR)
+    options = [
+        *common,
         "--checksum",  # a rebuilt file that did not change is not sent
         "--delete-delay",
         "--delay-updates",
-        f"--timeout={STALL_TIMEOUT}",
-        "--out-format=%i %n",
-        *remote,
         "--",
         str(config.output_dir.resolve()) + "/",
-        destination.rstrip("/") + "/",
+        destination,
     ]
-    planned = _items(_run([program, "--dry-run", *options], "rsync"))
-    new_list = any(path == MANIFEST and change.endswith("+++++++++") for change, path in planned)
-    foreign = [path for change, path in planned if change == "*deleting"]
-    if new_list and foreign:
-        shown = ", ".join(sorted(foreign)[:3]) + (", …" if len(foreign) > 3 else "")
-        raise OutputError(
-            f"the folder holds {count(len(foreign), 'file')} not from this site ({shown}), "
-            "which deploying would remove",
-            "deploy into an empty folder, or into one a deploy of this site made",
-        )
+    _refuse_foreign(_items(_run([program, "--dry-run", *options], "rsync")), listed)
     items = _items(_run([program, *options], "rsync"))
     sent = sum(1 for change, _ in items if change[:2] in ("<f", ">f"))
     removed = sum(1 for change, path in items if change == "*deleting" and not path.endswith("/"))
     return Deployed(target, sent, removed)
 
 
+def _deployed_here(
+    program: str, common: list[str], destination: str, cache: Path
+) -> frozenset[str] | None:
+    """Return the files the site deployed in the destination listed (its `.hrdblog-manifest`),
+    or None where there is no such list, or not one hrdblog wrote."""
+    with tempfile.TemporaryDirectory(dir=cache, prefix="deploy-") as work:
+        copy = Path(work) / MANIFEST
+        try:
+            _run([program, *common, "--", destination + MANIFEST, str(copy)], "rsync")
+        except OutputError as exc:
+            if "No such file or directory" in exc.message:
+                return None
+            raise
+        try:
+            lines = copy.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return None
+    paths = [_LISTED.match(line) for line in lines]
+    if not all(paths):
+        return None
+    return frozenset(match[1] for match in paths if match) | frozenset(MANIFESTS)
+
+
+def _refuse_foreign(planned: list[tuple[str, str]], listed: frozenset[str] | None) -> None:
+    """Refuse to send the site where it would replace or remove files it did not put there:
+    a folder no deploy of this site filled must be empty; from one that one did, only the
+    files its list names may go."""
+    if listed is None:
+        there = [path for change, path in planned if path != "./" and "+++++++++" not in change]
+        if there:
+            raise OutputError(
+                f"the folder is not empty, and no deploy of this site filled it: it holds "
+                f"{_some(there)}, which deploying would replace or remove",
+                "deploy into an empty folder, or a new one inside it (…/blog)",
+            )
+        return
+    foreign = [
+        path
+        for change, path in planned
+        if change == "*deleting" and not path.endswith("/") and path not in listed
+    ]
+    if foreign:
+        raise OutputError(
+            f"the folder holds {_some(foreign)}, which no deploy of this site put there and "
+            "deploying would remove",
+            "move them out of the folder, or into the blog's root/ folder to publish them "
+            "with the site, then deploy again",
+        )
+
+
+def _some(paths: Sequence[str]) -> str:
+    shown = ", ".join(sorted(paths)[:3]) + (", …" if len(paths) > 3 else "")
+    return f"{count(len(paths), 'file or folder', 'files or folders')} ({shown})"
+
+
 def _folder(config: SiteConfig, to: str) -> str:
-    """Return the folder a folder target names, from the blog's folder; refuse one that a
-    build reads or writes, or that holds them."""
-    folder = (config.source / Path(to).expanduser()).resolve()
-    guarded = (*config.input_dirs, config.output_dir, config.source / CACHE_DIR)
+    """Return the folder a folder target names, from the blog's folder; refuse one in the
+    blog's own folder, or that holds it."""
+    folder = _local(config, to)
+    guarded = (*config.input_dirs, config.output_dir, config.source / CACHE_DIR, config.source)
     for kept in guarded:
-        shown = config.display_path(kept).rstrip("/") + "/"
+        shown = config.display_path(kept).rstrip("/") + "/" if kept != config.source else ""
         kept = kept.resolve()
         if folder.is_relative_to(kept):
-            raise OutputError(
-                f"{to} is inside {shown}, which builds read or write",
-                "deploy to a folder outside the blog's",
-            )
+            where = f"inside {shown}, which builds read or write" if shown else "in the blog"
+            raise OutputError(f"{to} is {where}", "deploy to a folder outside the blog's")
         if kept.is_relative_to(folder):
+            what = shown or "the blog"
             raise OutputError(
-                f"{to} holds {shown}, which deploying there would remove",
+                f"{to} holds {what}, which deploying there would remove",
                 "deploy to a folder outside the blog's",
             )
     return str(folder)
 
 
+def _local(config: SiteConfig, to: str) -> Path:
+    """Return a folder of this computer a target names, from the blog's folder."""
+    try:
+        path = Path(to).expanduser()
+    except RuntimeError:
+        raise OutputError(
+            f"{to} names the home folder of no user of this computer", "write the whole path"
+        ) from None
+    return (config.source / path).resolve()
+
+
 def _items(output: str) -> list[tuple[str, str]]:
     return [
-        (match["change"], match["path"].strip())
+        (match["change"], match["path"])
         for match in map(_ITEM.match, output.splitlines())
         if match is not None
     ]
@@ -200,10 +268,11 @@ def _ssh_options(port: int = 0) -> list[str]:
 
 # -- git branches --------------------------------------------------------------------------
 
-
 #: The settings of a git target's repository in the cache, written before every use: what
 #: the cache held before tells git nothing (no program to run, no other place to look).
 _CACHE_SETTINGS = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n"
+#: A file a git target's branch holds besides the site: GitHub Pages reads it.
+_NOJEKYLL = ".nojekyll"
 
 
 class _UnusableCache(OutputError):
@@ -227,7 +296,8 @@ def _send_branch(config: SiteConfig, target: DeployTarget, repository: Path) -> 
     program = _program("git")
     url = _repository(config, target.to)
     ref = f"refs/heads/{target.branch}"
-    environment = _git_environment(config)
+    site = config.output_dir.resolve()
+    environment = _git_environment(config, program)
 
     def git(*arguments: str, stdin: str | None = None, remote: bool = False) -> str:
         # remote: the command that first reaches the repository; its failure is not the cache's.
@@ -238,6 +308,8 @@ def _send_branch(config: SiteConfig, target: DeployTarget, repository: Path) -> 
             "-c",
             "core.safecrlf=false",
             "-c",
+            "core.quotePath=false",
+            "-c",
             "protocol.ext.allow=never",
             "-c",
             "http.lowSpeedLimit=1",
@@ -246,15 +318,64 @@ def _send_branch(config: SiteConfig, target: DeployTarget, repository: Path) -> 
             "-c",
             f"core.hooksPath={os.devnull}",  # none of this machine's hooks
             f"--git-dir={repository}",
+            f"--work-tree={site}",
             *arguments,
         ]
         try:
-            return _run(command, "git", environment, stdin).strip()
+            return _run(command, "git", environment, stdin, cwd=site).rstrip("\n")
         except OutputError as exc:
             if remote:
                 raise
             raise _UnusableCache(exc.message, exc.hint) from None
 
+    _prepare_cache(program, repository, environment, git)
+    listed = git("ls-remote", "--", url, ref, remote=True)
+    parent = next(
+        (line.split()[0] for line in listed.splitlines() if line.endswith(f"\t{ref}")), ""
+    )
+    if parent:
+        git("fetch", "--quiet", "--depth=1", "--no-tags", "--", url, f"+{ref}:{ref}")
+        if git("rev-parse", f"{ref}^{{commit}}") != parent:
+            raise OutputError(f"the branch {target.branch} could not be fetched", "deploy again")
+    with tempfile.TemporaryDirectory(dir=repository) as work:
+        environment["GIT_INDEX_FILE"] = str(Path(work) / "index")  # its own, for this tree
+        if parent:
+            git("read-tree", parent)
+            _refuse_foreign_files(git, parent, target.branch, site)
+        git("add", "--all", "--force", "--", ":/")
+        if not (site / _NOJEKYLL).exists():
+            # GitHub Pages runs Jekyll on a branch without it, which leaves out _headers,
+            # .well-known/ and every file whose name starts with _ or a dot.
+            empty = git("hash-object", "-w", "--stdin", stdin="")
+            git("update-index", "--add", "--cacheinfo", f"100644,{empty},{_NOJEKYLL}")
+        tree = git("write-tree")
+        del environment["GIT_INDEX_FILE"]
+    if parent and git("rev-parse", f"{parent}^{{tree}}") == tree:
+        return Deployed(target, 0, 0)
+    message = f"Publish {config.title}\n\nBuilt and deployed by hrdblog.\n"
+    commit = git(
+        "commit-tree", "--no-gpg-sign", tree, *(["-p", parent] if parent else []), stdin=message
+    )
+    if parent:
+        listing = git("diff-tree", "-r", "-z", "--no-commit-id", "--name-status", parent, commit)
+        statuses = [status for status in listing.split("\0")[0::2] if status]
+    else:
+        statuses = [
+            "A" for path in git("ls-tree", "-r", "-z", "--name-only", tree).split("\0") if path
+        ]
+    git("push", "--quiet", "--", url, f"{commit}:{ref}")
+    git("update-ref", ref, commit)
+    removed = statuses.count("D")
+    return Deployed(target, len(statuses) - removed, removed)
+
+
+def _prepare_cache(
+    program: str,
+    repository: Path,
+    environment: Mapping[str, str],
+    git: Callable[..., str],
+) -> None:
+    """Make the cache's repository of a git target ready: its own settings, or made anew."""
     for folder in (repository.parent, repository):
         if folder.is_symlink() or folder.is_file():
             folder.unlink()  # the cache's repository is in the cache, not where a link leads
@@ -271,48 +392,33 @@ def _send_branch(config: SiteConfig, target: DeployTarget, repository: Path) -> 
         repository.parent.mkdir(parents=True, exist_ok=True)
         _run([program, "init", "--quiet", "--bare", str(repository)], "git", environment)
         (repository / "config").write_text(_CACHE_SETTINGS, encoding="utf-8")
-    listed = git("ls-remote", "--", url, ref, remote=True)
-    parent = listed.split()[0] if listed else ""
-    if parent:
-        fetch = ("fetch", "--quiet", "--depth=1", "--no-tags", "--", url, f"+{ref}:{ref}")
-        git(*fetch)
-        if git("rev-parse", f"{ref}^{{commit}}") != parent:
-            raise OutputError(f"the branch {target.branch} could not be fetched", "deploy again")
-    with tempfile.TemporaryDirectory(dir=repository) as work:
-        environment["GIT_INDEX_FILE"] = str(Path(work) / "index")  # its own, for this tree
-        if parent:
-            git("read-tree", parent)
-            if not git("ls-files", "--", MANIFEST):
-                raise OutputError(
-                    f"the branch {target.branch} holds files that are not a site hrdblog "
-                    "deployed; deploying would replace them",
-                    "name a branch of its own for the site, e.g. branch: pages",
-                )
-        site = str(config.output_dir.resolve())
-        git(f"--work-tree={site}", "add", "--all", "--force", "--", ".")
-        if not (config.output_dir / ".nojekyll").exists():
-            # GitHub Pages runs Jekyll on a branch without it, which leaves out _headers,
-            # .well-known/ and every file whose name starts with _ or a dot.
-            empty = git("hash-object", "-w", "--stdin", stdin="")
-            git("update-index", "--add", "--cacheinfo", f"100644,{empty},.nojekyll")
-        tree = git("write-tree")
-        del environment["GIT_INDEX_FILE"]
-    if parent and git("rev-parse", f"{parent}^{{tree}}") == tree:
-        return Deployed(target, 0, 0)
-    message = f"Publish {config.title}\n\nBuilt and deployed by hrdblog.\n"
-    commit = git(
-        "commit-tree", "--no-gpg-sign", tree, *(["-p", parent] if parent else []), stdin=message
-    )
-    changes = (
-        git("diff-tree", "-r", "--no-commit-id", "--name-status", parent, commit)
-        if parent
-        else "\n".join(f"A\t{path}" for path in git("ls-tree", "-r", "--name-only", tree).split())
-    )
-    statuses = [line.split("\t", 1)[0] for line in changes.splitlines() if line]
-    git("push", "--quiet", "--", url, f"{commit}:{ref}")
-    git("update-ref", ref, commit)
-    removed = statuses.count("D")
-    return Deployed(target, len(statuses) - removed, removed)
+
+
+def _refuse_foreign_files(git: Callable[..., str], parent: str, branch: str, site: Path) -> None:
+    """Refuse to commit the site over a branch that holds files no deploy of a site put
+    there, which the commit would remove (a CNAME a host's page added, the blog's sources)."""
+    if not git("ls-files", "--", MANIFEST):
+        raise OutputError(
+            f"the branch {branch} holds files that are not a site hrdblog deployed; "
+            "deploying would replace them",
+            "name a branch of its own for the site, e.g. branch: "
+            + ("site" if branch == "pages" else "pages"),
+        )
+    listed = git("show", f"{parent}:{MANIFEST}").splitlines()
+    paths = {match[1] for match in map(_LISTED.match, listed) if match}
+    kept = paths | set(MANIFESTS) | {_NOJEKYLL}
+    foreign = [
+        path
+        for path in git("ls-files", "-z").split("\0")
+        if path and path not in kept and not (site / path).is_file()
+    ]
+    if foreign:
+        raise OutputError(
+            f"the branch {branch} holds {_some(foreign)}, which no deploy of this site put "
+            "there and deploying would remove",
+            "put them in the blog's root/ folder to publish them with the site (a CNAME, say), "
+            "or remove them from the branch, then deploy again",
+        )
 
 
 def _repository(config: SiteConfig, to: str) -> str:
@@ -320,36 +426,37 @@ def _repository(config: SiteConfig, to: str) -> str:
     folder."""
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", to) or re.match(r"^[^/]+:", to):
         return to
-    return str((config.source / Path(to).expanduser()).resolve())
+    return str(_local(config, to))
 
 
-_GIT_PLACES = frozenset(
-    {
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_OBJECT_DIRECTORY",
-        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-        "GIT_NAMESPACE",
-    }
-)
-
-
-def _git_environment(config: SiteConfig) -> dict[str, str]:
-    shell = shlex.split(os.environ.get("GIT_SSH_COMMAND") or "ssh")
+def _git_environment(config: SiteConfig, program: str) -> dict[str, str]:
+    """Return the environment of the git commands: where the repository is comes from their
+    command line alone, who commits from the site, and no prompt of any kind."""
+    local = _run([program, "rev-parse", "--local-env-vars"], "git").split()
+    environment = {name: value for name, value in os.environ.items() if name not in local}
+    ssh = os.environ.get("GIT_SSH_COMMAND") or _git_setting(program, "core.sshCommand", config)
+    if ssh or not os.environ.get("GIT_SSH"):
+        # As the author runs SSH for git (its own command, or ssh), without prompts.
+        environment["GIT_SSH_COMMAND"] = f"{ssh or 'ssh'} {shlex.join(_ssh_options())}"
     who = config.author or config.title
-    # Where git looks for a repository comes from the command line alone.
-    inherited = {name: value for name, value in os.environ.items() if name not in _GIT_PLACES}
     return {
-        **inherited,
+        **environment,
         "GIT_TERMINAL_PROMPT": "0",  # no user name or password asked: a token or a key
-        "GIT_SSH_COMMAND": shlex.join([*shell, *_ssh_options()]),
+        "GIT_ASKPASS": "",  # nor in a window
+        "GCM_INTERACTIVE": "never",
         "GIT_AUTHOR_NAME": who,
         "GIT_AUTHOR_EMAIL": COMMIT_EMAIL,
         "GIT_COMMITTER_NAME": who,
         "GIT_COMMITTER_EMAIL": COMMIT_EMAIL,
-        "LC_ALL": "C",  # its messages as the hints below expect them
     }
+
+
+def _git_setting(program: str, name: str, config: SiteConfig) -> str:
+    command = [program, "config", "--get", name]
+    done = subprocess.run(
+        command, capture_output=True, text=True, cwd=config.source, check=False, **_DETACHED
+    )
+    return str(done.stdout).strip() if done.returncode == 0 else ""
 
 
 # -- running the programs ------------------------------------------------------------------
@@ -364,6 +471,11 @@ _INSTALL = {
     "rsync": "install rsync (Debian and Ubuntu: apt install rsync; macOS has it)",
     "git": "install git (Debian and Ubuntu: apt install git; https://git-scm.com/)",
 }
+#: Programs run without a terminal, so that nothing they start can ask for a password
+#: there and wait (ssh to a jump host, a key's passphrase).
+_DETACHED: dict[str, Any] = {"start_new_session": True, "stdin": subprocess.DEVNULL}
+#: Nor in a window.
+_NO_PROMPTS = {"SSH_ASKPASS": "", "SSH_ASKPASS_REQUIRE": "never", "LC_ALL": "C"}
 
 
 def _program(name: str) -> str:
@@ -373,46 +485,92 @@ def _program(name: str) -> str:
     return found
 
 
+#: What programs say around the reason of a failure, which the reason is clearer without.
+_NOISE = re.compile(
+    r"^(rsync error:|Please make sure you have the correct access|and the repository exists"
+    r"|hint:|fatal: Could not read from remote repository)"
+)
+
+
 def _run(
     command: list[str],
     name: str,
     environment: Mapping[str, str] | None = None,
     stdin: str | None = None,
+    cwd: Path | None = None,
 ) -> str:
     """Run a program; return what it printed, or raise what went wrong, in its words."""
     logger.debug("%s", shlex.join(command))
+    detached = dict(_DETACHED)
+    if stdin is not None:
+        detached.pop("stdin")
     try:
         done = subprocess.run(
             command,
-            input=stdin if stdin is not None else "",
+            input=stdin,
             capture_output=True,
             text=True,
             errors="replace",
-            env=dict(environment or os.environ),
+            env={**(environment or os.environ), **_NO_PROMPTS},
+            cwd=cwd,
             check=False,
+            **detached,
         )
     except OSError as exc:
         raise OutputError(f"{name} could not be run: {exc.strerror or exc}") from None
     if done.returncode != 0:
         said = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-        said = [line for line in said if not line.startswith("rsync error:")] or said
-        reason = "; ".join(said[-3:]) or f"it ended with status {done.returncode}"
-        raise OutputError(f"{name} failed: {reason}", _hint(name, done.returncode, done.stderr))
-    return done.stdout
+        said = [line for line in said if not _NOISE.match(line)] or said
+        reason = "; ".join(said[:3]) or f"it ended with status {done.returncode}"
+        raise OutputError(f"{name} failed: {reason}", _hint(done.stderr))
+    return str(done.stdout)
 
 
-def _hint(name: str, status: int, said: str) -> str:
-    if "Host key verification failed" in said:
-        return (
-            "the server's key is not known on this machine yet: connect once with ssh, "
-            "check the key it shows, and answer yes"
-        )
-    if "Permission denied" in said or "Authentication failed" in said:
-        return "the server refused the key: add your public SSH key to it, or load it (ssh-add)"
-    if "non-fast-forward" in said or "fetch first" in said or "rejected" in said:
-        return "the branch changed while deploying: deploy again"
-    if "mkdir" in said and "No such file or directory" in said:
-        return "make the folder that is to hold it first, or name one that exists"
-    if (name == "rsync" and status == 255) or "Could not resolve" in said or "timed out" in said:
-        return "check the address and the port, and that this machine reaches the server"
-    return "check the target's address in hrdblog.yaml, then deploy again"
+#: What a program's message says went wrong → what to do.
+_HINTS = (
+    (
+        "Host key verification failed",
+        "the server's key is not known on this computer yet: connect once with ssh, check "
+        "the key it shows, and answer yes",
+    ),
+    (
+        "Permission denied (publickey",  # as ssh says it
+        "the server refused the key: add your public SSH key to it, or load it (ssh-add)",
+    ),
+    (
+        "terminal prompts disabled",
+        "git needs a user name and password or token for this address, and hrdblog asks for "
+        "none: keep a token in git's credential helper, or use the repository's SSH address",
+    ),
+    (
+        "Authentication failed",
+        "the host refused the token or password git keeps for it: renew it in git's "
+        "credential helper, or use the repository's SSH address",
+    ),
+    (
+        "is currently checked out",
+        "the branch is checked out in that repository: deploy to a bare repository, or to "
+        "another branch",
+    ),
+    (
+        ".lock': File exists",
+        "another git command is using the repository: let it end, then deploy again",
+    ),
+    ("non-fast-forward", "the branch changed while deploying: deploy again"),
+    ("fetch first", "the branch changed while deploying: deploy again"),
+    ("Permission denied", "this user may not write there: choose another folder, or ask its owner"),
+    ("mkdir", "make the folder that is to hold it first, or name one that exists"),
+    ("ssh: not found", "install SSH's client (Debian and Ubuntu: apt install openssh-client)"),
+    ("Failed to exec ssh", "install SSH's client (Debian and Ubuntu: apt install openssh-client)"),
+    ("Could not resolve", "check the host's name, and that this computer is online"),
+    ("Connection refused", "check the address and the port: nothing answers there"),
+    ("timed out", "check the address and the port, and that this computer reaches the server"),
+    ("No route to host", "check the address, and that this computer reaches the server"),
+)
+
+
+def _hint(said: str) -> str:
+    return next(
+        (hint for clue, hint in _HINTS if clue in said),
+        "check the target in hrdblog.yaml, then deploy again",
+    )

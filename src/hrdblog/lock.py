@@ -83,7 +83,7 @@ def _take(descriptor: int, wait: float) -> None:
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 raise OutputError(
-                    "another hrdblog command is building or importing this blog",
+                    "another hrdblog command is building, importing or deploying this blog",
                     "wait for it to end (a `hrdblog serve` rebuilds at every change), "
                     "then run this one again",
                 ) from None
